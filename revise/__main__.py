@@ -1,0 +1,5 @@
+"""Run revise as `python -m revise`."""
+
+from revise.cli import main
+
+raise SystemExit(main())

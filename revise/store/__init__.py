@@ -1,0 +1,1 @@
+"""The store: SQLite through SQLAlchemy, with an ordered list of migrations."""

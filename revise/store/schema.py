@@ -1,0 +1,121 @@
+"""The database tables as typed SQLAlchemy models: cards, their schedule, the review log, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC text and gives them back aware, because SQLite has no time zones."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every revise table."""
+
+
+class Deck(Base):
+    """A card file's deck: its name (the file stem) and its titles."""
+
+    __tablename__ = "decks"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    title_en: Mapped[str] = mapped_column(String)
+    title_zh: Mapped[str] = mapped_column(String)
+
+
+class CardFile(Base):
+    """What sync last saw of a card file, so that an unchanged file is skipped without reading it."""
+
+    __tablename__ = "card_files"
+
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String)
+
+
+class Card(Base):
+    """A card's content as last synced from its file; retired cards keep their row and history."""
+
+    __tablename__ = "cards"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    deck: Mapped[str] = mapped_column(String, index=True)
+    path: Mapped[str] = mapped_column(String)
+    line: Mapped[int] = mapped_column(Integer)
+    title_en: Mapped[str] = mapped_column(String)
+    title_zh: Mapped[str] = mapped_column(String)
+    front_en: Mapped[str] = mapped_column(Text)
+    front_zh: Mapped[str] = mapped_column(Text)
+    back_en: Mapped[str] = mapped_column(Text)
+    back_zh: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String, default="")
+    demo: Mapped[str | None] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    content_hash: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    schedule: Mapped[CardSchedule] = relationship(back_populates="card", lazy="joined")
+
+
+class CardSchedule(Base):
+    """A card's scheduling state: FSRS memory state and due time, plus our own counters and flags."""
+
+    __tablename__ = "card_schedules"
+
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String, index=True)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    leech: Mapped[bool] = mapped_column(default=False)
+    suspended: Mapped[bool] = mapped_column(default=False)
+
+    card: Mapped[Card] = relationship(back_populates="schedule")
+
+
+class ReviewLog(Base):
+    """One rating, append-only: when, how, how long, and the card's schedule before and after it."""
+
+    __tablename__ = "review_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String)
+    state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Setting(Base):
+    """One user setting, stored as JSON under its name."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

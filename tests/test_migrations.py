@@ -1,0 +1,85 @@
+"""The schema's migrations: blank to head gives the ORM's schema; a copy is kept before migrating data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from revise.errors import ReviseError
+from revise.store import migrations
+from revise.store.database import open_engine
+from revise.store.schema import Base
+
+
+def describe(engine) -> dict:
+    """Every table's columns (name, type, nullable, primary key), indexes and foreign keys."""
+    inspector = inspect(engine)
+    schema = {}
+    for table in inspector.get_table_names():
+        if table == "schema_migrations":
+            continue
+        columns = [(c["name"], str(c["type"]), c["nullable"], c.get("primary_key", 0))
+                   for c in inspector.get_columns(table)]
+        indexes = sorted((tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table))
+        keys = sorted((tuple(f["constrained_columns"]), f["referred_table"]) for f in inspector.get_foreign_keys(table))
+        schema[table] = (columns, indexes, keys)
+    return schema
+
+
+def test_blank_database_migrates_to_the_orm_schema(tmp_path: Path) -> None:
+    migrated = open_engine(tmp_path / "migrated.db")
+    reference = create_engine(f"sqlite:///{tmp_path / 'reference.db'}")
+    Base.metadata.create_all(reference)
+    assert describe(migrated) == describe(reference)
+    with sqlite3.connect(tmp_path / "migrated.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert migrations.applied_migrations(conn) == [name for name, _ in migrations.MIGRATIONS]
+
+
+def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / "fk.db")
+    with engine.connect() as conn:
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            conn.exec_driver_sql(
+                "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, kind, state_before, state_after)"
+                " VALUES ('missing', '2026-01-01', 3, 1, 'new', '{}', '{}')")
+
+
+def test_a_copy_is_kept_before_migrating_a_database_with_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "data.db"
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('language', '\"zh\"')")
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS,
+                                                   ("0002_test", "ALTER TABLE settings ADD COLUMN note VARCHAR")])
+    assert migrations.migrate(db) == ["0002_test"]
+    [backup] = tmp_path.glob("data.db.before-migration-*.bak")
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("SELECT value FROM settings").fetchall() == [('"zh"',)]
+        assert "note" not in [row[1] for row in conn.execute("PRAGMA table_info(settings)")]
+    assert migrations.migrate(db) == [], "a migration runs once"
+
+
+def test_a_blank_database_gets_no_backup(tmp_path: Path) -> None:
+    open_engine(tmp_path / "new.db").dispose()
+    assert list(tmp_path.glob("*.bak")) == []
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes, not a database\n" * 50)
+    with pytest.raises(ReviseError, match="not a revise database"):
+        open_engine(bad)
+    assert bad.read_text().startswith("these are my notes"), "the file must be left as it was"
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "future.db"
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x')")
+    with pytest.raises(ReviseError, match="9999_future"):
+        open_engine(db)
