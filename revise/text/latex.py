@@ -1,0 +1,692 @@
+"""Converting one LaTeX math formula to plain Unicode text that a terminal can show and a search can find.
+
+A tokenizer splits the formula into commands, braces, `^`, `_`, `&`, spaces and characters; a
+recursive-descent parser turns the tokens into a list of pieces, each with a role (letter, number,
+operator, bracket, fraction, root, function name, big operator, ...); a layout pass joins the pieces,
+deciding where spaces and parentheses are needed for the text to stay unambiguous.
+
+Conventions:
+- Scripts use Unicode sub/superscript characters when every character has one (`x_t^2` -> `xₜ²`),
+  otherwise `_c`/`^c` for one character, a bracketed group or a single word (`d_model`, `W^[l]`)
+  and `_(...)`/`^(...)` for anything else (`e^(zᵢ)`); spaces typed inside scripts are dropped.
+- `\\frac{a}{b}` is `a/b`, parenthesising a side that is not a single atom, and the whole fraction
+  when a factor follows it (`(1/m) Σᵢ xᵢ`) or a function name precedes it (`log(p/q)`); a sum in a
+  denominator is parenthesised too (`e^(zᵢ)/(Σⱼ e^(zⱼ))`) so nothing after it is misread.
+- `\\mathbf` and `\\boldsymbol` print the plain letter, so that searching for `W` finds a bold `W`.
+- Spaces typed in the formula are kept (collapsed), except that the space ending a command name
+  is dropped before a bracket and after ∂ or ∇ (`\\partial L` -> `∂L`, `\\sigma (z)` -> `σ(z)`).
+- The result is NFC-normalised, so `\\hat{y}` gives the precomposed `ŷ` that a search would type.
+- Symbols come from unicodeit's table, except `\\sum` -> Σ, `\\phi` -> φ, `\\cdot` -> ·,
+  `\\langle` -> ⟨ and `\\lbrack` -> [, chosen to be easy to type and find.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache, partial
+
+from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
+
+
+class LatexError(ValueError):
+    """A formula that cannot be converted; the message says what and where (column) in one line."""
+
+
+_TOKEN = re.compile(r"\\([A-Za-z]+|[^A-Za-z])?|(\s+)|(.)", re.S)
+_SPACES = re.compile(r" {2,}")
+_DIGITS = "0123456789"
+_MAX_DEPTH = 50
+
+_PAIRS = {"(": ")", "[": "]", "{": "}", "⌊": "⌋", "⌈": "⌉", "⟨": "⟩", "|": "|", "‖": "‖"}
+_SCRIPT_PAIRS = {**_PAIRS, "<": ">"}
+_FACTORS = {"letter", "number", "group", "sqrt", "frac", "func", "big", "open", "phrase"}
+_ATOMIC = {"letter", "number", "group", "sqrt", "func"}
+
+_FUNCTIONS = {
+    "log", "ln", "lg", "exp", "sin", "cos", "tan", "cot", "sec", "csc", "sinh", "cosh", "tanh", "coth",
+    "arcsin", "arccos", "arctan", "max", "min", "sup", "inf", "lim", "limsup", "liminf", "arg", "det",
+    "dim", "ker", "deg", "gcd", "Pr", "argmax", "argmin",
+}
+_BIG_OPERATORS = {
+    "sum": "Σ", "prod": "∏", "coprod": "∐", "int": "∫", "iint": "∬", "iiint": "∭", "oint": "∮",
+    "bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁", "bigotimes": "⨂", "bigvee": "⋁", "bigwedge": "⋀",
+}
+_SYMBOL_OVERRIDES = {
+    "epsilon": "ε", "varepsilon": "ε", "phi": "φ", "varphi": "φ", "cdot": "·", "langle": "⟨",
+    "rangle": "⟩", "lbrack": "[", "rbrack": "]", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
+    "dots": "…", "backslash": "⧵", "top": "⊤",
+    "{": "{", "}": "}", "|": "‖", "%": "%", "$": "$", "_": "_", "&": "&", "#": "#",
+}
+_SPACING = {",", ";", ":", ">", " ", "\n", "\t", "\r", "quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"}
+_IGNORED = {
+    "!", "negthinspace", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+    "Biggl", "Biggr", "displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle", "limits",
+    "nolimits", "nonumber", "notag", "hline", "strut", "mathstrut",
+}
+_EXTRA_ACCENTS = {"widehat": "\u0302", "widetilde": "\u0303", "overrightarrow": "\u20d7", "check": "\u030c"}
+_MAPPED_FONTS = {"mathbb": "mathbb", "mathcal": "mathcal", "mathscr": "mathcal", "mathfrak": "mathfrak", "mathds": "mathds"}
+_PLAIN_FONTS = {"mathbf", "boldsymbol", "bm", "mathit", "mathsf", "mathtt", "mathnormal", "pmb", "boxed"}
+_TEXT_COMMANDS = {"text", "textrm", "textbf", "textit", "texttt", "textsf", "textnormal", "mathrm", "mbox"}
+_FRACTIONS = {"frac", "dfrac", "tfrac", "cfrac"}
+_CHAR_DELIMITERS = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", ".": "", "/": "/", "<": "⟨", ">": "⟩"}
+_COMMAND_DELIMITERS = {
+    "{": "{", "}": "}", "lbrace": "{", "rbrace": "}", "|": "‖", "vert": "|", "Vert": "‖", "lvert": "|",
+    "rvert": "|", "lVert": "‖", "rVert": "‖", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉",
+    "langle": "⟨", "rangle": "⟩", "backslash": "⧵",
+}
+_MATRIX_DELIMITERS = {
+    "matrix": ("", ""), "smallmatrix": ("", ""), "array": ("", ""), "pmatrix": ("(", ")"),
+    "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"),
+    "aligned": ("", ""), "align": ("", ""), "align*": ("", ""), "split": ("", ""), "gather": ("", ""),
+    "gather*": ("", ""), "gathered": ("", ""), "equation": ("", ""), "equation*": ("", ""),
+}
+_CASE_WORDS = {"if", "otherwise", "else", "for", "when", "where", "unless", "iff"}
+_STOP_COMMANDS = {"right", "end", "\\"}
+_UNWANTED_SCRIPTS = {"^*", "^.", "^∫", "^V", "_<", "_>", "^<", "^>"}
+
+
+@cache
+def _replacements() -> dict[str, str]:
+    """unicodeit's whole table, keyed by LaTeX source such as `\\mathbb{R}`."""
+    return dict(REPLACEMENTS)
+
+
+@cache
+def _symbols() -> dict[str, str]:
+    """Command name -> character for plain symbol commands, with this module's overrides."""
+    table = {key[1:]: char for key, char in REPLACEMENTS if key[1:].isalpha() and key.startswith("\\")}
+    return table | _SYMBOL_OVERRIDES
+
+
+@cache
+def _accents() -> dict[str, str]:
+    """Command name -> combining mark, from unicodeit's marks and its symbols that are marks."""
+    marks = {name: char for name, char in _symbols().items() if _is_combining(char)}
+    return marks | {key[1:]: mark for key, mark in COMBININGMARKS} | _EXTRA_ACCENTS
+
+
+@cache
+def _script_table(mark: str) -> dict[str, str]:
+    """Character -> its subscript (`mark` `_`) or superscript (`^`) form, leaving out misleading ones."""
+    table = {key[1]: char for key, char in SUBSUPERSCRIPTS if key[0] == mark and key not in _UNWANTED_SCRIPTS}
+    if mark == "^":
+        table |= {"V": "ⱽ", "⊤": "ᵀ", "⊺": "ᵀ", "′": "′"}
+    return table
+
+
+@cache
+def _script_chars() -> frozenset[str]:
+    """Every sub/superscript character, which accents must not land on."""
+    return frozenset(_script_table("_").values()) | frozenset(_script_table("^").values())
+
+
+def _is_combining(char: str) -> bool:
+    """Whether a character is a combining mark that decorates the one before it."""
+    return "\u0300" <= char <= "\u036f" or "\u20d0" <= char <= "\u20ff"
+
+
+class _Token:
+    """One token of the source: its kind, its text, its 1-based column, and whether it is a soft space."""
+
+    __slots__ = ("kind", "value", "col", "soft")
+
+    def __init__(self, kind: str, value: str, col: int, soft: bool = False) -> None:
+        self.kind, self.value, self.col, self.soft = kind, value, col, soft
+
+
+class _Item:
+    """One piece of output: its text, its role for spacing and grouping, and its rendered scripts."""
+
+    __slots__ = ("base", "kind", "sub", "sup", "soft")
+
+    def __init__(self, base: str, kind: str, soft: bool = False) -> None:
+        self.base, self.kind, self.soft = base, kind, soft
+        self.sub: str | None = None
+        self.sup: str | None = None
+
+    @property
+    def scripted(self) -> bool:
+        """Whether a sub- or superscript is attached."""
+        return self.sub is not None or self.sup is not None
+
+    def render(self, wrap: bool = False) -> str:
+        """The text with its scripts, the base parenthesised when `wrap` asks for it."""
+        base = f"({self.base})" if wrap else self.base
+        return base + (self.sub or "") + (self.sup or "")
+
+
+def _tokenize(src: str) -> list[_Token]:
+    """Split the source into tokens; the space ending a command name is marked soft."""
+    tokens: list[_Token] = []
+    after_word = False
+    for match in _TOKEN.finditer(src):
+        name, space, char = match.groups()
+        col = match.start() + 1
+        if space is not None or char == "~":
+            tokens.append(_Token("space", " ", col, soft=after_word and space is not None))
+        elif name is not None:
+            tokens.append(_Token("cmd", name, col))
+        elif char is None:
+            raise LatexError(f"lone backslash at column {col}")
+        else:
+            tokens.append(_Token(char if char in "{}^_&" else "char", char, col))
+        after_word = name is not None and name.isalpha()
+    return tokens
+
+
+def _char_item(char: str) -> _Item:
+    """The piece for one source or symbol character, its role guessed from the character."""
+    if char in _DIGITS:
+        return _Item(char, "number")
+    if char.isspace():
+        return _Item(" ", "space")
+    if char in "|‖":
+        return _Item(char, "bar")
+    if char in _PAIRS:
+        return _Item(char, "open")
+    if char in _PAIRS.values():
+        return _Item(char, "close")
+    if char.isalpha() or char in "'′∂∇∞∅":
+        return _Item(char, "letter")
+    return _Item(char, "op")
+
+
+def _opener_depth(frames: list[list[_Item]], closer: _Item) -> int:
+    """The index of the open frame whose opening bracket `closer` closes, or 0 if none does."""
+    for depth in range(len(frames) - 1, 0, -1):
+        if _PAIRS.get(frames[depth][0].base) == closer.base:
+            return depth
+    return 0
+
+
+def _merge(items: list[_Item]) -> list[_Item]:
+    """Turn each matched bracket pair and what it encloses into one group piece."""
+    frames: list[list[_Item]] = [[]]
+    for item in items:
+        depth = _opener_depth(frames, item) if item.kind in ("close", "bar") else 0
+        if depth:
+            inner = [piece for frame in frames[depth:] for piece in frame]
+            del frames[depth:]
+            frames[-1].append(_Item(inner[0].render() + _join(inner[1:]) + item.render(), "group"))
+        elif item.kind in ("open", "bar"):
+            frames.append([item])
+        else:
+            frames[-1].append(item)
+    return [piece for frame in frames for piece in frame]
+
+
+def _glued(prev: _Item, item: _Item) -> bool:
+    """Whether the space ending a command name goes, as LaTeX drops it: before a bracket, after ∂ or ∇."""
+    if prev.kind == "func":
+        return item.kind in ("group", "open", "frac")
+    if prev.kind != "letter" or prev.scripted:
+        return False
+    return item.kind in ("group", "open") or (prev.base in ("∂", "∇") and item.kind == "letter")
+
+
+def _auto_space(prev: _Item, item: _Item) -> bool:
+    """Whether two pieces written without a space need one to stay readable (`2 log x`, `Σᵢ xᵢ`)."""
+    operand = {"letter", "number", "group", "close", "sqrt", "frac", "phrase"}
+    if item.kind == "func":
+        return prev.kind in operand
+    if prev.kind == "func":
+        return item.kind in ("letter", "number", "sqrt", "big")
+    if item.kind == "big":
+        return prev.kind not in ("op", "open", "bar")
+    if prev.kind == "big":
+        return item.kind not in ("op", "close", "bar")
+    return item.kind == "frac" and prev.kind in operand
+
+
+def _spaced(prev: _Item, item: _Item, gap: str | None) -> bool:
+    """Whether a space goes between two neighbouring pieces, given the source gap between them."""
+    if gap == "soft" and _glued(prev, item):
+        return False
+    if gap:
+        return prev.kind != "open" and item.kind != "close"
+    return _auto_space(prev, item)
+
+
+def _wrapped(item: _Item, prev: _Item | None, nxt: _Item | None) -> bool:
+    """Whether a fraction or root must be parenthesised to keep its neighbours out of it."""
+    if item.kind == "sqrt":
+        return item.scripted
+    if item.kind != "frac":
+        return False
+    follows_factor = nxt is not None and nxt.kind in _FACTORS
+    after_function = prev is not None and (prev.kind == "func" or prev.base == "/")
+    return item.scripted or follows_factor or after_function
+
+
+def _layout(items: list[_Item]) -> list[tuple[_Item, str, bool]]:
+    """Each visible piece with its final text and whether a space precedes it."""
+    solid: list[_Item] = []
+    gaps: list[str | None] = []
+    gap = None
+    for item in _merge(items):
+        if item.kind == "space":
+            gap = "soft" if item.soft and gap != "hard" else "hard"
+        else:
+            solid.append(item)
+            gaps.append(gap)
+            gap = None
+    laid = []
+    for i, item in enumerate(solid):
+        prev = solid[i - 1] if i else None
+        nxt = solid[i + 1] if i + 1 < len(solid) else None
+        spaced = prev is not None and _spaced(prev, item, gaps[i])
+        laid.append((item, item.render(_wrapped(item, prev, nxt)), spaced))
+    return laid
+
+
+def _join(items: list[_Item], strip: bool = True) -> str:
+    """The text of a list of pieces, spaced and collapsed; `strip=False` keeps edge spaces (for `\\text`)."""
+    text = "".join((" " if spaced else "") + piece for _, piece, spaced in _layout(items))
+    if not strip and items:
+        text = (" " if items[0].kind == "space" else "") + text + (" " if items[-1].kind == "space" else "")
+    return _SPACES.sub(" ", text)
+
+
+def _is_atom(items: list[_Item]) -> bool:
+    """Whether pieces read as one unit next to `/` or `√`: one letter-like run, number, group or root."""
+    laid = _layout(items)
+    if any(spaced for _, _, spaced in laid):
+        return False
+    kinds = [item.kind for item, _, _ in laid]
+    if len(kinds) <= 1:
+        return not kinds or kinds[0] in _ATOMIC
+    return all(kind == "letter" for kind in kinds)
+
+
+def _wrap(items: list[_Item]) -> str:
+    """The text of pieces, parenthesised unless they form a single atom."""
+    text = _join(items)
+    return text if _is_atom(items) else f"({text})"
+
+
+def _is_word(text: str) -> bool:
+    """Whether a text is one word of ASCII letters, digits or Greek letters."""
+    return all((c.isascii() and c.isalnum()) or "\u0370" <= c <= "\u03ff" for c in text)
+
+
+def _is_bracketed(text: str) -> bool:
+    """Whether a text is exactly one bracketed group, like `[l-1]` or `(pos,2i)`."""
+    close = _SCRIPT_PAIRS.get(text[0])
+    if close is None or len(text) < 2:
+        return False
+    if close == text[0]:
+        return text.find(close, 1) == len(text) - 1
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == text[0]) - (char == close)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _script(items: list[_Item], mark: str) -> str:
+    """A rendered sub- (`mark` `_`) or superscript (`^`): Unicode forms if all exist, else `_x`/`_(...)`."""
+    text = _join([item for item in items if item.kind != "space"])
+    table = _script_table(mark)
+    compact = text.replace(" ", "")
+    if compact and all(char in table for char in compact):
+        return "".join(table[char] for char in compact)
+    if not text:
+        return ""
+    if len(text) == 1 or _is_word(text) or _is_bracketed(text):
+        return mark + text
+    return f"{mark}({text})"
+
+
+def _mark_each(text: str, mark: str) -> str:
+    """Put a combining mark on every visible character of a text (not on spaces or scripts)."""
+    skip = _script_chars()
+    return "".join(c if c.isspace() or _is_combining(c) or c in skip else c + mark for c in text)
+
+
+def _root(index: str, body: list[_Item]) -> _Item:
+    """The piece for a square or n-th root: `√x`, `√(x+y)`, `∛x`, `ⁿ√x`, or `(x)^(1/q)` as a last resort."""
+    radicand = _wrap(body)
+    if index in ("", "3", "4"):
+        return _Item({"": "√", "3": "∛", "4": "∜"}[index] + radicand, "sqrt")
+    table = _script_table("^")
+    if all(char in table for char in index):
+        return _Item("".join(table[char] for char in index) + "√" + radicand, "sqrt")
+    return _Item(f"({_join(body)})^(1/{index})", "sqrt")
+
+
+def _case(cells: list[str]) -> str:
+    """One row of a cases environment: `value if condition`, or `value otherwise`."""
+    value = cells[0].rstrip(" ,")
+    condition = " ".join(cells[1:]).strip()
+    if not condition:
+        return value
+    if condition.split(" ", 1)[0].strip(",:").lower() in _CASE_WORDS:
+        return f"{value} {condition}"
+    return f"{value} if {condition}"
+
+
+def _environment(name: str, rows: list[list[str]]) -> _Item:
+    """The piece for a finished environment: a matrix, a cases block or aligned rows."""
+    if name in ("cases", "dcases"):
+        return _Item("{" + "; ".join(_case(row) for row in rows) + "}", "group")
+    opening, closing = _MATRIX_DELIMITERS[name]
+    body = "; ".join(_SPACES.sub(" ", " ".join(row)).strip() for row in rows)
+    return _Item(opening + body + closing, "group" if opening else "phrase")
+
+
+class _Parser:
+    """Recursive-descent parser from tokens to output pieces."""
+
+    def __init__(self, src: str) -> None:
+        self.tokens = _tokenize(src)
+        self.end_col = len(src) + 1
+        self.pos = 0
+        self.depth = 0
+
+    def peek(self) -> _Token | None:
+        """The next token, or None at the end."""
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> _Token | None:
+        """Consume and return the next token, or None at the end."""
+        token = self.peek()
+        self.pos += token is not None
+        return token
+
+    def column(self) -> int:
+        """The column of the next token (one past the end at the end)."""
+        token = self.peek()
+        return token.col if token is not None else self.end_col
+
+    def skip_spaces(self) -> None:
+        """Move past space tokens."""
+        while (token := self.peek()) is not None and token.kind == "space":
+            self.pos += 1
+
+    def parse(self) -> str:
+        """Convert the whole formula; top-level `&` and `\\\\` act as in an aligned block."""
+        rows = self.table(None, 0)
+        return _environment("aligned", rows).base
+
+    def enter(self, col: int) -> None:
+        """Go one level deeper, refusing formulas nested deeper than any real one."""
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise LatexError(f"formula nested too deeply at column {col}")
+
+    def sequence(self, stop_char: str | None = None) -> list[_Item]:
+        """Pieces up to the next closing token (`}`, `&`, `\\\\`, `\\right`, `\\end`, or `stop_char`)."""
+        self.enter(self.column())
+        items: list[_Item] = []
+        while (token := self.peek()) is not None and not self.stops(token, stop_char):
+            if token.kind == "space":
+                self.pos += 1
+                items.append(_Item(" ", "space", soft=token.soft))
+            elif token.kind in ("^", "_"):
+                self.attach(items)
+            else:
+                items.extend(self.atom())
+        self.depth -= 1
+        return items
+
+    @staticmethod
+    def stops(token: _Token, stop_char: str | None = None) -> bool:
+        """Whether a token ends the current sequence."""
+        if token.kind in ("}", "&"):
+            return True
+        if token.kind == "cmd":
+            return token.value in _STOP_COMMANDS
+        return token.kind == "char" and token.value == stop_char
+
+    def unexpected(self, token: _Token) -> LatexError:
+        """The error for a closing token that does not belong where it stands."""
+        if token.kind == "}":
+            return LatexError(f"unbalanced braces: unexpected }} at column {token.col}")
+        if token.kind == "cmd" and token.value == "right":
+            return LatexError(f"\\right without \\left at column {token.col}")
+        if token.kind == "cmd" and token.value == "end":
+            return LatexError(f"\\end without matching \\begin at column {token.col}")
+        label = "\\\\" if token.value == "\\" else token.value
+        return LatexError(f"unexpected {label} at column {token.col}")
+
+    def attach(self, items: list[_Item]) -> None:
+        """Attach a `^` or `_` script to the last piece (or to an empty base at the start)."""
+        token = self.take()
+        while items and items[-1].kind == "space":
+            items.pop()
+        if not items:
+            items.append(_Item("", "letter"))
+        base = items[-1]
+        text = _script(self.argument(token), token.kind)
+        slot, label = ("sub", "subscript") if token.kind == "_" else ("sup", "superscript")
+        if getattr(base, slot) is not None:
+            raise LatexError(f"double {label} at column {token.col}")
+        setattr(base, slot, text)
+
+    def atom(self) -> list[_Item]:
+        """The pieces of one brace group, command or character (digits run together into a number)."""
+        token = self.take()
+        if token.kind == "{":
+            items = self.braced(token)
+            return items if any(item.kind != "space" for item in items) else [_Item("", "letter")]
+        if token.kind == "cmd":
+            return self.command(token)
+        if token.value in _DIGITS:
+            return [_Item(token.value + self.more_digits(), "number")]
+        return [_char_item(token.value)]
+
+    def more_digits(self) -> str:
+        """Consume the rest of a number: digits and a decimal point followed by a digit."""
+        digits = ""
+        while (token := self.peek()) is not None and token.kind == "char":
+            after = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else None
+            decimal = token.value == "." and after is not None and after.kind == "char" and after.value in _DIGITS
+            if token.value not in _DIGITS and not decimal:
+                break
+            digits += token.value
+            self.pos += 1
+        return digits
+
+    def braced(self, opening: _Token) -> list[_Item]:
+        """The pieces inside a `{...}` whose `{` has just been consumed."""
+        items = self.sequence()
+        closing = self.take()
+        if closing is None:
+            raise LatexError(f"unbalanced braces: {{ at column {opening.col} is never closed")
+        if closing.kind != "}":
+            raise self.unexpected(closing)
+        return items
+
+    def argument(self, owner: _Token) -> list[_Item]:
+        """One argument of a command or script: a brace group, a command, or a single character."""
+        self.skip_spaces()
+        token = self.peek()
+        if token is None or token.kind in ("^", "_") or self.stops(token):
+            name = owner.value if owner.kind in ("^", "_") else "\\" + owner.value
+            raise LatexError(f"missing argument for {name} at column {owner.col}")
+        self.enter(token.col)
+        self.pos += 1
+        if token.kind == "{":
+            items = self.braced(token)
+        elif token.kind == "cmd":
+            items = self.command(token)
+        else:
+            items = [_char_item(token.value)]
+        self.depth -= 1
+        return items
+
+    def command(self, token: _Token) -> list[_Item]:
+        """The pieces for one command, or LatexError if it is unknown."""
+        name = token.value
+        if name in _HANDLERS:
+            return _HANDLERS[name](self, token)
+        if name in _FUNCTIONS:
+            return [_Item(name, "func")]
+        if name in _BIG_OPERATORS:
+            return [_Item(_BIG_OPERATORS[name], "big")]
+        if name in _accents():
+            return self.accent(token, _accents()[name])
+        symbol = _symbols().get(name)
+        if symbol is None:
+            raise LatexError(f"unknown command \\{name} at column {token.col}")
+        return [_char_item(symbol)]
+
+    def fraction(self, token: _Token) -> list[_Item]:
+        """`\\frac{a}{b}` as `a/b`, each side parenthesised unless it is one atom."""
+        numerator = self.argument(token)
+        denominator = self.argument(token)
+        return [_Item(_wrap(numerator) + "/" + _wrap(denominator), "frac")]
+
+    def binomial(self, token: _Token) -> list[_Item]:
+        """`\\binom{n}{k}` as `C(n, k)`."""
+        n, k = self.argument(token), self.argument(token)
+        return [_Item(f"C({_join(n)}, {_join(k)})", "group")]
+
+    def sqrt(self, token: _Token) -> list[_Item]:
+        """`\\sqrt{x}` and `\\sqrt[n]{x}` as roots."""
+        self.skip_spaces()
+        index = ""
+        if (bracket := self.peek()) is not None and bracket.kind == "char" and bracket.value == "[":
+            self.pos += 1
+            index = _join([item for item in self.sequence("]") if item.kind != "space"])
+            closing = self.take()
+            if closing is None:
+                raise LatexError(f"\\sqrt[ at column {bracket.col} is never closed")
+            if closing.kind != "char":
+                raise self.unexpected(closing)
+        return [_root(index, self.argument(token))]
+
+    def accent(self, token: _Token, mark: str) -> list[_Item]:
+        """An accent or `\\not` as a combining mark on each character of its argument."""
+        items = self.argument(token)
+        kind = "letter" if _is_atom(items) else "phrase"
+        return [_Item(_mark_each(_join(items), mark), kind)]
+
+    def mapped_font(self, token: _Token, font: str) -> list[_Item]:
+        """`\\mathbb`, `\\mathcal`, ...: each character in unicodeit's styled form when it has one."""
+        text = _join(self.argument(token))
+        table = _replacements()
+        return [_Item("".join(table.get(f"\\{font}{{{c}}}", c) for c in text), "letter")]
+
+    def plain_font(self, token: _Token) -> list[_Item]:
+        """`\\mathbf`, `\\boldsymbol`, ...: the argument unchanged, so bold letters stay searchable."""
+        return self.argument(token)
+
+    def text(self, token: _Token) -> list[_Item]:
+        """`\\text{...}`, `\\mathrm{...}`: the argument verbatim, spaces kept."""
+        text = _join(self.argument(token), strip=False)
+        return [_Item(text, "phrase" if " " in text else "letter")]
+
+    def operator_name(self, token: _Token) -> list[_Item]:
+        """`\\operatorname{softmax}` (or `*`) as a function name."""
+        if (star := self.peek()) is not None and star.kind == "char" and star.value == "*":
+            self.pos += 1
+        return [_Item(_join(self.argument(token)), "func")]
+
+    def spacing(self, token: _Token) -> list[_Item]:
+        """A spacing command as one space (`\\hspace` drops its argument)."""
+        if token.value == "hspace":
+            self.argument(token)
+        return [_Item(" ", "space")]
+
+    def ignored(self, token: _Token) -> list[_Item]:
+        """Commands that only size or style things: nothing."""
+        return []
+
+    def delimiter(self, owner: _Token) -> str:
+        """The delimiter after `\\left`, `\\right` or `\\middle` (`.` is none)."""
+        self.skip_spaces()
+        token = self.take()
+        if token is not None and token.kind == "char" and token.value in _CHAR_DELIMITERS:
+            return _CHAR_DELIMITERS[token.value]
+        if token is not None and token.kind == "cmd" and token.value in _COMMAND_DELIMITERS:
+            return _COMMAND_DELIMITERS[token.value]
+        raise LatexError(f"missing or unknown delimiter after \\{owner.value} at column {owner.col}")
+
+    def left(self, token: _Token) -> list[_Item]:
+        """`\\left( ... \\right)` as the bare delimiters around the content."""
+        opening = self.delimiter(token)
+        inner = self.sequence()
+        closing = self.take()
+        if closing is None:
+            raise LatexError(f"\\left at column {token.col} has no matching \\right")
+        if closing.kind != "cmd" or closing.value != "right":
+            raise self.unexpected(closing)
+        return [_Item(opening + _join(inner) + self.delimiter(closing), "group")]
+
+    def middle(self, token: _Token) -> list[_Item]:
+        """`\\middle|` as a bare delimiter."""
+        return [_Item(self.delimiter(token), "op")]
+
+    def environment_name(self, token: _Token) -> str:
+        """The `{name}` after `\\begin` or `\\end`."""
+        self.skip_spaces()
+        opening = self.take()
+        name = ""
+        while opening is not None and opening.kind == "{" and (char := self.take()) is not None:
+            if char.kind == "}" and name:
+                return name
+            if char.kind != "char" or not (char.value.isalpha() or char.value == "*"):
+                break
+            name += char.value
+        raise LatexError(f"missing or bad environment name after \\{token.value} at column {token.col}")
+
+    def begin(self, token: _Token) -> list[_Item]:
+        """`\\begin{env} ... \\end{env}` for matrices, cases and aligned blocks."""
+        name = self.environment_name(token)
+        if name not in _MATRIX_DELIMITERS and name not in ("cases", "dcases"):
+            raise LatexError(f"unknown environment {name} at column {token.col}")
+        if name == "array":
+            self.argument(token)
+        self.enter(token.col)
+        rows = self.table(name, token.col)
+        self.depth -= 1
+        return [_environment(name, rows)]
+
+    def table(self, env: str | None, col: int) -> list[list[str]]:
+        """Rows of `&`-separated cells up to `\\end{env}` (or the end of the formula when `env` is None)."""
+        rows: list[list[str]] = [[]]
+        while True:
+            rows[-1].append(_join(self.sequence()))
+            token = self.take()
+            if token is None and env is None:
+                break
+            if token is None:
+                raise LatexError(f"\\begin{{{env}}} at column {col} has no matching \\end")
+            if token.kind == "&":
+                continue
+            if token.kind == "cmd" and token.value == "\\":
+                rows.append([])
+                continue
+            if env is not None and token.kind == "cmd" and token.value == "end":
+                if self.environment_name(token) != env:
+                    raise LatexError(f"\\end at column {token.col} does not match \\begin{{{env}}}")
+                break
+            raise self.unexpected(token)
+        if len(rows) > 1 and rows[-1] == [""]:
+            rows.pop()
+        return rows
+
+
+_HANDLERS = {
+    **dict.fromkeys(_FRACTIONS, _Parser.fraction),
+    **dict.fromkeys(_TEXT_COMMANDS, _Parser.text),
+    **dict.fromkeys(_PLAIN_FONTS, _Parser.plain_font),
+    **{name: partial(_Parser.mapped_font, font=font) for name, font in _MAPPED_FONTS.items()},
+    **dict.fromkeys(_SPACING | {"hspace"}, _Parser.spacing),
+    **dict.fromkeys(_IGNORED, _Parser.ignored),
+    "binom": _Parser.binomial,
+    "sqrt": _Parser.sqrt,
+    "operatorname": _Parser.operator_name,
+    "left": _Parser.left,
+    "middle": _Parser.middle,
+    "begin": _Parser.begin,
+}
+
+
+def latex_to_unicode(src: str) -> str:
+    """Convert one LaTeX math formula (the text between $...$ or $$...$$) to Unicode text a terminal can show."""
+    text = _SPACES.sub(" ", _Parser(src).parse()).strip()
+    return unicodedata.normalize("NFC", text)
