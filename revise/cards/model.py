@@ -1,0 +1,61 @@
+"""What the card loader produces: decks, cards as written in their files, and problems found in them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mistake in a card file, reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class DeckInfo:
+    """A deck: its name (the file stem) and its English and Chinese titles."""
+
+    name: str
+    title_en: str
+    title_zh: str
+
+
+@dataclass(frozen=True)
+class CardText:
+    """One card as its file states it; `line` is where its heading stands."""
+
+    id: str
+    deck: str
+    path: str
+    line: int
+    title_en: str
+    title_zh: str
+    front_en: str
+    front_zh: str
+    back_en: str
+    back_zh: str
+    tags: tuple[str, ...] = ()
+    demo: str | None = None
+    source: str | None = None
+
+    def content_hash(self) -> str:
+        """A digest of everything a learner sees, so sync can tell an edited card from a moved one."""
+        parts = (self.deck, self.title_en, self.title_zh, self.front_en, self.front_zh, self.back_en,
+                 self.back_zh, " ".join(self.tags), self.demo or "", self.source or "")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class ParsedFile:
+    """The result of reading one card file: its deck, its cards, and any problems."""
+
+    deck: DeckInfo | None
+    cards: list[CardText] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

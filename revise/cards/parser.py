@@ -1,0 +1,169 @@
+"""Reading one card file (the format in docs/card-format.md) into cards, with file:line problems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from revise.cards.model import CardText, DeckInfo, ParsedFile, Problem
+from revise.text.math_markdown import formula_problems
+
+CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TAG = re.compile(r"[\w-]+")
+SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"}
+FIELDS = ("id", "tags", "demo", "source")
+_FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+@dataclass
+class _Draft:
+    """A card being read: its heading, fields and sections, each with the line it starts on."""
+
+    line: int
+    heading: str
+    fields: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sections: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    open_section: str | None = None
+
+
+class _Reporter:
+    """Collects the problems of one file; calling it records `path:line: message`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def __call__(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+
+def split_title(heading: str) -> tuple[str, str] | None:
+    """Splits `English | 中文` into its two non-empty halves, or None if it is not of that form."""
+    parts = [part.strip() for part in heading.split("|")]
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
+def parse_card_file(text: str, path: str, deck: str, source_keys: frozenset[str] | None = None) -> ParsedFile:
+    """Reads a card file's text; `source_keys`, when given, are the note keys a `source:` may name."""
+    problem = _Reporter(path)
+    deck_info: DeckInfo | None = None
+    drafts: list[_Draft] = []
+    in_fence = False
+    seen_title = False
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        draft = drafts[-1] if drafts else None
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if not in_fence and line.startswith("# ") and not seen_title:
+            seen_title = True
+            titles = split_title(line[2:])
+            if titles is None:
+                problem(number, "deck title must read `# English title | 中文标题`")
+            else:
+                deck_info = DeckInfo(deck, *titles)
+        elif not in_fence and line.startswith("## "):
+            if not seen_title:
+                problem(number, "the file must start with the deck title `# English title | 中文标题`")
+                seen_title = True
+            drafts.append(_Draft(number, line[3:].strip()))
+        elif draft is None:
+            if line.strip() and not seen_title:
+                problem(number, "the file must start with the deck title `# English title | 中文标题`")
+                seen_title = True
+        elif not in_fence and line.startswith("### "):
+            name = line[4:].strip()
+            if name not in SECTIONS:
+                problem(number, f"unknown section `### {name}` (expected ### Q, ### 问, ### A or ### 答)")
+                draft.open_section = None
+            elif name in draft.sections:
+                problem(number, f"section `### {name}` appears twice in card at line {draft.line}")
+                draft.open_section = None
+            else:
+                draft.sections[name] = (number, [])
+                draft.open_section = name
+        elif draft.open_section is not None:
+            draft.sections[draft.open_section][1].append(line)
+        elif line.strip():
+            if draft.sections:
+                problem(number, "text outside a section: start it with ### Q, ### 问, ### A or ### 答")
+                continue
+            match = _FIELD_LINE.fullmatch(line.strip())
+            if match is None:
+                problem(number, "expected `key: value` (id, tags, demo, source) or a section heading")
+            elif match.group(1) not in FIELDS:
+                problem(number, f"unknown key `{match.group(1)}` (expected one of: {', '.join(FIELDS)})")
+            elif match.group(1) in draft.fields:
+                problem(number, f"`{match.group(1)}` given twice")
+            else:
+                draft.fields[match.group(1)] = (number, match.group(2).strip())
+
+    if not seen_title:
+        problem(1, "the file must start with the deck title `# English title | 中文标题`")
+    cards = [card for draft in drafts if (card := _finish(draft, path, deck, source_keys, problem))]
+    _report_duplicate_ids(cards, problem)
+    return ParsedFile(deck_info, cards, problem.problems)
+
+
+def _finish(draft: _Draft, path: str, deck: str, source_keys: frozenset[str] | None, problem: _Reporter) -> CardText | None:
+    """Checks a draft card and turns it into a CardText, or reports why it cannot be one."""
+    count_before = len(problem.problems)
+    titles = split_title(draft.heading)
+    if titles is None:
+        problem(draft.line, "card heading must read `## English title | 中文标题`")
+    id_line, card_id = draft.fields.get("id", (draft.line, ""))
+    if "id" not in draft.fields:
+        problem(draft.line, "card has no `id:` line")
+    elif not CARD_ID.fullmatch(card_id):
+        problem(id_line, f"bad id `{card_id}`: use lowercase letters, digits and single hyphens")
+    tags_line, tags_text = draft.fields.get("tags", (draft.line, ""))
+    tags = tuple(tag for tag in re.split(r"[\s,]+", tags_text) if tag)
+    for tag in tags:
+        if not TAG.fullmatch(tag):
+            problem(tags_line, f"bad tag `{tag}`: use letters, digits, - and _")
+    source = draft.fields.get("source")
+    if source is not None:
+        _check_source(*source, source_keys, problem)
+    demo = draft.fields.get("demo")
+    if demo is not None and not demo[1]:
+        problem(demo[0], "`demo:` is empty")
+    bodies: dict[str, str] = {}
+    for name in SECTIONS:
+        if name not in draft.sections:
+            problem(draft.line, f"card has no `### {name}` section")
+            continue
+        start, lines = draft.sections[name]
+        body = "\n".join(lines).strip()
+        if not body:
+            problem(start, f"section `### {name}` is empty")
+        first_line = start + 1 + next((i for i, text in enumerate(lines) if text.strip()), 0)
+        for offset, message in formula_problems(body):
+            problem(first_line + offset, message)
+        bodies[SECTIONS[name]] = body
+    if len(problem.problems) != count_before or titles is None:
+        return None
+    return CardText(
+        id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
+        tags=tags, demo=demo[1] if demo else None, source=source[1] if source else None, **bodies,
+    )
+
+
+def _check_source(line: int, value: str, source_keys: frozenset[str] | None, problem: _Reporter) -> None:
+    """A source reads `note-key § section`, and the key must name a known note when the keys are known."""
+    key, sep, section = (part.strip() for part in value.partition("§"))
+    if not sep or not key or not section:
+        problem(line, f"source `{value}` must read `note-key § section`")
+    elif source_keys is not None and key not in source_keys:
+        problem(line, f"unknown note `{key}` in source (known: {', '.join(sorted(source_keys))})")
+
+
+def _report_duplicate_ids(cards: list[CardText], problem: _Reporter) -> None:
+    """Reports an id used twice in one file, naming both lines; the first card keeps the id."""
+    first_line: dict[str, int] = {}
+    for card in list(cards):
+        if card.id in first_line:
+            problem(card.line, f"duplicate id `{card.id}` (first used at line {first_line[card.id]})")
+            cards.remove(card)
+        else:
+            first_line[card.id] = card.line

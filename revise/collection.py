@@ -1,0 +1,212 @@
+"""The learner's collection: cards synced from files, what is due today, ratings and undo, all on disk."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from revise.cards.model import CardText
+from revise.cards.sync import SyncReport, card_text_from_row, sync_cards
+from revise.errors import ReviseError
+from revise.scheduler.day import day_bounds
+from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
+from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
+from revise.store.database import open_engine, session_factory
+from revise.store.schema import Card, CardSchedule, ReviewLog, Setting
+
+LEARNING_STATES = (LEARNING, RELEARNING)
+
+
+def utc_now() -> datetime:
+    """The current time, aware and in UTC, as FSRS and the store expect."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A card with its schedule and, when it is up for review, the outcome of each rating."""
+
+    text: CardText
+    schedule: Schedule
+    suspended: bool = False
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """Today's work: new cards left to learn, learning cards, reviews due, and when the next card comes."""
+
+    new: int
+    learning: int
+    due: int
+    next_due: datetime | None
+    reviews_today: int
+    cards: int
+
+
+class Collection:
+    """Every operation the app and the command line need, each in its own transaction.
+
+    Methods are safe to call from worker threads: a lock serialises them, so a rating is on disk before the
+    next card is chosen.
+    """
+
+    def __init__(self, db_path: Path, cards_dir: Path, config: SchedulerConfig | None = None) -> None:
+        self.db_path, self.cards_dir = db_path, cards_dir
+        self.engine = open_engine(db_path)
+        self._sessions = session_factory(self.engine)
+        self.scheduler = CardScheduler(config or SchedulerConfig())
+        self._lock = threading.RLock()
+
+    @property
+    def config(self) -> SchedulerConfig:
+        """The scheduling settings in force."""
+        return self.scheduler.config
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on error, one caller at a time."""
+        with self._lock, self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        """Releases the database connections."""
+        self.engine.dispose()
+
+    def sync(self, now: datetime | None = None) -> SyncReport:
+        """Brings the cards in step with the files (see `sync_cards`)."""
+        with self._transaction() as session:
+            return sync_cards(session, self.cards_dir, now or utc_now())
+
+    def _active(self) -> Any:
+        """The filter for cards that take part in study: not retired, not suspended."""
+        return and_(Card.retired_at.is_(None), CardSchedule.suspended.is_(False))
+
+    def _reviewed_today(self, session: Session, now: datetime, kind: str | None = None) -> int:
+        """How many ratings (of cards in state `kind`, if given) were given since the study day began."""
+        start, _ = day_bounds(now, self.config.rollover_hour)
+        query = select(func.count()).select_from(ReviewLog).where(ReviewLog.reviewed_at >= start)
+        if kind is not None:
+            query = query.where(ReviewLog.kind == kind)
+        return session.scalar(query) or 0
+
+    def _count(self, session: Session, *conditions: Any) -> int:
+        """How many active cards meet the conditions."""
+        query = select(func.count()).select_from(Card).join(CardSchedule).where(self._active(), *conditions)
+        return session.scalar(query) or 0
+
+    def counts(self, now: datetime | None = None) -> DueCounts:
+        """Today's counts, within the daily limits for new cards and reviews."""
+        now = now or utc_now()
+        _, end = day_bounds(now, self.config.rollover_hour)
+        with self._transaction() as session:
+            new_left = max(0, self.config.new_per_day - self._reviewed_today(session, now, NEW))
+            review_left = max(0, self.config.reviews_per_day - self._reviewed_today(session, now, REVIEW))
+            return DueCounts(
+                new=min(new_left, self._count(session, CardSchedule.state == NEW)),
+                learning=self._count(session, CardSchedule.state.in_(LEARNING_STATES), CardSchedule.due < end),
+                due=min(review_left, self._count(session, CardSchedule.state == REVIEW, CardSchedule.due < end)),
+                next_due=self._next_due(session, now, new_left),
+                reviews_today=self._reviewed_today(session, now),
+                cards=self._count(session),
+            )
+
+    def _next_due(self, session: Session, now: datetime, new_left: int) -> datetime | None:
+        """When the next card falls due: now if a new card may still be learned, else the earliest due time."""
+        if new_left and self._count(session, CardSchedule.state == NEW):
+            return now
+        query = (select(func.min(CardSchedule.due)).select_from(Card).join(CardSchedule)
+                 .where(self._active(), CardSchedule.state != NEW))
+        return session.scalar(query)
+
+    def next_card(self, now: datetime | None = None) -> StudyCard | None:
+        """The card to study next, as Anki orders them: learning due, reviews due, new, then learning ahead."""
+        now = now or utc_now()
+        _, end = day_bounds(now, self.config.rollover_hour)
+        with self._transaction() as session:
+            base = select(Card).join(CardSchedule).where(self._active())
+            learning = base.where(CardSchedule.state.in_(LEARNING_STATES)).order_by(CardSchedule.due)
+            candidates = [learning.where(CardSchedule.due <= now)]
+            if self._reviewed_today(session, now, REVIEW) < self.config.reviews_per_day:
+                candidates.append(base.where(CardSchedule.state == REVIEW, CardSchedule.due < end)
+                                  .order_by(CardSchedule.due))
+            if self._reviewed_today(session, now, NEW) < self.config.new_per_day:
+                candidates.append(base.where(CardSchedule.state == NEW).order_by(Card.path, Card.line))
+            candidates.append(learning.where(CardSchedule.due <= now + self.config.learn_ahead))
+            for query in candidates:
+                row = session.scalars(query.limit(1)).first()
+                if row is not None:
+                    return self._study_card(row, now)
+            return None
+
+    def _study_card(self, row: Card, now: datetime) -> StudyCard:
+        """A row as a StudyCard, with the four outcomes previewed at `now`."""
+        schedule = Schedule.from_row(row.schedule)
+        return StudyCard(card_text_from_row(row, self.cards_dir), schedule, row.schedule.suspended,
+                         self.scheduler.preview(schedule, now))
+
+    def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None) -> int:
+        """Applies a rating as previewed and logs it, committed before returning; returns the log entry's id."""
+        now = now or utc_now()
+        after = card.outcomes[rating].at(now)
+        with self._transaction() as session:
+            row = session.get(CardSchedule, card.text.id)
+            if row is None:
+                raise ReviseError(f"card {card.text.id} is not in the database")
+            before = Schedule.from_row(row)
+            after.write_to(row)
+            log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
+                            kind=before.state, state_before=before.to_json(), state_after=after.to_json())
+            session.add(log)
+            session.flush()
+            return log.id
+
+    def undo(self, log_id: int, now: datetime | None = None) -> StudyCard:
+        """Takes back a rating: restores the card's schedule exactly and deletes the log entry."""
+        with self._transaction() as session:
+            log = session.get(ReviewLog, log_id)
+            if log is None:
+                raise ReviseError(f"review {log_id} is not in the log")
+            later = session.scalar(select(func.count()).select_from(ReviewLog).where(
+                ReviewLog.card_id == log.card_id, ReviewLog.id > log_id))
+            if later:
+                raise ReviseError(f"card {log.card_id} was reviewed again after review {log_id}")
+            row = session.get(Card, log.card_id)
+            Schedule.from_json(log.state_before).write_to(row.schedule)
+            session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
+            session.flush()
+            return self._study_card(row, now or utc_now())
+
+    def card(self, card_id: str, now: datetime | None = None) -> StudyCard:
+        """One card by id, retired or not."""
+        with self._transaction() as session:
+            row = session.get(Card, card_id)
+            if row is None:
+                raise ReviseError(f"no card with id `{card_id}`")
+            return self._study_card(row, now or utc_now())
+
+    def cards(self) -> list[StudyCard]:
+        """Every card that is not retired, in file order, without previews."""
+        with self._transaction() as session:
+            rows = session.scalars(select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line))
+            return [StudyCard(card_text_from_row(row, self.cards_dir), Schedule.from_row(row.schedule),
+                              row.schedule.suspended) for row in rows]
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A stored setting, or the default."""
+        with self._transaction() as session:
+            row = session.get(Setting, key)
+            return default if row is None else row.value
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Stores a setting."""
+        with self._transaction() as session:
+            session.merge(Setting(key=key, value=value))

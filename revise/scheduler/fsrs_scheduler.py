@@ -1,0 +1,75 @@
+"""Previewing and applying ratings with FSRS-6, under Anki's defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from fsrs import Rating, Scheduler
+
+from revise.scheduler.schedule import REVIEW, Schedule
+
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    """The scheduling settings, defaulting to Anki's: retention 0.90, steps 1m 10m, relearn 10m, 20/200 a day."""
+
+    desired_retention: float = 0.90
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    enable_fuzzing: bool = True
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    leech_threshold: int = 8
+    learn_ahead: timedelta = timedelta(minutes=20)
+    parameters: tuple[float, ...] = field(default_factory=lambda: tuple(Scheduler().parameters))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rating would do to a card: the schedule after it and the interval until it is due."""
+
+    rating: int
+    schedule: Schedule
+    interval: timedelta
+
+    def at(self, moment: datetime) -> Schedule:
+        """The outcome as if rated at `moment`: the same interval, counted from then."""
+        return replace(self.schedule, last_review=moment, due=moment + self.interval)
+
+
+class CardScheduler:
+    """Gives the four possible outcomes of rating a card; the chosen one is applied as previewed."""
+
+    def __init__(self, config: SchedulerConfig) -> None:
+        self.config = config
+        self._fsrs = Scheduler(
+            parameters=config.parameters, desired_retention=config.desired_retention,
+            learning_steps=config.learning_steps, relearning_steps=config.relearning_steps,
+            enable_fuzzing=config.enable_fuzzing,
+        )
+
+    def preview(self, schedule: Schedule, now: datetime) -> dict[int, Outcome]:
+        """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""
+        card = schedule.to_fsrs()
+        outcomes = {}
+        for rating in (AGAIN, HARD, GOOD, EASY):
+            after, _log = self._fsrs.review_card(card, Rating(rating), now)
+            lapsed = rating == AGAIN and schedule.state == REVIEW
+            new_schedule = schedule.after(after, lapsed, self.config.leech_threshold)
+            outcomes[rating] = Outcome(rating, new_schedule, after.due - now)
+        return outcomes
+
+
+def format_interval(interval: timedelta) -> str:
+    """A short human interval as Anki shows it on its buttons: 45s, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    seconds = interval.total_seconds()
+    for unit, size in (("y", 365 * 86400), ("mo", 30 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            value = seconds / size
+            return f"{value:.1f}{unit}".replace(".0", "") if unit in ("y", "mo") else f"{round(value)}{unit}"
+    return f"{max(0, round(seconds))}s"

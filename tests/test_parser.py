@@ -1,0 +1,92 @@
+"""The card parser: well-formed files load; every mistake is reported at its file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from revise.cards.parser import parse_card_file
+from tests.conftest import DECK
+
+KEYS = frozenset({"revision-notes"})
+
+
+def parse(text: str):
+    return parse_card_file(text, "cards/deck.md", "deck", KEYS)
+
+
+def card_block(card_id: str = "c1", extra: str = "", sections: str = "QA问答") -> str:
+    """A card in the file format with a chosen id, extra field lines, and a chosen set of sections."""
+    bodies = {"Q": "Question?", "A": "Answer.", "问": "问题?", "答": "答案。"}
+    text = f"## Title | 标题\nid: {card_id}\n{extra}"
+    for name in sections:
+        text += f"\n### {name}\n{bodies[name]}\n"
+    return text
+
+
+def test_reads_every_field_of_a_well_formed_deck() -> None:
+    parsed = parse(DECK)
+    assert parsed.problems == []
+    assert parsed.deck.title_en == "Optimisation" and parsed.deck.title_zh == "优化"
+    assert [card.id for card in parsed.cards] == ["gd-update", "adam-bias", "momentum"]
+    first = parsed.cards[0]
+    assert (first.title_en, first.title_zh, first.line) == ("Gradient descent", "梯度下降", 3)
+    assert first.tags == ("optimisation", "gradient-descent")
+    assert first.source == "revision-notes § 梯度下降"
+    assert first.front_zh == "写出梯度下降的更新式。"
+    assert first.back_en.startswith("$$\\theta \\leftarrow")
+    assert parsed.cards[1].demo == "optimizers"
+
+
+def test_headings_inside_code_fences_are_content() -> None:
+    text = "# D | 甲\n\n" + card_block().replace("Answer.", "```\n## not a card\n### Q\n```")
+    parsed = parse(text)
+    assert parsed.problems == []
+    assert "## not a card" in parsed.cards[0].back_en
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("Deck without title\n" + card_block(), 1, "deck title"),
+        ("# Only English\n" + card_block(), 1, "deck title"),
+        ("# D | 甲\n" + card_block().replace("id: c1\n", ""), 2, "no `id:` line"),
+        ("# D | 甲\n" + card_block("Bad_ID"), 3, "bad id `Bad_ID`"),
+        ("# D | 甲\n" + card_block(extra="colour: red\n"), 4, "unknown key `colour`"),
+        ("# D | 甲\n" + card_block(extra="this is prose\n"), 4, "expected `key: value`"),
+        ("# D | 甲\n" + card_block(sections="QA问"), 2, "no `### 答` section"),
+        ("# D | 甲\n" + card_block().replace("### A\nAnswer.", "### A\n"), 8, "section `### A` is empty"),
+        ("# D | 甲\n" + card_block().replace("### A", "### Answer"), 8, "unknown section `### Answer`"),
+        ("# D | 甲\n" + card_block().replace("Answer.", "$x + y"), 9, "unclosed $"),
+        ("# D | 甲\n" + card_block().replace("Answer.", "see\n$\\frobnicate{x}$"), 10, "\\frobnicate"),
+        ("# D | 甲\n" + card_block(extra="source: nowhere § 1\n"), 4, "unknown note `nowhere`"),
+        ("# D | 甲\n" + card_block(extra="source: revision-notes\n"), 4, "must read `note-key § section`"),
+        ("# D | 甲\n" + card_block(extra="tags: ok bad!tag\n"), 4, "bad tag `bad!tag`"),
+        ("# D | 甲\n" + card_block().replace("## Title | 标题", "## Title only"), 2, "card heading"),
+    ],
+)
+def test_each_mistake_is_reported_at_its_line(text: str, line: int, fragment: str) -> None:
+    parsed = parse(text)
+    assert parsed.problems, "expected a problem"
+    problem = parsed.problems[0]
+    assert problem.line == line, str(problem)
+    assert fragment in problem.message
+    assert str(problem).startswith(f"cards/deck.md:{line}: ")
+
+
+def test_a_bad_card_does_not_hide_the_good_ones() -> None:
+    text = "# D | 甲\n" + card_block("good-one") + "\n" + card_block("bad-one", sections="Q") + "\n" + card_block("good-two")
+    parsed = parse(text)
+    assert [card.id for card in parsed.cards] == ["good-one", "good-two"]
+    assert len(parsed.problems) == 3
+
+
+def test_duplicate_id_in_one_file_names_both_lines() -> None:
+    text = "# D | 甲\n" + card_block("same") + "\n" + card_block("same")
+    parsed = parse(text)
+    assert [card.id for card in parsed.cards] == ["same"]
+    assert parsed.problems[0].message == "duplicate id `same` (first used at line 2)"
+
+
+def test_escaped_dollar_is_not_a_formula() -> None:
+    parsed = parse("# D | 甲\n" + card_block().replace("Answer.", "costs \\$5 and $x^2$"))
+    assert parsed.problems == []
