@@ -1,0 +1,156 @@
+"""The `revise` command: opens the app, or runs one of sync, check, stats, list and show."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from revise.errors import ReviseError
+from revise.paths import default_cards_dir, default_db_path
+
+if TYPE_CHECKING:
+    from revise.collection import Collection, StudyCard
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: global options first, then an optional command."""
+    parser = argparse.ArgumentParser(
+        prog="revise", description="Review machine-learning notes with spaced repetition. "
+        "With no command, opens the app.")
+    parser.add_argument("--db", type=Path, default=None, metavar="PATH",
+                        help="the database file (default: $REVISE_DB or data.db at the project root)")
+    parser.add_argument("--cards", type=Path, default=None, metavar="DIR",
+                        help="the card folder (default: $REVISE_CARDS or cards/ at the project root)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("sync", help="bring the database in step with the card files",
+                        description="Add new cards, update edited ones, retire removed ones.")
+    commands.add_parser("check", help="validate every card file (exit 1 on any problem)",
+                        description="Validate every card file; print file:line for each problem.")
+    stats = commands.add_parser("stats", help="today's counts", description="Print today's counts.")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    listing = commands.add_parser("list", help="every card with its state and due date",
+                                  description="List every card with its state and due date.")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = commands.add_parser("show", help="one card, formulas as text", description="Print one card.")
+    show.add_argument("card_id", metavar="CARD_ID")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; a ReviseError becomes a one-line message and exit status 1."""
+    args = build_parser().parse_args(argv)
+    db_path = args.db or default_db_path()
+    cards_dir = args.cards or default_cards_dir()
+    try:
+        if args.command is None:
+            from revise.ui.app import run_app
+
+            return run_app(db_path, cards_dir)
+        if args.command == "check":
+            return check(cards_dir)
+        return run_command(args, db_path, cards_dir)
+    except ReviseError as error:
+        print(f"revise: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int:
+    """Opens the collection, syncs it (card problems go to stderr), then runs the command on it."""
+    from revise.collection import Collection
+
+    collection = Collection(db_path, cards_dir)
+    try:
+        report = collection.sync()
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        if args.command == "sync":
+            print(report.summary())
+            return 1 if report.problems else 0
+        return COMMANDS[args.command](collection, args)
+    finally:
+        collection.close()
+
+
+def check(cards_dir: Path) -> int:
+    """Validates the card folder: every problem as file:line, exit 1 if there is any."""
+    from revise.cards.loader import check_cards
+
+    count, problems = check_cards(cards_dir)
+    for problem in problems:
+        print(problem)
+    print(f"{count} cards, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+    return 1 if problems else 0
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """A datetime as ISO text in local time, or None."""
+    return moment.astimezone().isoformat(timespec="seconds") if moment else None
+
+
+def stats(collection: Collection, args: argparse.Namespace) -> int:
+    """Prints today's counts."""
+    counts = collection.counts()
+    data = {"cards": counts.cards, "due": counts.due, "new": counts.new, "learning": counts.learning,
+            "reviews_today": counts.reviews_today, "next_due": _iso(counts.next_due)}
+    if args.json:
+        print(json.dumps(data))
+    else:
+        for key, value in data.items():
+            print(f"{key.replace('_', ' '):>14}: {value if value is not None else '-'}")
+    return 0
+
+
+def _card_summary(card: StudyCard) -> dict[str, Any]:
+    """The fields `list` prints for a card."""
+    return {"id": card.text.id, "deck": card.text.deck, "title_en": card.text.title_en,
+            "title_zh": card.text.title_zh, "state": card.schedule.state, "due": _iso(card.schedule.due),
+            "suspended": card.suspended}
+
+
+def list_cards(collection: Collection, args: argparse.Namespace) -> int:
+    """Prints every card: id, deck, titles, state, due."""
+    rows = [_card_summary(card) for card in collection.cards()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        due = (row["due"] or "-")[:16].replace("T", " ")
+        print(f"{row['id']:<28} {row['deck']:<14} {row['state']:<10} {due:<16}  "
+              f"{row['title_en']} | {row['title_zh']}")
+    return 0
+
+
+def show(collection: Collection, args: argparse.Namespace) -> int:
+    """Prints one card with its formulas as Unicode text."""
+    from revise.text.math_markdown import render_math
+
+    card = collection.card(args.card_id)
+    text = card.text
+    sides = {name: render_math(getattr(text, name), for_markdown=False)
+             for name in ("front_en", "front_zh", "back_en", "back_zh")}
+    if args.json:
+        print(json.dumps({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
+                          "source": text.source, **sides}, ensure_ascii=False))
+        return 0
+    print(f"{text.title_en} | {text.title_zh}")
+    print(f"id: {text.id}   deck: {text.deck}   state: {card.schedule.state}   "
+          f"due: {_iso(card.schedule.due) or '-'}")
+    for label, value in (("tags", " ".join(text.tags)), ("demo", text.demo), ("source", text.source)):
+        if value:
+            print(f"{label}: {value}")
+    for label, name in (("Q", "front_en"), ("问", "front_zh"), ("A", "back_en"), ("答", "back_zh")):
+        print(f"\n{label}\n{sides[name]}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
+    "stats": stats, "list": list_cards, "show": show,
+}

@@ -1,0 +1,1 @@
+"""The Textual app: the shell, its screens and widgets."""

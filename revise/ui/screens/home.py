@@ -1,0 +1,108 @@
+"""The home screen: today's counts, when the next card comes, and any problems in the card files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from revise.ui.timefmt import describe_due
+
+if TYPE_CHECKING:
+    from revise.cards.sync import SyncReport
+    from revise.collection import DueCounts
+
+
+class HomeScreen(Screen[None]):
+    """Where the day starts: how much is due, and Space to begin."""
+
+    BINDINGS = [
+        Binding("space,enter", "review", "Review", id="review", tooltip="Start today's review"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    @dataclass
+    class Ready(Message):
+        """The collection is open; `report` says what the start-up sync found."""
+
+        report: SyncReport
+
+    @dataclass
+    class Failed(Message):
+        """The collection could not be opened."""
+
+        error: str
+
+    @dataclass
+    class Counted(Message):
+        """Today's counts, computed in a worker."""
+
+        counts: DueCounts
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield Static("revise", id="brand")
+            yield Static("Opening your cards…", id="counts")
+            yield Static("", id="next-due")
+            yield Static("", id="problems")
+            yield Static("Space or Enter: start reviewing  ·  l: language  ·  q: quit", id="hint")
+        yield Footer()
+
+    def on_home_screen_ready(self, message: Ready) -> None:
+        """Lists the card-file problems the sync found, then asks for today's counts."""
+        problems = message.report.problems
+        if problems:
+            lines = [f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the card files "
+                     "(the other cards load as usual):", *(f"  {problem}" for problem in problems[:8])]
+            if len(problems) > 8:
+                lines.append(f"  … and {len(problems) - 8} more: run `revise check`")
+            self.query_one("#problems", Static).update("\n".join(lines))
+        self.load_counts()
+
+    def on_home_screen_failed(self, message: Failed) -> None:
+        """Shows why nothing could be opened."""
+        self.query_one("#counts", Static).update(f"Cannot open the collection: {message.error}")
+
+    def on_screen_resume(self) -> None:
+        """Refreshes the counts when the learner comes back from a review."""
+        if self.app.collection is not None:
+            self.load_counts()
+
+    @work(thread=True, exclusive=True, group="counts")
+    def load_counts(self) -> None:
+        """Computes today's counts off the UI thread."""
+        self.post_message(self.Counted(self.app.collection.counts()))
+
+    def on_home_screen_counted(self, message: Counted) -> None:
+        """Shows today's counts and when the next card is due."""
+        counts = message.counts
+        self.query_one("#counts", Static).update(
+            f"[b]{counts.due}[/b] due   [b]{counts.new}[/b] new   [b]{counts.learning}[/b] learning"
+            f"      ({counts.cards} cards, {counts.reviews_today} reviewed today)")
+        self.query_one("#next-due", Static).update(self._next_due_text(counts, datetime.now().astimezone()))
+
+    @staticmethod
+    def _next_due_text(counts: DueCounts, now: datetime) -> str:
+        """What to tell the learner about when to study next."""
+        if counts.due or counts.new or counts.learning:
+            return "Cards are waiting: press Space to start."
+        if counts.next_due is None:
+            return "Nothing is scheduled: add cards to the card folder."
+        return f"All done for now. The next card is due {describe_due(counts.next_due, now)}."
+
+    def action_review(self) -> None:
+        """Opens the review screen once the collection is open."""
+        if self.app.collection is None:
+            self.notify("Still opening your cards…", timeout=2)
+            return
+        from revise.ui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())

@@ -1,0 +1,208 @@
+"""The review screen: a card's question, Space for the answer, 1-4 to rate, u to undo, e to edit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from revise.ui.timefmt import describe_due
+from revise.ui.widgets.card_view import CardView
+from revise.ui.widgets.rating_bar import RatingBar
+
+if TYPE_CHECKING:
+    from revise.collection import Collection, DueCounts, StudyCard
+    from revise.text.card_markdown import CardSides
+
+UNDO_DEPTH = 30
+Change = Callable[[], "tuple[StudyCard | None, int | None]"]
+
+
+class ReviewScreen(Screen[None]):
+    """Shows due cards one at a time; each rating is on disk before the next card appears."""
+
+    BINDINGS = [
+        Binding("space", "reveal", "Show answer", id="reveal"),
+        Binding("1", "rate(1)", "Again", id="again"),
+        Binding("2", "rate(2)", "Hard", id="hard"),
+        Binding("3", "rate(3)", "Good", id="good"),
+        Binding("4", "rate(4)", "Easy", id="easy"),
+        Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last rating"),
+        Binding("e", "edit", "Edit", id="edit", tooltip="Open the card's file in $EDITOR"),
+        Binding("d", "demo", "Demo", id="demo", tooltip="Run the card's live demo"),
+        Binding("q,escape", "back", "Back", id="back"),
+    ]
+
+    @dataclass
+    class Shown(Message):
+        """The next card to show (None when nothing is due), today's counts, and a note for the learner."""
+
+        card: StudyCard | None
+        sides: CardSides | None
+        counts: DueCounts
+        notice: str = ""
+        rated_log_id: int | None = None
+
+    @dataclass
+    class Failed(Message):
+        """A database operation failed; `error` is one line for the learner."""
+
+        error: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.card: StudyCard | None = None
+        self.sides: CardSides | None = None
+        self.revealed = False
+        self.busy = True
+        self.shown_at = time.monotonic()
+        self.undo_stack: list[int] = []
+
+    @property
+    def collection(self) -> Collection:
+        """The open collection (the home screen opens this screen only once it is open)."""
+        return self.app.collection
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-status")
+        yield CardView()
+        yield RatingBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Loads the first card, and follows the app's language."""
+        self.watch(self.app, "language", self._show_card, init=False)
+        self.load(lambda: (None, None))
+
+    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    def load(self, change: Change, notice: str = "") -> None:
+        """Runs a change to the collection, then picks the card to show, all off the UI thread.
+
+        `change` returns the card to show next, if it decides (undo, edit), and the id of a new log entry.
+        """
+        from revise.errors import ReviseError
+        from revise.text.card_markdown import CardSides
+
+        try:
+            card, log_id = change()
+            card = card or self.collection.next_card()
+            sides = CardSides.of(card.text) if card else None
+            self.post_message(self.Shown(card, sides, self.collection.counts(), notice, log_id))
+        except ReviseError as error:
+            self.post_message(self.Failed(str(error)))
+
+    def on_review_screen_shown(self, message: Shown) -> None:
+        """Puts the new card on screen, front side up."""
+        if message.rated_log_id is not None:
+            self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
+        self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
+        self.shown_at = time.monotonic()
+        counts = message.counts
+        status = f"{counts.new} new · {counts.learning} learning · {counts.due} due"
+        self.query_one("#review-status", Static).update(status)
+        if message.card is None:
+            when = describe_due(counts.next_due, datetime.now().astimezone()) if counts.next_due else None
+            self.query_one(CardView).show_done(
+                f"The next card is due {when}." if when else "No cards are scheduled.")
+        else:
+            self._show_card()
+        self.query_one(RatingBar).show_front(message.card is not None)
+        if message.notice:
+            self.notify(message.notice)
+        self.refresh_bindings()
+
+    def on_review_screen_failed(self, message: Failed) -> None:
+        """Reports a failed operation and lets the learner try again."""
+        self.busy = False
+        self.notify(message.error, severity="error")
+
+    def _show_card(self) -> None:
+        """Draws the current card in the app's language, keeping the answer shown if it was."""
+        if self.card is not None and self.sides is not None:
+            self.query_one(CardView).show(self.card.text, self.sides, self.app.language, self.revealed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dims the keys that do nothing right now: rating before the answer shows, anything while busy."""
+        if action == "rate":
+            return None if self.busy or not self.revealed else True
+        if action == "reveal":
+            return None if self.busy or self.card is None or self.revealed else True
+        if action in ("edit", "demo"):
+            return None if self.card is None else True
+        if action == "undo":
+            return None if self.busy or not self.undo_stack else True
+        return True
+
+    def action_reveal(self) -> None:
+        """Shows the answer and the four rating buttons with their intervals."""
+        if self.card is None or self.revealed:
+            return
+        self.revealed = True
+        self.query_one(CardView).reveal()
+        self.query_one(RatingBar).show_outcomes(self.card.outcomes)
+        self.refresh_bindings()
+
+    def action_rate(self, rating: int) -> None:
+        """Commits the rating in a worker; the next card shows once it is on disk."""
+        if self.busy or not self.revealed or self.card is None:
+            return
+        self.busy = True
+        card, duration_ms = self.card, int((time.monotonic() - self.shown_at) * 1000)
+        leech_before = card.schedule.leech
+        notice = "" if leech_before or not card.outcomes[rating].schedule.leech else (
+            f"“{card.text.title_en}” is now a leech: {card.outcomes[rating].schedule.lapses} lapses. "
+            "Consider rewriting it.")
+        self.load(lambda: (None, self.collection.rate(card, rating, duration_ms)), notice)
+
+    def action_undo(self) -> None:
+        """Takes back the last rating and shows that card again."""
+        if self.busy or not self.undo_stack:
+            return
+        self.busy = True
+        log_id = self.undo_stack.pop()
+        self.load(lambda: (self.collection.undo(log_id), None), "Rating undone")
+
+    def action_edit(self) -> None:
+        """Opens the card's file in $EDITOR at its line, then re-syncs and shows the card as edited."""
+        if self.card is None:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        card_id = self.card.text.id
+        with self.app.suspend():
+            subprocess.run([*shlex.split(editor), f"+{self.card.text.line}", self.card.text.path], check=False)
+        self.busy = True
+        self.load(lambda: (self._resync(card_id), None))
+
+    def _resync(self, card_id: str) -> StudyCard | None:
+        """Syncs the files after an edit and returns the edited card (None if it is gone)."""
+        report = self.collection.sync()
+        if report.problems:
+            self.app.call_from_thread(self.notify, "\n".join(map(str, report.problems[:3])), severity="error")
+        retired = card_id in report.retired
+        return None if retired else self.collection.card(card_id)
+
+    def action_demo(self) -> None:
+        """Demos are the next feature to land; until then say what this card will run."""
+        if self.card is None:
+            return
+        if self.card.text.demo:
+            self.notify(f"This card's demo `{self.card.text.demo}` is not built yet (demo issue #3).",
+                        severity="warning")
+        else:
+            self.notify("This card has no demo.")
+
+    def action_back(self) -> None:
+        """Returns to the home screen; nothing is lost, every rating is already saved."""
+        self.app.pop_screen()

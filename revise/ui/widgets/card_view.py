@@ -1,0 +1,64 @@
+"""The card on screen: its title, the question, and the answer once revealed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown, Rule, Static
+
+if TYPE_CHECKING:
+    from revise.cards.model import CardText
+    from revise.text.card_markdown import CardSides
+
+
+def card_title(card: CardText, language: str) -> str:
+    """The card's title in the chosen language, both halves when showing both."""
+    return {"en": card.title_en, "zh": card.title_zh}.get(language, f"{card.title_en} | {card.title_zh}")
+
+
+class CardView(VerticalScroll):
+    """Scrolls a long answer; the question stays above it."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="card-title")
+        yield Markdown("", id="front")
+        yield Rule(id="divider")
+        yield Markdown("", id="back")
+        yield Static("", id="done")
+
+    def on_mount(self) -> None:
+        """Starts with the answer hidden."""
+        self._set_revealed(False)
+
+    def _set_revealed(self, revealed: bool) -> None:
+        """Shows or hides the answer and its divider."""
+        self.query_one("#divider").display = revealed
+        self.query_one("#back").display = revealed
+
+    def show(self, card: CardText, sides: CardSides, language: str, revealed: bool = False) -> None:
+        """Shows a card in a language, question up and the answer hidden unless `revealed`."""
+        tags = f"  [dim]{' '.join('#' + tag for tag in card.tags)}[/dim]" if card.tags else ""
+        demo = "  [b]▶ demo: d[/b]" if card.demo else ""
+        self.query_one("#card-title", Static).update(
+            f"[dim]{card.deck}[/dim]  [b]{card_title(card, language)}[/b]{tags}{demo}")
+        self.query_one("#done", Static).display = False
+        self.query_one("#front").display = True
+        self.query_one("#front", Markdown).update(sides.front[language])
+        self.query_one("#back", Markdown).update(sides.back[language])
+        self._set_revealed(revealed)
+        self.scroll_home(animate=False)
+
+    def reveal(self) -> None:
+        """Shows the answer under the question."""
+        self._set_revealed(True)
+
+    def show_done(self, message: str) -> None:
+        """Replaces the card with the end-of-session message."""
+        self.query_one("#card-title", Static).update("[b]Congratulations: nothing more is due now.[/b]")
+        self.query_one("#front").display = False
+        self._set_revealed(False)
+        done = self.query_one("#done", Static)
+        done.update(f"{message}\nPress q to go back.")
+        done.display = True

@@ -1,0 +1,39 @@
+"""The row under the card: Show answer, then Again / Hard / Good / Easy with the interval each gives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Button
+
+from revise.scheduler.fsrs_scheduler import RATING_NAMES, format_interval
+
+if TYPE_CHECKING:
+    from revise.scheduler.fsrs_scheduler import Outcome
+
+VARIANTS = {1: "error", 2: "warning", 3: "success", 4: "primary"}
+
+
+class RatingBar(Horizontal):
+    """Buttons that mirror the keys, so the interval of each rating is visible before choosing."""
+
+    def compose(self) -> ComposeResult:
+        yield Button("Show answer  [dim]Space[/dim]", id="show-answer", action="screen.reveal")
+        for rating, name in RATING_NAMES.items():
+            yield Button(name, id=f"rate-{rating}", variant=VARIANTS[rating], action=f"screen.rate({rating})")
+
+    def show_front(self, has_card: bool) -> None:
+        """Offers only Show answer (or nothing, when no card is due)."""
+        self.query_one("#show-answer").display = has_card
+        for rating in RATING_NAMES:
+            self.query_one(f"#rate-{rating}").display = False
+
+    def show_outcomes(self, outcomes: dict[int, Outcome]) -> None:
+        """Offers the four ratings, each labelled with its key and the interval it would give."""
+        self.query_one("#show-answer").display = False
+        for rating, name in RATING_NAMES.items():
+            button = self.query_one(f"#rate-{rating}", Button)
+            button.label = f"{rating} {name}  {format_interval(outcomes[rating].interval)}"
+            button.display = True

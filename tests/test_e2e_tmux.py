@@ -1,0 +1,68 @@
+"""End to end in a real terminal: rate a card in tmux, SIGKILL the app, and find the rating on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (.ci/run installs it; apt-get install tmux)")
+
+
+class Tmux:
+    """One detached tmux session running a command at 100x30."""
+
+    def __init__(self, command: str) -> None:
+        self.name = f"revise-test-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "COLORTERM": "truecolor", "TERM": "xterm-256color"}
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command],
+                       check=True, env=env)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.screen():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {text!r}; the screen shows:\n{self.screen()}")
+            time.sleep(0.1)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def pane_pid(self) -> int:
+        return int(subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+                                  capture_output=True, text=True, check=True).stdout)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def test_a_rating_survives_sigkill(db_path: Path, cards_dir: Path) -> None:
+    revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
+    tmux = Tmux(f"exec {revise}")
+    try:
+        tmux.wait_for("3 new")
+        tmux.keys("Space")
+        tmux.wait_for("Write the gradient-descent update.")
+        tmux.keys("Space")
+        tmux.wait_for("3 Good")
+        tmux.keys("3")
+        tmux.wait_for("Why does Adam correct")
+        os.kill(tmux.pane_pid(), signal.SIGKILL)
+    finally:
+        tmux.close()
+    result = subprocess.run([*revise.split(), "stats", "--json"], capture_output=True, text=True, timeout=60)
+    stats = json.loads(result.stdout)
+    assert stats["reviews_today"] == 1 and stats["learning"] == 1 and stats["new"] == 2
