@@ -49,13 +49,18 @@ class Tmux:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
+def open_first_card(tmux: Tmux) -> None:
+    """From the home screen, starts the review and waits for the first card's question."""
+    tmux.wait_for("3 new")
+    tmux.keys("Space")
+    tmux.wait_for("Write the gradient-descent update.")
+
+
 def test_a_rating_survives_sigkill(db_path: Path, cards_dir: Path) -> None:
     revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
     tmux = Tmux(f"exec {revise}")
     try:
-        tmux.wait_for("3 new")
-        tmux.keys("Space")
-        tmux.wait_for("Write the gradient-descent update.")
+        open_first_card(tmux)
         tmux.keys("Space")
         tmux.wait_for("3 Good")
         tmux.keys("3")
@@ -76,9 +81,7 @@ def test_e_edits_the_card_in_editor_and_shows_it_resynced(tmp_path: Path, db_pat
     revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
     tmux = Tmux(f"EDITOR={editor} exec {revise}")
     try:
-        tmux.wait_for("3 new")
-        tmux.keys("Space")
-        tmux.wait_for("Write the gradient-descent update.")
+        open_first_card(tmux)
         tmux.keys("e")
         tmux.wait_for("Edited in the editor.")
         assert (tmp_path / "editor-args").read_text().split() == ["+3", str(cards_dir / "optimisation.md")]
