@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from revise.errors import ReviseError
 from revise.paths import default_cards_dir, default_db_path
+from revise.ui.graphics import GRAPHICS_MODES
 
 if TYPE_CHECKING:
     from revise.collection import Collection, StudyCard
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the database file (default: $REVISE_DB or data.db at the project root)")
     parser.add_argument("--cards", type=Path, default=None, metavar="DIR",
                         help="the card folder (default: $REVISE_CARDS or cards/ at the project root)")
+    parser.add_argument("--graphics", choices=GRAPHICS_MODES, default="auto",
+                        help="how the app draws plots (default: auto, from the terminal)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("sync", help="bring the database in step with the card files",
                         description="Add new cards, update edited ones, retire removed ones.")
@@ -39,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="one card, formulas as text", description="Print one card.")
     show.add_argument("card_id", metavar="CARD_ID")
     show.add_argument("--json", action="store_true", help="print JSON")
+    demo = commands.add_parser(
+        "demo", help="run a live demo from the command line", add_help=False,
+        description="Run a demo: revise demo NAME [--PARAM VALUE ...] [--json] [--plot FILE.png]. "
+        "`revise demo --list` lists the demos; `revise demo NAME --help` lists a demo's parameters.")
+    demo.add_argument("--list", action="store_true", help="list the demos")
+    demo.add_argument("name", nargs="?", metavar="NAME")
+    demo.add_argument("options", nargs=argparse.REMAINDER, metavar="...")
     return parser
 
 
@@ -51,9 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from revise.ui.app import run_app
 
-            return run_app(db_path, cards_dir)
+            return run_app(db_path, cards_dir, args.graphics)
         if args.command == "check":
             return check(cards_dir)
+        if args.command == "demo":
+            from revise.demo_engine.command import run_demo_command
+
+            return run_demo_command(args.name, args.options, args.list)
         return run_command(args, db_path, cards_dir)
     except ReviseError as error:
         print(f"revise: error: {error}", file=sys.stderr)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from revise.cards.model import KnownNames
 from revise.cards.parser import parse_card_file
 from tests.conftest import DECK
 
-KEYS = frozenset({"revision-notes"})
+KNOWN = KnownNames(sources=frozenset({"revision-notes"}), demos=frozenset({"optimizers"}))
 
 
 def parse(text: str):
-    return parse_card_file(text, "cards/deck.md", "deck", KEYS)
+    return parse_card_file(text, "cards/deck.md", "deck", KNOWN)
 
 
 def card_block(card_id: str = "c1", extra: str = "", sections: str = "QA问答") -> str:
@@ -61,6 +62,7 @@ def test_headings_inside_code_fences_are_content() -> None:
         ("# D | 甲\n" + card_block(extra="source: nowhere § 1\n"), 4, "unknown note `nowhere`"),
         ("# D | 甲\n" + card_block(extra="source: revision-notes\n"), 4, "must read `note-key § section`"),
         ("# D | 甲\n" + card_block(extra="tags: ok bad!tag\n"), 4, "bad tag `bad!tag`"),
+        ("# D | 甲\n" + card_block(extra="demo: teleport\n"), 4, "unknown demo `teleport` (known: optimizers)"),
         ("# D | 甲\n" + card_block().replace("## Title | 标题", "## Title only"), 2, "card heading"),
     ],
 )

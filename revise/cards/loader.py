@@ -6,8 +6,9 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from revise.cards.model import CardText, ParsedFile, Problem
+from revise.cards.model import CardText, KnownNames, ParsedFile, Problem
 from revise.cards.parser import parse_card_file
+from revise.demo_engine.registry import demo_names
 
 SOURCES_FILE = "sources.toml"
 
@@ -17,24 +18,25 @@ def card_files(cards_dir: Path) -> list[Path]:
     return sorted(cards_dir.glob("*.md"))
 
 
-def load_source_keys(cards_dir: Path) -> tuple[frozenset[str] | None, list[Problem]]:
-    """The note keys `source:` may name, from `sources.toml`; None (anything goes) when there is no such file."""
+def load_known_names(cards_dir: Path) -> tuple[KnownNames, list[Problem]]:
+    """The demos cards may name, and the notes from `sources.toml` (any note when there is no such file)."""
+    demos = frozenset(demo_names())
     path = cards_dir / SOURCES_FILE
     if not path.exists():
-        return None, []
+        return KnownNames(None, demos), []
     try:
-        return frozenset(tomllib.loads(path.read_text(encoding="utf-8"))), []
+        return KnownNames(frozenset(tomllib.loads(path.read_text(encoding="utf-8"))), demos), []
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        return frozenset(), [Problem(str(path), 1, f"cannot read the list of notes: {error}")]
+        return KnownNames(frozenset(), demos), [Problem(str(path), 1, f"cannot read the list of notes: {error}")]
 
 
-def read_card_file(path: Path, source_keys: frozenset[str] | None) -> ParsedFile:
+def read_card_file(path: Path, known: KnownNames) -> ParsedFile:
     """Parses one deck file, turning an unreadable file into a problem at line 1."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return ParsedFile(None, [], [Problem(str(path), 1, f"cannot read file: {error}")])
-    return parse_card_file(text, str(path), path.stem, source_keys)
+    return parse_card_file(text, str(path), path.stem, known)
 
 
 def claim_ids(groups: Iterable[list[CardText]], claimed: dict[str, CardText] | None = None
@@ -55,8 +57,8 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     """Validates every deck file of a folder; returns the number of valid cards and every problem."""
     if not cards_dir.is_dir():
         return 0, [Problem(str(cards_dir), 0, "no such card folder")]
-    source_keys, problems = load_source_keys(cards_dir)
-    parsed = [read_card_file(path, source_keys) for path in card_files(cards_dir)]
+    known, problems = load_known_names(cards_dir)
+    parsed = [read_card_file(path, known) for path in card_files(cards_dir)]
     claimed, duplicates = claim_ids(file.cards for file in parsed)
     for file in parsed:
         problems.extend(file.problems)

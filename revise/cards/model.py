@@ -19,6 +19,14 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class KnownNames:
+    """The names a card may refer to: note keys for `source:`, demo names for `demo:`; None allows any."""
+
+    sources: frozenset[str] | None = None
+    demos: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
 class DeckInfo:
     """A deck: its name (the file stem) and its English and Chinese titles."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from revise.cards.model import CardText, DeckInfo, ParsedFile, Problem
+from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem
 from revise.text.math_markdown import formula_problems
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -44,8 +44,8 @@ def split_title(heading: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
 
 
-def parse_card_file(text: str, path: str, deck: str, source_keys: frozenset[str] | None = None) -> ParsedFile:
-    """Reads a card file's text; `source_keys`, when given, are the note keys a `source:` may name."""
+def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNames()) -> ParsedFile:
+    """Reads a card file's text; `known` says which notes and demos its cards may name."""
     problem = _Reporter(path)
     deck_info: DeckInfo | None = None
     drafts: list[_Draft] = []
@@ -101,12 +101,12 @@ def parse_card_file(text: str, path: str, deck: str, source_keys: frozenset[str]
 
     if not seen_title:
         problem(1, "the file must start with the deck title `# English title | 中文标题`")
-    cards = [card for draft in drafts if (card := _finish(draft, path, deck, source_keys, problem))]
+    cards = [card for draft in drafts if (card := _finish(draft, path, deck, known, problem))]
     _report_duplicate_ids(cards, problem)
     return ParsedFile(deck_info, cards, problem.problems)
 
 
-def _finish(draft: _Draft, path: str, deck: str, source_keys: frozenset[str] | None, problem: _Reporter) -> CardText | None:
+def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Reporter) -> CardText | None:
     """Checks a draft card and turns it into a CardText, or reports why it cannot be one."""
     count_before = len(problem.problems)
     titles = split_title(draft.heading)
@@ -124,10 +124,12 @@ def _finish(draft: _Draft, path: str, deck: str, source_keys: frozenset[str] | N
             problem(tags_line, f"bad tag `{tag}`: use letters, digits, - and _")
     source = draft.fields.get("source")
     if source is not None:
-        _check_source(*source, source_keys, problem)
+        _check_source(*source, known.sources, problem)
     demo = draft.fields.get("demo")
     if demo is not None and not demo[1]:
         problem(demo[0], "`demo:` is empty")
+    elif demo is not None and known.demos is not None and demo[1] not in known.demos:
+        problem(demo[0], f"unknown demo `{demo[1]}` (known: {', '.join(sorted(known.demos)) or 'none'})")
     bodies: dict[str, str] = {}
     for name in SECTIONS:
         if name not in draft.sections:

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from revise.cards.loader import card_files, claim_ids, load_source_keys, read_card_file
+from revise.cards.loader import card_files, claim_ids, load_known_names, read_card_file
 from revise.cards.model import CardText, ParsedFile, Problem
 from revise.store.schema import Card, CardFile, CardSchedule, Deck
 
@@ -52,7 +52,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     contributes its valid cards, but retires none, so that a typo never hides a card's history.
     """
     report = SyncReport()
-    source_keys, report.problems = load_source_keys(cards_dir)
+    known, report.problems = load_known_names(cards_dir)
     if not cards_dir.is_dir():
         report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
         return report
@@ -71,7 +71,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             known.mtime_ns, known.size = stat.st_mtime_ns, stat.st_size
             unchanged.add(path.name)
             continue
-        parsed[path.name] = file = read_card_file(path, source_keys)
+        parsed[path.name] = file = read_card_file(path, known)
         report.problems.extend(file.problems)
         if not file.problems:
             session.merge(CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest))

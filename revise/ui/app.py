@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 
+from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -49,10 +50,11 @@ class ReviseApp(App[None]):
 
         error: str
 
-    def __init__(self, db_path: Path, cards_dir: Path) -> None:
+    def __init__(self, db_path: Path, cards_dir: Path, graphics: str = "text") -> None:
         super().__init__()
-        self.db_path, self.cards_dir = db_path, cards_dir
+        self.db_path, self.cards_dir, self.graphics = db_path, cards_dir, graphics
         self.collection: Collection | None = None
+        self.warm_demos: set[str] = set()
 
     def on_mount(self) -> None:
         """Shows the home screen at once and opens the database behind it."""
@@ -106,7 +108,9 @@ class ReviseApp(App[None]):
             self.collection.close()
 
 
-def run_app(db_path: Path, cards_dir: Path) -> int:
-    """Runs the app until the learner quits."""
-    ReviseApp(db_path, cards_dir).run()
+def run_app(db_path: Path, cards_dir: Path, graphics: str = "auto") -> int:
+    """Runs the app until the learner quits, drawing plots in the given graphics mode."""
+    mode = resolve_graphics(graphics)
+    prepare_graphics(mode)
+    ReviseApp(db_path, cards_dir, mode).run()
     return 0

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
+from revise.ui.widgets.demo_panel import DemoPanel
 from revise.ui.widgets.rating_bar import RatingBar
 
 if TYPE_CHECKING:
@@ -108,6 +109,11 @@ class ReviewScreen(Screen[None]):
         if message.rated_log_id is not None:
             self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
         self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
+        self.query(DemoPanel).remove()
+        demo = message.card.text.demo if message.card else None
+        if demo and demo not in self.app.warm_demos:
+            self.app.warm_demos.add(demo)
+            self.warm_demo(demo)
         self.shown_at = time.monotonic()
         counts = message.counts
         status = f"{counts.new} new · {counts.learning} learning · {counts.due} due"
@@ -194,14 +200,26 @@ class ReviewScreen(Screen[None]):
         return None if retired else self.collection.card(card_id)
 
     def action_demo(self) -> None:
-        """Demos are the next feature to land; until then say what this card will run."""
+        """Opens the card's live demo under it, or closes it if it is open."""
         if self.card is None:
             return
-        if self.card.text.demo:
-            self.notify(f"This card's demo `{self.card.text.demo}` is not built yet (demo issue #3).",
-                        severity="warning")
-        else:
+        if not self.card.text.demo:
             self.notify("This card has no demo.")
+            return
+        panels = self.query(DemoPanel)
+        if panels:
+            panels.remove()
+            return
+        panel = DemoPanel(self.card.text.demo, self.app.graphics)
+        self.query_one(CardView).mount(panel)
+        self.call_after_refresh(self.query_one(CardView).scroll_to_widget, panel, top=True)
+
+    @work(thread=True, group="warm", exit_on_error=False)
+    def warm_demo(self, name: str) -> None:
+        """Imports a demo and compiles its kernels in the background, so that `d` shows it at once."""
+        from revise.demo_engine.registry import load_demo
+
+        load_demo(name).warm()
 
     def action_back(self) -> None:
         """Returns to the home screen; nothing is lost, every rating is already saved."""

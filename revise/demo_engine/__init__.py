@@ -1,0 +1,1 @@
+"""The demo engine: demo specs, the registry of demo modules, running them and drawing their figures."""

@@ -1,0 +1,68 @@
+"""`revise demo`: list the demos, or run one with parameters given as options, printing text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from revise.demo_engine.registry import UnknownDemoError, demo_names, load_demo
+from revise.demo_engine.runner import DemoRunError, figure_png, run_demo
+from revise.demo_engine.spec import Demo, DemoParamError
+
+
+def _demo_parser(demo: Demo) -> argparse.ArgumentParser:
+    """An option parser for one demo: one --option per parameter, plus --json and --plot."""
+    parser = argparse.ArgumentParser(prog=f"revise demo {demo.name}", description=demo.description_en)
+    for param in demo.params:
+        parser.add_argument(f"--{param.name.replace('_', '-')}", dest=param.name, metavar="VALUE",
+                            help=f"{param.help_en} ({param.describe_range()}; default {param.default})")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--plot", type=Path, metavar="FILE.png", help="save the figure as a PNG file")
+    return parser
+
+
+def _print_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
+    """Prints a table with columns padded to their widest cell."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows)]
+    for row in (columns, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+def run_demo_command(name: str | None, options: list[str], list_only: bool) -> int:
+    """Runs `revise demo`; bad names and parameters give one line and exit 2."""
+    if list_only or name is None:
+        for demo_name in demo_names():
+            demo = load_demo(demo_name)
+            print(f"{demo_name:<12} {demo.title_en} | {demo.title_zh}: {demo.description_en}")
+        return 0
+    try:
+        demo = load_demo(name)
+    except UnknownDemoError as error:
+        print(f"revise demo: error: {error}", file=sys.stderr)
+        return 2
+    args = _demo_parser(demo).parse_args(options)
+    values = {param.name: getattr(args, param.name) for param in demo.params
+              if getattr(args, param.name) is not None}
+    try:
+        run = run_demo(name, values)
+    except (DemoParamError, DemoRunError) as error:
+        print(f"revise demo {name}: error: {error}", file=sys.stderr)
+        return 2
+    if args.plot:
+        try:
+            args.plot.write_bytes(figure_png(run.result))
+        except OSError as error:
+            print(f"revise demo {name}: error: cannot write {args.plot}: {error.strerror}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps({"demo": name, "params": run.params, "summary": run.result.summary,
+                          "table": run.result.table.to_json(), "data": run.result.data,
+                          "seconds": round(run.seconds, 6)}, ensure_ascii=False))
+        return 0
+    print(f"{demo.title_en} | {demo.title_zh}\n{run.result.summary}\n")
+    _print_table(run.result.table.columns, run.result.table.rows)
+    if args.plot:
+        print(f"\nfigure saved to {args.plot}")
+    return 0

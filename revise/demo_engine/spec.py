@@ -1,0 +1,152 @@
+"""What a demo module declares: its parameters, and the result its run function returns.
+
+Kept free of numba and matplotlib imports, so that listing demos and checking cards stay light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+ParamValue = int | float | str | bool | tuple[str, ...]
+
+
+class DemoParamError(ValueError):
+    """A parameter value out of range or of the wrong type; the message names the parameter, value and range."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed parameter of a demo, with its default and valid range.
+
+    kind: "int" or "float" (bounded by `low` and `high`, inclusive), "choice" (one of `choices`),
+    "choices" (a comma-separated subset of `choices`, at least one), "text" (a non-empty string of at most
+    `high` characters when `high` is set), or "bool".
+    """
+
+    name: str
+    kind: str
+    default: ParamValue
+    help_en: str
+    help_zh: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def describe_range(self) -> str:
+        """The valid values in words, for error messages and --help."""
+        if self.kind in ("int", "float"):
+            return f"from {_number(self.low)} to {_number(self.high)}"
+        if self.kind == "choice":
+            return f"one of {', '.join(self.choices)}"
+        if self.kind == "choices":
+            return f"a comma-separated list of {', '.join(self.choices)}"
+        if self.kind == "bool":
+            return "true or false"
+        return f"text of at most {int(self.high)} characters" if self.high else "non-empty text"
+
+    def parse(self, raw: Any) -> ParamValue:
+        """The value given as text (command line, form) or as a Python value, checked; DemoParamError if invalid."""
+        try:
+            value = self._convert(raw)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not self._in_range(value):
+            raise DemoParamError(f"--{self.name.replace('_', '-')} {_show(raw)}: must be {self.describe_range()}")
+        return value
+
+    def _convert(self, raw: Any) -> ParamValue | None:
+        """The raw value in this parameter's type, or None when it has the wrong shape."""
+        if self.kind == "int":
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                return None
+            return int(raw) if not isinstance(raw, str) else int(raw.strip())
+        if self.kind == "float":
+            return None if isinstance(raw, bool) else float(raw)
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            return {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(
+                str(raw).strip().lower())
+        if self.kind == "choices":
+            items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        return str(raw).strip() if self.kind == "choice" else str(raw)
+
+    def _in_range(self, value: ParamValue) -> bool:
+        """Whether a converted value is allowed."""
+        if self.kind in ("int", "float"):
+            return math.isfinite(value) and self.low <= value <= self.high
+        if self.kind == "choice":
+            return value in self.choices
+        if self.kind == "choices":
+            return bool(value) and all(item in self.choices for item in value)
+        if self.kind == "text":
+            return bool(value.strip()) and (self.high is None or len(value) <= self.high)
+        return True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small result table: column headers and rows of already formatted cells."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The table as JSON-ready data."""
+        return {"columns": list(self.columns), "rows": [list(row) for row in self.rows]}
+
+
+@dataclass
+class DemoResult:
+    """What a demo run gives back: one or two lines of summary, a table, a figure, and raw data for --json."""
+
+    summary: str
+    table: Table
+    figure: Figure
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A demo as its module declares it: names, descriptions in both languages, parameters and how to run."""
+
+    name: str
+    title_en: str
+    title_zh: str
+    description_en: str
+    description_zh: str
+    params: Sequence[Param]
+    run: Callable[..., DemoResult]
+    warm: Callable[[], None]
+
+    def defaults(self) -> dict[str, ParamValue]:
+        """Every parameter at its default."""
+        return {param.name: param.default for param in self.params}
+
+    def validate(self, values: dict[str, Any]) -> dict[str, ParamValue]:
+        """Defaults overlaid with the given values, each checked; raises DemoParamError on the first bad one."""
+        by_name = {param.name: param for param in self.params}
+        unknown = sorted(set(values) - set(by_name))
+        if unknown:
+            raise DemoParamError(f"{self.name} has no parameter --{unknown[0].replace('_', '-')} "
+                                 f"(it has: {', '.join('--' + p.name.replace('_', '-') for p in self.params)})")
+        return {**self.defaults(), **{name: by_name[name].parse(raw) for name, raw in values.items()}}
+
+
+def _number(value: float | None) -> str:
+    """A bound as short text: 3, 0.5, 1e-05."""
+    return "any" if value is None else f"{value:g}"
+
+
+def _show(raw: Any) -> str:
+    """A rejected value as the user typed it."""
+    if isinstance(raw, (list, tuple)):
+        return ",".join(map(str, raw))
+    return str(raw) if str(raw).strip() else repr(raw)

@@ -1,0 +1,237 @@
+"""Redrawing a matplotlib figure as text for terminals without graphics: braille lines, real labels.
+
+It walks the figure's artists (lines, scatter points, rectangles, contour lines, text labels) and draws
+them on a braille canvas, two dots wide and four high per cell; the title, tick values, axis labels and
+legend are written as ordinary text so that they stay legible at 100x30 in tmux.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+_BRAILLE_BASE = 0x2800
+# Dot bit for a (column 0-1, row 0-3) position inside a braille cell.
+_DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+_MARKERS = {"o": "●", "s": "■", "^": "▲", "v": "▼", "D": "◆", "d": "◆", "*": "★", "x": "✕", "X": "✕",
+            "+": "+", "P": "+", ".": "•", "p": "⬟", "h": "⬢", "<": "◀", ">": "▶"}
+_DIM = "#6c6c6c"
+
+
+class BrailleCanvas:
+    """A grid of cells, each holding braille dots in one colour, or a single marker character."""
+
+    def __init__(self, columns: int, rows: int) -> None:
+        self.columns, self.rows = columns, rows
+        self.bits = np.zeros((rows, columns), dtype=np.int32)
+        self.colours: list[list[str | None]] = [[None] * columns for _ in range(rows)]
+        self.glyphs: dict[tuple[int, int], tuple[str, str]] = {}
+
+    @property
+    def width(self) -> int:
+        """Dots across."""
+        return self.columns * 2
+
+    @property
+    def height(self) -> int:
+        """Dots down."""
+        return self.rows * 4
+
+    def dot(self, x: float, y: float, colour: str) -> None:
+        """Sets the dot at (x, y) in dot coordinates, y down; dots off the canvas are dropped."""
+        if not (0 <= x < self.width and 0 <= y < self.height):
+            return
+        column, row = int(x), int(y)
+        cell_row, cell_column = row // 4, column // 2
+        self.bits[cell_row, cell_column] |= _DOT_BITS[row % 4][column % 2]
+        self.colours[cell_row][cell_column] = colour
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, colour: str, dashed: bool = False) -> None:
+        """Draws a straight line between two dot positions, every other stretch left out when dashed."""
+        if not all(map(math.isfinite, (x0, y0, x1, y1))):
+            return
+        steps = int(max(abs(x1 - x0), abs(y1 - y0), 1))
+        if steps > 4 * (self.width + self.height):
+            return
+        for step in range(steps + 1):
+            if dashed and (step // 3) % 2:
+                continue
+            t = step / steps
+            self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, colour)
+
+    def glyph(self, x: float, y: float, char: str, colour: str) -> None:
+        """Puts a marker character in the cell holding dot (x, y)."""
+        if 0 <= x < self.width and 0 <= y < self.height:
+            self.glyphs[(int(y) // 4, int(x) // 2)] = (char, colour)
+
+    def write(self, x: float, y: float, text: str, colour: str) -> None:
+        """Writes a short label starting at the cell holding dot (x, y), clipped at the right edge."""
+        row, column = int(y) // 4, int(x) // 2
+        if not 0 <= row < self.rows:
+            return
+        for offset, char in enumerate(text):
+            if 0 <= column + offset < self.columns:
+                self.glyphs[(row, column + offset)] = (char, colour)
+
+    def lines(self) -> Iterator[Text]:
+        """The canvas as rows of styled text."""
+        for row in range(self.rows):
+            text = Text()
+            for column in range(self.columns):
+                if (row, column) in self.glyphs:
+                    char, colour = self.glyphs[(row, column)]
+                    text.append(char, style=f"bold {colour}")
+                elif self.bits[row, column]:
+                    text.append(chr(_BRAILLE_BASE + int(self.bits[row, column])), style=self.colours[row][column])
+                else:
+                    text.append(" ")
+            yield text
+
+
+def _hex(colour: object) -> str:
+    """A matplotlib colour as #rrggbb."""
+    from matplotlib.colors import to_hex
+
+    return to_hex(colour)
+
+
+def _tick(value: float) -> str:
+    """A tick value in at most about 7 characters."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4g}"
+    return f"{value:.1e}"
+
+
+class _Projection:
+    """Maps data coordinates of one axes to dot coordinates of the canvas, whatever the axes' scales."""
+
+    def __init__(self, ax: Axes, canvas: BrailleCanvas) -> None:
+        self.transform = ax.transData
+        box = ax.bbox
+        self.x0, self.y0, self.x1, self.y1 = box.x0, box.y0, box.x1, box.y1
+        self.canvas = canvas
+
+    def __call__(self, points: Iterable[Iterable[float]]) -> np.ndarray:
+        """Dot coordinates (x right, y down) of data points, as an (N, 2) array."""
+        data = np.asarray(list(points) if not isinstance(points, np.ndarray) else points, dtype=float)
+        if data.size == 0:
+            return np.zeros((0, 2))
+        with np.errstate(all="ignore"):
+            display = self.transform.transform(data.reshape(-1, 2))
+        x = (display[:, 0] - self.x0) / (self.x1 - self.x0) * (self.canvas.width - 1)
+        y = (self.y1 - display[:, 1]) / (self.y1 - self.y0) * (self.canvas.height - 1)
+        return np.column_stack([x, y])
+
+
+def _polyline(canvas: BrailleCanvas, points: np.ndarray, colour: str, dashed: bool = False) -> None:
+    """Joins consecutive points with lines, breaking at non-finite points."""
+    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
+        canvas.line(x0, y0, x1, y1, colour, dashed)
+
+
+def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, str]]:
+    """Draws every supported artist of the axes; returns legend entries (marker, colour, label)."""
+    from matplotlib.collections import Collection, PathCollection
+    from matplotlib.patches import Rectangle
+
+    project = _Projection(ax, canvas)
+    legend: list[tuple[str, str, str]] = []
+    for collection in ax.collections:
+        if isinstance(collection, PathCollection) and len(collection.get_offsets()):
+            colours = collection.get_facecolors() if len(collection.get_facecolors()) else collection.get_edgecolors()
+            for index, (x, y) in enumerate(project(collection.get_offsets())):
+                canvas.glyph(x, y, "●", _hex(colours[index % len(colours)]) if len(colours) else "white")
+            if not collection.get_label().startswith("_") and len(colours):
+                legend.append(("●", _hex(colours[0]), collection.get_label()))
+        elif isinstance(collection, Collection):
+            colours = collection.get_edgecolors()
+            for index, path in enumerate(collection.get_paths()):
+                colour = _hex(colours[index % len(colours)]) if len(colours) else _DIM
+                for polygon in path.to_polygons(closed_only=False):
+                    _polyline(canvas, project(polygon), colour)
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle):
+            x, y = patch.get_xy()
+            w, h = patch.get_width(), patch.get_height()
+            corners = project([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)])
+            dashed = patch.get_linestyle() not in ("-", "solid")
+            _polyline(canvas, corners, _hex(patch.get_edgecolor()), dashed)
+            if not patch.get_label().startswith("_"):
+                legend.append(("□", _hex(patch.get_edgecolor()), patch.get_label()))
+    for line in ax.get_lines():
+        colour = _hex(line.get_color())
+        points = project(line.get_xydata())
+        if line.get_linestyle() not in ("None", "", " "):
+            _polyline(canvas, points, colour, dashed=line.get_linestyle() in ("--", ":", "-."))
+        marker = _MARKERS.get(str(line.get_marker()))
+        if marker:
+            every = max(1, len(points) // 12)
+            for x, y in points[::every]:
+                canvas.glyph(x, y, marker, colour)
+        if not line.get_label().startswith("_"):
+            legend.append((marker or "─", colour, line.get_label()))
+    for text in ax.texts:
+        if text.get_text().strip():
+            x, y = project([text.get_position()])[0]
+            canvas.write(x, y, text.get_text().strip().replace("\n", " "), _hex(text.get_color()))
+    return legend
+
+
+def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
+    """The figure's first axes drawn in `columns` x `rows` cells, with title, ticks, labels and legend as text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not figure.axes:
+        return Text("(empty figure)")
+    ax = figure.axes[0]
+    FigureCanvasAgg(figure).draw()  # settles limits, scales and layout so transforms are final
+    legend_rows = 1
+    y_labels = [_tick(value) for value in _y_ticks(ax)]
+    gutter = max(len(label) for label in y_labels) + 1
+    plot_rows = max(4, rows - 3 - legend_rows)
+    canvas = BrailleCanvas(max(10, columns - gutter - 1), plot_rows)
+    legend = _draw_axes_content(ax, canvas)
+
+    out = Text()
+    title = ax.get_title() or (figure._suptitle.get_text() if figure._suptitle else "")
+    out.append(title.center(columns).rstrip() + "\n", style="bold")
+    top, bottom = y_labels[-1], y_labels[0]
+    middle_row = plot_rows // 2
+    for row, text in enumerate(canvas.lines()):
+        label = top if row == 0 else bottom if row == plot_rows - 1 else (y_labels[1] if row == middle_row and len(y_labels) > 2 else "")
+        out.append(label.rjust(gutter - 1) + " │", style=_DIM)
+        out.append_text(text)
+        out.append("\n")
+    out.append(" " * gutter + "└" + "─" * canvas.columns + "\n", style=_DIM)
+    x_low, x_high = (_tick(value) for value in _x_range(ax))
+    x_label = ax.get_xlabel()
+    span = canvas.columns - len(x_low) - len(x_high)
+    out.append(" " * (gutter + 1) + x_low + x_label.center(max(0, span))[:max(0, span)] + x_high + "\n", style=_DIM)
+    y_label = ax.get_ylabel()
+    entries = Text(f"y: {y_label}   " if y_label else "", style=_DIM)
+    for marker, colour, label in legend:
+        entries.append(f"{marker} ", style=f"bold {colour}")
+        entries.append(f"{label}   ")
+    out.append_text(entries)
+    return out
+
+
+def _y_ticks(ax: Axes) -> list[float]:
+    """Bottom, middle and top of the y range, the middle in the axes' own scale."""
+    low, high = ax.get_ylim()
+    if ax.get_yscale() == "log" and low > 0 and high > 0:
+        return [low, math.sqrt(low * high), high]
+    return [low, (low + high) / 2, high]
+
+
+def _x_range(ax: Axes) -> tuple[float, float]:
+    """The left and right ends of the x axis."""
+    return ax.get_xlim()

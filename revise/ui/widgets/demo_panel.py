@@ -1,0 +1,200 @@
+"""The live demo under a card: a parameter form, the summary and table, and the plot, re-run on every edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table as RichTable
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+if TYPE_CHECKING:
+    from revise.demo_engine.runner import DemoRun
+    from revise.demo_engine.spec import Demo, Param
+
+EDIT_DELAY = 0.25
+PLOT_ROWS = 22
+
+
+def _field_id(param: Param) -> str:
+    """The id of a parameter's form field."""
+    return f"param-{param.name}"
+
+
+def _default_text(param: Param) -> str:
+    """A parameter's default as the form shows it."""
+    return ",".join(param.default) if param.kind == "choices" else str(param.default)
+
+
+class DemoPanel(Vertical):
+    """Runs a demo in a worker whenever its form changes, and draws the result when it arrives."""
+
+    BINDINGS = [Binding("escape", "leave_form", "Leave form", show=False)]
+
+    @dataclass
+    class Loaded(Message):
+        """The demo module is imported and its kernels are compiled."""
+
+        demo: Demo
+
+    @dataclass
+    class Ran(Message):
+        """A run finished; `plot` is braille text or a PIL image, ready to show."""
+
+        run: DemoRun
+        plot: Any
+
+    @dataclass
+    class Failed(Message):
+        """A run was refused (bad parameter, impossible input); the previous result stays."""
+
+        error: str
+
+    def __init__(self, demo_name: str, graphics: str) -> None:
+        super().__init__(id="demo-panel")
+        self.demo_name, self.graphics = demo_name, graphics
+        self.demo: Demo | None = None
+        self._edit_timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"▶ demo: {self.demo_name}", id="demo-title")
+        yield Static("Loading the demo… (the first run on this machine compiles its kernels)", id="demo-status")
+        yield Horizontal(id="demo-form")
+        yield Static("", id="demo-summary")
+        yield Static("", id="demo-table")
+        yield Vertical(id="demo-plot")
+
+    def on_mount(self) -> None:
+        """Loads (and compiles) the demo off the UI thread."""
+        self.load()
+
+    @work(thread=True, exclusive=True, group="demo-load", exit_on_error=False)
+    def load(self) -> None:
+        """Imports the demo module and warms its kernels."""
+        from revise.demo_engine.registry import load_demo
+
+        try:
+            demo = load_demo(self.demo_name)
+            demo.warm()
+        except Exception as error:  # noqa: BLE001 - any failure becomes one line on screen, not a crash
+            self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {error}"))
+            return
+        self.post_message(self.Loaded(demo))
+
+    def on_demo_panel_loaded(self, message: Loaded) -> None:
+        """Builds the form from the demo's parameters and runs it with the defaults."""
+        self.demo = demo = message.demo
+        self.query_one("#demo-title", Static).update(
+            f"[b]▶ {demo.title_en} | {demo.title_zh}[/b]\n[dim]{demo.description_en}  {demo.description_zh}[/dim]")
+        form = self.query_one("#demo-form", Horizontal)
+        form.mount_all(self._field(param) for param in demo.params)
+        self.request_run()
+
+    def _field(self, param: Param) -> Widget:
+        """A labelled form field suited to the parameter's kind."""
+        if param.kind == "choice":
+            field: Widget = Select([(choice, choice) for choice in param.choices], value=param.default,
+                                   allow_blank=False, id=_field_id(param), compact=True)
+        elif param.kind == "bool":
+            field = Checkbox(value=bool(param.default), id=_field_id(param), compact=True)
+        else:
+            field = Input(_default_text(param), id=_field_id(param), compact=True,
+                          tooltip=f"{param.help_en} ({param.describe_range()})")
+        return Vertical(Label(param.name.replace("_", " ")), field, classes="demo-field")
+
+    def values(self) -> dict[str, Any]:
+        """The form's current values, as typed (the demo validates them)."""
+        values: dict[str, Any] = {}
+        for param in self.demo.params if self.demo else ():
+            field = self.query_one(f"#{_field_id(param)}")
+            values[param.name] = field.value
+        return values
+
+    @on(Input.Changed)
+    def _typed(self) -> None:
+        """Re-runs shortly after the learner stops typing."""
+        if self._edit_timer is not None:
+            self._edit_timer.stop()
+        self._edit_timer = self.set_timer(EDIT_DELAY, self.request_run)
+
+    @on(Input.Submitted)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _chosen(self) -> None:
+        """Re-runs at once after a choice or Enter."""
+        self.request_run()
+
+    def request_run(self) -> None:
+        """Starts a run with the form's values, sized to the plot area."""
+        if self.demo is None:
+            return
+        width = max(40, (self.query_one("#demo-plot").size.width or self.size.width or 96) - 1)
+        self.run_demo(self.values(), width)
+
+    @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
+    def run_demo(self, values: dict[str, Any], width: int) -> None:
+        """Runs the demo and renders its figure off the UI thread."""
+        from revise.demo_engine.runner import DemoRunError, run_demo
+        from revise.demo_engine.spec import DemoParamError
+
+        try:
+            run = run_demo(self.demo_name, values)
+            plot = self._render_plot(run, width)
+        except (DemoParamError, DemoRunError) as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        except Exception as error:  # noqa: BLE001 - a bug in a demo shows as one line, the app keeps going
+            self.post_message(self.Failed(f"{self.demo_name} failed: {type(error).__name__}: {error}"))
+            return
+        self.post_message(self.Ran(run, plot))
+
+    def _render_plot(self, run: DemoRun, width: int) -> Any:
+        """The figure as braille text, or as a PIL image for terminal graphics."""
+        if self.graphics == "text":
+            from revise.demo_engine.text_plot import figure_to_text
+
+            return figure_to_text(run.result.figure, columns=width, rows=PLOT_ROWS)
+        from io import BytesIO
+
+        from PIL import Image
+
+        from revise.demo_engine.runner import figure_png
+
+        return Image.open(BytesIO(figure_png(run.result)))
+
+    def on_demo_panel_ran(self, message: Ran) -> None:
+        """Draws the new result in place of the old one."""
+        result = message.run.result
+        self.query_one("#demo-status", Static).update(
+            f"[dim]ran in {message.run.seconds * 1000:.0f} ms · edit a value to re-run · Esc leaves the form[/dim]")
+        self.query_one("#demo-summary", Static).update(result.summary)
+        table = RichTable(*result.table.columns, box=None, header_style="bold", pad_edge=False)
+        for row in result.table.rows:
+            table.add_row(*row)
+        self.query_one("#demo-table", Static).update(table)
+        plot = self.query_one("#demo-plot", Vertical)
+        if self.graphics == "text":
+            existing = plot.query(Static)
+            if existing:
+                existing.first().update(message.plot)
+            else:
+                plot.mount(Static(message.plot, id="demo-plot-text"))
+        else:
+            from revise.ui.graphics import image_widget_class
+
+            plot.remove_children()
+            plot.mount(image_widget_class(self.graphics)(message.plot, id="demo-plot-image"))
+
+    def on_demo_panel_failed(self, message: Failed) -> None:
+        """Says why the run was refused; the last good result stays on screen."""
+        self.query_one("#demo-status", Static).update(f"[b red]{message.error}[/b red]")
+
+    def action_leave_form(self) -> None:
+        """Gives the keys back to the review (rating, undo) after editing a value."""
+        self.screen.set_focus(None)

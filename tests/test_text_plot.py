@@ -1,0 +1,73 @@
+"""Figures redrawn as braille text stay legible: the shapes land where they should, labels are real text."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from revise.demo_engine.text_plot import BrailleCanvas, figure_to_text
+from revise.ui.graphics import detect_graphics, resolve_graphics
+
+
+def diagonal_figure() -> Figure:
+    figure = Figure(figsize=(6, 4))
+    ax = figure.add_subplot()
+    ax.plot([0, 10], [0, 10], color="red", linewidth=2, label="rising")
+    ax.scatter([8], [2], color="blue", label="a point")
+    ax.add_patch(Rectangle((1, 6), 2, 2, fill=False, edgecolor="green", linestyle="--", label="box"))
+    ax.text(4, 9, "note", color="black")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.set_title("A test figure")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    return figure
+
+
+def plot_rows(text: str) -> list[str]:
+    """The rows of the braille area, without the y-axis gutter."""
+    return [line.split("│", 1)[1] for line in text.splitlines() if "│" in line]
+
+
+def test_labels_are_text_and_the_line_is_where_it_should_be() -> None:
+    text = figure_to_text(diagonal_figure(), columns=60, rows=20).plain
+    lines = text.splitlines()
+    assert lines[0].strip() == "A test figure"
+    assert "step" in lines[-2] and lines[-2].split()[0] == "0" and lines[-2].split()[-1] == "10"
+    assert "y: loss" in lines[-1]
+    for entry in ("─ rising", "● a point", "□ box"):
+        assert entry in lines[-1]
+    rows = plot_rows(text)
+    assert len(rows) == 16
+    assert rows[-1][0] != " ", "the line starts bottom left"
+    assert rows[0].rstrip()[-1] != " " and len(rows[0].rstrip()) >= len(rows[0]) - 2, "and ends top right"
+    assert "note" in "".join(rows)
+    assert "●" in "".join(rows[-5:]), "the point sits low on the right"
+    assert any(0x2800 < ord(char) <= 0x28FF for char in "".join(rows)), "lines are braille dots"
+
+
+def test_log_scale_axes_are_followed() -> None:
+    figure = Figure()
+    ax = figure.add_subplot()
+    ax.plot([1, 10, 100, 1000], [1, 2, 3, 4], marker="o")
+    ax.set_xscale("log")
+    rows = plot_rows(figure_to_text(figure, columns=50, rows=14).plain)
+    columns = sorted({row.index("●") for row in rows if "●" in row})
+    gaps = [b - a for a, b in zip(columns, columns[1:])]
+    assert len(columns) == 4 and max(gaps) - min(gaps) <= 1, "log-spaced points are evenly spaced"
+
+
+def test_canvas_dots_combine_within_a_cell() -> None:
+    canvas = BrailleCanvas(1, 1)
+    canvas.dot(0, 0, "red")
+    canvas.dot(1, 3, "red")
+    assert [line.plain for line in canvas.lines()] == [chr(0x2800 + 0x01 + 0x80)]
+
+
+def test_graphics_detection() -> None:
+    assert detect_graphics({"TERM": "xterm-256color", "TMUX": "/tmp/tmux-0/default,1,0"}) == "text"
+    assert detect_graphics({"TERM": "xterm-kitty"}) == "kitty"
+    assert detect_graphics({"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"}) == "sixel"
+    assert detect_graphics({"TERM": "foot"}) == "sixel"
+    assert detect_graphics({"TERM": "xterm-256color"}) == "text"
+    assert resolve_graphics("halfcell", {"TERM": "xterm-kitty"}) == "halfcell"
