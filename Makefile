@@ -21,7 +21,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
+# The benchmarks' reference libraries (torch, OpenCV) are installed only here, not for `make test`.
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]' --config-settings editable_mode=compat
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 check: $(VENV)/.installed

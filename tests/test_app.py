@@ -110,14 +110,13 @@ async def test_nothing_due_says_when_the_next_card_comes(db_path: Path, cards_di
         assert "3 reviewed today" in screen_text(pilot)
 
 
-async def test_card_with_a_demo_says_so_and_d_is_honest(db_path: Path, cards_dir: Path) -> None:
+async def test_d_on_a_card_without_a_demo_says_so(db_path: Path, cards_dir: Path) -> None:
     app = ReviseApp(db_path, cards_dir)
     async with app.run_test(size=SIZE) as pilot:
         await start_review(pilot)
-        await pilot.press("space", "4")
-        await wait_for_text(pilot, "▶ demo: d")
+        assert "▶ demo" not in screen_text(pilot)
         await pilot.press("d")
-        await wait_for(pilot, lambda: any("`optimizers`" in note for note in notifications(pilot)), "a demo notice")
+        await wait_for(pilot, lambda: "This card has no demo." in notifications(pilot), "the no-demo notice")
 
 
 async def test_problems_in_card_files_show_on_home(db_path: Path, cards_dir: Path) -> None:

@@ -52,7 +52,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     contributes its valid cards, but retires none, so that a typo never hides a card's history.
     """
     report = SyncReport()
-    known, report.problems = load_known_names(cards_dir)
+    names, report.problems = load_known_names(cards_dir)
     if not cards_dir.is_dir():
         report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
         return report
@@ -62,16 +62,16 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     parsed: dict[str, ParsedFile] = {}
     for path in card_files(cards_dir):
         stat = path.stat()
-        known = known_files.get(path.name)
-        if known and (known.mtime_ns, known.size) == (stat.st_mtime_ns, stat.st_size):
+        seen = known_files.get(path.name)
+        if seen and (seen.mtime_ns, seen.size) == (stat.st_mtime_ns, stat.st_size):
             unchanged.add(path.name)
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if known and known.sha256 == digest:
-            known.mtime_ns, known.size = stat.st_mtime_ns, stat.st_size
+        if seen and seen.sha256 == digest:
+            seen.mtime_ns, seen.size = stat.st_mtime_ns, stat.st_size
             unchanged.add(path.name)
             continue
-        parsed[path.name] = file = read_card_file(path, known)
+        parsed[path.name] = file = read_card_file(path, names)
         report.problems.extend(file.problems)
         if not file.problems:
             session.merge(CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest))

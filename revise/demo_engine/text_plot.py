@@ -200,7 +200,7 @@ def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
     canvas = BrailleCanvas(max(10, columns - gutter - 1), plot_rows)
     legend = _draw_axes_content(ax, canvas)
 
-    out = Text()
+    out = Text(no_wrap=True, overflow="crop")
     title = ax.get_title() or (figure._suptitle.get_text() if figure._suptitle else "")
     out.append(title.center(columns).rstrip() + "\n", style="bold")
     top, bottom = y_labels[-1], y_labels[0]

@@ -49,6 +49,7 @@ class CardView(VerticalScroll):
         self.query_one("#back", Markdown).update(sides.back[language])
         self._set_revealed(revealed)
         self.scroll_home(animate=False)
+        self.focus()
 
     def reveal(self) -> None:
         """Shows the answer under the question."""

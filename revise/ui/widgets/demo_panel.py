@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from revise.demo_engine.spec import Demo, Param
 
 EDIT_DELAY = 0.25
+SCROLLBAR_ROOM = 3
 PLOT_ROWS = 22
 
 
@@ -87,13 +88,13 @@ class DemoPanel(Vertical):
             return
         self.post_message(self.Loaded(demo))
 
-    def on_demo_panel_loaded(self, message: Loaded) -> None:
+    async def on_demo_panel_loaded(self, message: Loaded) -> None:
         """Builds the form from the demo's parameters and runs it with the defaults."""
         self.demo = demo = message.demo
         self.query_one("#demo-title", Static).update(
-            f"[b]▶ {demo.title_en} | {demo.title_zh}[/b]\n[dim]{demo.description_en}  {demo.description_zh}[/dim]")
+            f"[b]▶ {demo.title_en} | {demo.title_zh}[/b]\n[dim]{demo.description_en}\n{demo.description_zh}[/dim]")
         form = self.query_one("#demo-form", Horizontal)
-        form.mount_all(self._field(param) for param in demo.params)
+        await form.mount_all(self._field(param) for param in demo.params)
         self.request_run()
 
     def _field(self, param: Param) -> Widget:
@@ -134,7 +135,7 @@ class DemoPanel(Vertical):
         """Starts a run with the form's values, sized to the plot area."""
         if self.demo is None:
             return
-        width = max(40, (self.query_one("#demo-plot").size.width or self.size.width or 96) - 1)
+        width = max(40, (self.query_one("#demo-plot").size.width or self.size.width or 96) - SCROLLBAR_ROOM)
         self.run_demo(self.values(), width)
 
     @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
@@ -196,5 +197,5 @@ class DemoPanel(Vertical):
         self.query_one("#demo-status", Static).update(f"[b red]{message.error}[/b red]")
 
     def action_leave_form(self) -> None:
-        """Gives the keys back to the review (rating, undo) after editing a value."""
-        self.screen.set_focus(None)
+        """Gives the keys back to the review (rating, undo, scrolling) after editing a value."""
+        self.parent.focus()

@@ -1,0 +1,80 @@
+"""Adam: 10k steps on Rosenbrock from (-1.2, 1) in one `trajectory` call, against a torch.optim.Adam loop."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from demos.optimizers import trajectory
+from revise.paths import PROJECT_ROOT
+
+STEPS = 10_000
+LR = 1e-2
+START = (-1.2, 1.0)
+RUNS = 7
+COLD_CALL = ("import time; from demos.optimizers import trajectory; t = time.perf_counter(); "
+             f"trajectory('adam', 'rosenbrock', {START}, {LR}, 1); print(time.perf_counter() - t)")
+
+
+def torch_adam_path():
+    """The final point of torch.optim.Adam with autograd on a float64 2-element tensor, STEPS steps."""
+    import torch
+
+    p = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.Adam([p], lr=LR)
+    for _ in range(STEPS):
+        optimizer.zero_grad()
+        ((1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2).backward()
+        optimizer.step()
+    return p.detach().numpy()
+
+
+def revise_adam_path():
+    """The final point of revise's Adam kernel, STEPS steps in one call."""
+    return trajectory("adam", "rosenbrock", START, LR, STEPS)[-1]
+
+
+def median_seconds(func, runs: int) -> tuple[float, np.ndarray]:
+    """Median wall time of `func` over `runs` calls, and its last result."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def cold_compile_seconds() -> float:
+    """The first call in a fresh process with an empty Numba cache: the compile a new machine pays once."""
+    with tempfile.TemporaryDirectory() as cache:
+        output = subprocess.run([sys.executable, "-c", COLD_CALL], cwd=PROJECT_ROOT, check=True, text=True,
+                                capture_output=True, env={**os.environ, "NUMBA_CACHE_DIR": cache}).stdout
+    return float(output)
+
+
+def measure(runs: int = RUNS) -> dict[str, float]:
+    """Median seconds for revise and torch (same process, after a warm-up call each), checked to agree."""
+    revise_adam_path()
+    torch_adam_path()
+    revise_s, revise_end = median_seconds(revise_adam_path, runs)
+    torch_s, torch_end = median_seconds(torch_adam_path, runs)
+    np.testing.assert_allclose(revise_end, torch_end, rtol=1e-9)
+    return {"revise_s": revise_s, "torch_s": torch_s, "ratio": torch_s / revise_s,
+            "cold_compile_s": cold_compile_seconds()}
+
+
+def report(results: dict[str, float]) -> str:
+    """The Markdown row for RESULTS.md."""
+    return (f"| Adam, 10k steps on Rosenbrock (float64; first compile {results['cold_compile_s']:.1f} s) "
+            f"| {results['revise_s'] * 1e3:.2f} ms | torch.optim.Adam + autograd loop: {results['torch_s']:.3f} s "
+            f"| {results['ratio']:.0f}x faster | 100x faster |")
+
+
+if __name__ == "__main__":
+    print(report(measure()))

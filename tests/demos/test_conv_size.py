@@ -1,0 +1,285 @@
+"""The conv_size demo: output sizes against window counting, conv2d against a NumPy loop, and the presets."""
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from demos.conv_size import (DEMO, Layer, conv2d, output_size, param_count, parse_layers, receptive_field,
+                             run, walk)
+
+GRID = list(itertools.product(range(1, 9), range(1, 5), range(1, 4), range(0, 4), range(1, 3)))  # n, k, s, p, d
+
+
+def windows_reference(n, k, s, p, d, ceil_mode=False):
+    """Count window start positions along a padded axis: whole windows, or (ceil) also a partial last one."""
+    span = d * (k - 1) + 1
+    count = 0
+    for start in range(-p, n + p):
+        if (start + p) % s:
+            continue
+        fits = start + span - 1 <= n + p - 1
+        # ceil mode: a window that starts inside the input or left padding, while the one before it
+        # (s earlier, possibly before the start) ended short of the padded end
+        partial = ceil_mode and start < n and start - s + span - 1 < n + p - 1
+        count += fits or partial
+    return count
+
+
+def transposed_reference(n, k, s, p, d, output_padding):
+    """Scatter each input pixel's kernel footprint (a conv's gradient), crop the padding, add output_padding."""
+    canvas = np.zeros((n - 1) * s + d * (k - 1) + 10)
+    for i in range(n):
+        for j in range(k):
+            canvas[i * s + j * d] += 1.0
+    extent = np.flatnonzero(canvas)[-1] + 1
+    return extent - 2 * p + output_padding
+
+
+def field_reference(layers):
+    """Input pixels that output pixel 0 depends on, found by expanding index sets back through every layer."""
+    touched = {0}
+    for layer in reversed(layers):
+        touched = {o * layer.stride + j * layer.dilation for o in touched for j in range(layer.kernel)}
+    return max(touched) - min(touched) + 1
+
+
+def conv2d_reference(x, w, stride, padding, dilation):
+    """Zero-pad with np.pad, then take each dilated window with slicing and sum it against every filter."""
+    padded = np.pad(x, ((0, 0), (padding, padding), (padding, padding)))
+    c_out, _, kernel_h, kernel_w = w.shape
+    span_h, span_w = dilation * (kernel_h - 1) + 1, dilation * (kernel_w - 1) + 1
+    out_h = (padded.shape[1] - span_h) // stride + 1
+    out_w = (padded.shape[2] - span_w) // stride + 1
+    out = np.zeros((c_out, out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            top, left = i * stride, j * stride
+            window = padded[:, top:top + span_h:dilation, left:left + span_w:dilation]
+            out[:, i, j] = np.einsum("chw,ochw->o", window, w)
+    return out
+
+
+def test_conv_size_equals_window_count():
+    for n, k, s, p, d in GRID:
+        expected = windows_reference(n, k, s, p, d)
+        if expected >= 1:
+            assert output_size(n, k, s, p, d) == expected, (n, k, s, p, d)
+        else:
+            with pytest.raises(ValueError, match="larger than the padded input"):
+                output_size(n, k, s, p, d)
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+def test_pool_size_equals_window_count(kind, ceil_mode):
+    for n, k, s, p, d in GRID:
+        if 2 * p > k or (kind == "avgpool" and d != 1):
+            continue
+        expected = windows_reference(n, k, s, p, d, ceil_mode)
+        if expected >= 1:
+            assert output_size(n, k, s, p, d, kind, ceil_mode=ceil_mode) == expected, (n, k, s, p, d)
+        else:
+            with pytest.raises(ValueError, match="larger than the padded input"):
+                output_size(n, k, s, p, d, kind, ceil_mode=ceil_mode)
+
+
+def test_transposed_size_equals_scattered_extent():
+    for n, k, s, p, d in GRID:
+        for extra in range(max(s, d)):
+            expected = transposed_reference(n, k, s, p, d, extra)
+            if expected >= 1:
+                assert output_size(n, k, s, p, d, "transposed", extra) == expected, (n, k, s, p, d, extra)
+            else:
+                with pytest.raises(ValueError, match="crops"):
+                    output_size(n, k, s, p, d, "transposed", extra)
+
+
+def test_conv_undoes_transposed_size():
+    for n, k, s, p, d in GRID:
+        for extra in range(s):
+            if transposed_reference(n, k, s, p, d, extra) >= 1:
+                upsampled = output_size(n, k, s, p, d, "transposed", extra)
+                assert output_size(upsampled, k, s, p, d) == n, (n, k, s, p, d, extra)
+
+
+def test_known_sizes():
+    assert output_size(3, 2, 2, 1, kind="maxpool", ceil_mode=True) == 2
+    assert output_size(3, 2, 3, 0, kind="maxpool", ceil_mode=True) == 1
+    assert output_size(3, 2, 3, 0, kind="maxpool") == 1
+    assert output_size(227, 11, 4) == 55
+    assert output_size(224, 11, 4) == 54
+    assert output_size(5, 3, 1, 1) == 5
+    assert output_size(7, 3, 1, 0, 2) == 3
+    assert output_size(4, 4, 2, 1, kind="transposed") == 8
+    assert output_size(4, 3, 2, 1, kind="transposed", output_padding=1) == 8
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    (dict(n=5, kernel=7), r"kernel 7 \(dilated 7\) is larger than the padded input 5"),
+    (dict(n=5, kernel=3, dilation=3), r"kernel 3 \(dilated 7\) is larger than the padded input 5"),
+    (dict(n=0, kernel=3), r"n=0: must be a whole number >= 1"),
+    (dict(n=5, kernel=3, stride=0), r"stride=0"),
+    (dict(n=5, kernel=3, padding=-1), r"padding=-1"),
+    (dict(n=5, kernel=2.0), r"kernel=2.0"),
+    (dict(n=5, kernel=3, kind="pool"), r"kind='pool': must be one of conv, transposed, maxpool, avgpool"),
+    (dict(n=5, kernel=3, kind="maxpool", padding=2), r"padding=2: a maxpool pads at most half its kernel 3"),
+    (dict(n=5, kernel=3, kind="avgpool", dilation=2), r"avgpool has none"),
+    (dict(n=5, kernel=3, ceil_mode=True), r"ceil_mode=True: only maxpool and avgpool"),
+    (dict(n=5, kernel=3, output_padding=1), r"output_padding=1: only a transposed conv"),
+    (dict(n=5, kernel=3, stride=2, kind="transposed", output_padding=2),
+     r"output_padding=2: must be smaller than the stride 2 or the dilation 1"),
+    (dict(n=1, kernel=3, padding=2, kind="transposed"), r"padding 2 crops 2\*2 = 4 from an output of only 3"),
+])
+def test_output_size_rejects(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        output_size(**kwargs)
+
+
+def test_param_count():
+    assert param_count(3, 16, 3) == 448
+    assert param_count(3, 16, (3, 3)) == 448
+    assert param_count(4, 6, (1, 3), groups=2) == (1 * 3 * 2 + 1) * 6
+    assert param_count(3, 16, 3, bias=False) == 432
+    assert param_count(8, 8, 3, groups=8) == (9 + 1) * 8  # depthwise
+    with pytest.raises(ValueError, match="c_in=3: must be divisible by groups=2"):
+        param_count(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="c_out=0"):
+        param_count(3, 0, 3)
+
+
+def test_receptive_field_equals_index_expansion():
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        layers = [Layer("conv", int(rng.integers(1, 6)), int(rng.integers(1, 4)), 0, int(rng.integers(1, 3)))
+                  for _ in range(rng.integers(1, 5))]
+        assert receptive_field(layers) == field_reference(layers)
+
+
+def test_receptive_field_rejects_layers_without_a_window():
+    with pytest.raises(ValueError, match="a transposed layer has no fixed window"):
+        receptive_field([Layer("transposed", 3, 2, out_channels=4)])
+    with pytest.raises(ValueError, match="stride=0"):
+        receptive_field([Layer("conv", 3, 0)])
+
+
+def test_walk_alexnet():
+    rows = walk(227, 3, parse_layers("conv k=11 s=4 c=96; maxpool k=3 s=2; conv k=5 p=same c=256; fc c=10"))
+    assert [row.output_shape for row in rows] == [(96, 55, 55), (96, 27, 27), (256, 27, 27), (10, 1, 1)]
+    assert [row.params for row in rows] == [34_944, 0, 614_656, 27 * 27 * 256 * 10 + 10]
+    assert [row.receptive_field for row in rows] == [11, 19, 51, 51 + 26 * 8]
+
+
+def test_walk_stops_receptive_field_after_transposed():
+    rows = walk(8, 2, parse_layers("conv k=3 c=4; transposed k=4 s=2 p=1 c=2; conv k=3 c=1"))
+    assert [row.output_shape for row in rows] == [(4, 6, 6), (2, 12, 12), (1, 10, 10)]
+    assert [row.receptive_field for row in rows] == [3, None, None]
+
+
+def test_walk_names_the_impossible_layer():
+    with pytest.raises(ValueError, match=r"layer 3 \(conv 7×7 s1 p0, 8 ch\): kernel 7 \(dilated 7\) is larger "
+                                         r"than the padded input 5"):
+        walk(18, 3, parse_layers("conv k=5 s=2 c=4; conv k=3 c=4; conv k=7 c=8"))
+
+
+def test_conv2d_equals_numpy_reference():
+    rng = np.random.default_rng(0)
+    for stride, padding, dilation, kernel in itertools.product((1, 2, 3), (0, 1, 2), (1, 2), ((3, 3), (2, 3))):
+        x = rng.standard_normal((2, 9, 8))
+        w = rng.standard_normal((3, 2, *kernel))
+        result = conv2d(x, w, stride, padding, dilation)
+        expected = conv2d_reference(x, w, stride, padding, dilation)
+        np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-12)
+        assert result.shape == (3, output_size(9, kernel[0], stride, padding, dilation),
+                                output_size(8, kernel[1], stride, padding, dilation))
+
+
+def test_conv2d_rejects():
+    with pytest.raises(ValueError, match=r"x has shape \(4, 4\): must be \(C_in, H, W\)"):
+        conv2d(np.zeros((4, 4)), np.zeros((1, 1, 3, 3)))
+    with pytest.raises(ValueError, match=r"w has shape \(1, 2, 3, 3\): must be \(C_out, 1, kh, kw\)"):
+        conv2d(np.zeros((1, 4, 4)), np.zeros((1, 2, 3, 3)))
+    with pytest.raises(ValueError, match="larger than the padded input 4"):
+        conv2d(np.zeros((1, 4, 4)), np.zeros((1, 1, 5, 5)))
+
+
+def test_parse_layers():
+    assert parse_layers("conv k=3 s=2 p=1 c=16; MaxPool k=2 ceil ;") == [
+        Layer("conv", 3, 2, 1, 1, 16), Layer("maxpool", 2, 2, 0, 1, 0, 0, True)]
+    assert parse_layers("conv k=5 d=2 p=same c=8")[0].padding == 4
+    assert parse_layers("transposed k=3 s=2 op=1 c=4; fc c=10")[0].output_padding == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "give at least one layer"),
+    ("conv k=3 c=4; cnv k=3", "layer 2 'cnv k=3': unknown kind 'cnv'"),
+    ("conv k=3", "conv needs c="),
+    ("maxpool s=2", "maxpool needs k="),
+    ("maxpool k=2 c=4", "maxpool takes k, s, p, d, ceil, not 'c'"),
+    ("conv k=x c=4", "k=x: must be a whole number"),
+    ("conv k=3 k=5 c=4", "k= is given twice"),
+    ("conv k=4 p=same c=4", "p=same needs a conv with s=1 and an odd"),
+    ("avgpool k=2 ceil=maybe", "ceil=maybe: use ceil, ceil=1 or ceil=0"),
+])
+def test_parse_layers_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_layers(text)
+
+
+def test_default_run_walks_alexnet():
+    result = DEMO.run(**DEMO.defaults())
+    assert result.table.columns == ("layer", "kind", "output H×W×C", "params", "receptive field")
+    assert result.table.rows[0] == ("1", "conv 11×11 s4 p0, 96 ch", "55×55×96", "34,944", "11")
+    assert result.table.rows[4] == ("5–6", "2× conv 3×3 s1 p1, 384 ch", "13×13×384", "2,212,608", "131")
+    assert result.table.rows[6] == ("8", "maxpool 3×3 s2 p0", "6×6×256", "0", "195")
+    assert len(result.table.rows) == 9
+    assert "ends at 6×6×256" in result.summary and "62,378,344 parameters" in result.summary
+    assert "random 227×227×3 input gave 55×55×96" in result.summary
+    assert result.data["total_params"] == 62_378_344
+    assert result.data["confirmed"]["output_shape"] == [96, 55, 55]
+    assert [layer["output_shape"] for layer in result.data["layers"]][-1] == [1000, 1, 1]
+    assert json.loads(json.dumps(result.data)) == result.data
+    labels = [line.get_label() for line in result.figure.axes[0].get_lines()]
+    assert labels == ["H = W (spatial size)", "C (channels)"]
+    np.testing.assert_allclose(result.figure.axes[0].get_lines()[0].get_ydata()[:2], np.log2([227, 55]))
+
+
+def test_vgg16_and_lenet5_presets():
+    vgg = run("vgg16", 0, "")
+    assert vgg.data["total_params"] == 138_357_544
+    assert len(vgg.table.rows) == 12
+    assert vgg.table.rows[9] == ("18", "maxpool 2×2 s2 p0", "7×7×512", "0", "212")
+    lenet = run("lenet5", 0, "")
+    assert lenet.data["total_params"] == 61_706
+    assert [row[2] for row in lenet.table.rows[:4]] == ["28×28×6", "14×14×6", "10×10×16", "5×5×16"]
+
+
+def test_input_size_overrides_the_preset():
+    assert run("alexnet", 224, "").table.rows[0][2] == "54×54×96"
+
+
+def test_custom_stack_and_impossible_layer():
+    result = run("custom", 16, "conv k=3 c=8; maxpool k=2 ceil")
+    assert [row[2] for row in result.table.rows] == ["14×14×8", "7×7×8"]
+    assert result.data["confirmed"]["input_shape"] == [3, 16, 16]
+    with pytest.raises(ValueError, match=r"layer 2 \(conv 7×7 s1 p0, 4 ch\): kernel 7 \(dilated 7\) is larger "
+                                         r"than the padded input 5"):
+        run("custom", 0, "conv k=5 s=14 c=4; conv k=7 c=4")
+
+
+def test_large_first_conv_runs_on_fewer_filters():
+    result = run("custom", 512, "conv k=5 p=2 c=256")
+    confirmed = result.data["confirmed"]
+    assert confirmed["output_shape"][1:] == [512, 512] and confirmed["filters_run"] < 256
+    filters = confirmed["filters_run"]
+    assert (f"{filters} of 256 filters, to stay quick) gave 512×512×{filters}, its 512×512 matches layer 1"
+            in result.summary)
+
+
+def test_confirmation_without_a_runnable_conv():
+    assert run("custom", 0, "maxpool k=2").summary.endswith("No conv layer to run with Numba.")
+    huge = run("custom", 1024, "transposed k=15 s=8 c=1; transposed k=15 s=8 c=1; conv k=3 c=1")
+    assert huge.data["confirmed"] == {"layer": 3, "skipped": True}
+    assert "Layer 3 is too large to run here" in huge.summary
+    assert huge.table.rows[-1][2:] == ("65597×65597×1", "10", "–")

@@ -1,0 +1,59 @@
+"""The live demo under a card, driven by Pilot: `d` opens it, editing a parameter re-runs and redraws it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from revise.ui.app import ReviseApp
+from revise.ui.widgets.demo_panel import DemoPanel
+from tests.screen import screen_text, wait_for, wait_for_text
+
+
+def panel_text(pilot) -> str:
+    """Everything the demo panel shows, read from its widgets' rendered content."""
+    panel = pilot.app.screen.query_one(DemoPanel)
+    return "\n".join(str(static.render()) for static in panel.query("Static"))
+
+
+async def open_demo_card(pilot) -> None:
+    """Goes to the second card of the test deck, the one with the optimizers demo, and opens its demo."""
+    await wait_for_text(pilot, "3 new")
+    await pilot.press("space")
+    await wait_for_text(pilot, "Write the gradient-descent update.")
+    await pilot.press("space", "4")
+    await wait_for_text(pilot, "▶ demo: d")
+    await pilot.press("d")
+    await wait_for(pilot, lambda: "ran in" in panel_text(pilot), "the first demo run", timeout=120)
+
+
+async def test_d_opens_the_demo_inline_and_an_edit_reruns_it(db_path: Path, cards_dir: Path) -> None:
+    app = ReviseApp(db_path, cards_dir, graphics="text")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_demo_card(pilot)
+        first = panel_text(pilot)
+        assert "adam" in first and "rosenbrock" in first.lower()
+        assert any(0x2800 < ord(char) <= 0x28FF for char in first), "the plot is drawn as braille"
+
+        steps = pilot.app.screen.query_one("#param-steps", Input)
+        steps.value = "5"
+        await wait_for(pilot, lambda: panel_text(pilot) != first and "ran in" in panel_text(pilot),
+                       "the re-run after an edit")
+        assert panel_text(pilot) != first
+
+        steps.value = "999999"
+        await wait_for(pilot, lambda: "--steps 999999: must be from 1 to 5000" in panel_text(pilot), "the range error")
+        assert "adam" in panel_text(pilot), "the last good result stays on screen"
+
+
+async def test_d_again_closes_the_demo_and_rating_still_works(db_path: Path, cards_dir: Path) -> None:
+    app = ReviseApp(db_path, cards_dir, graphics="text")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_demo_card(pilot)
+        pilot.app.screen.set_focus(None)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: not pilot.app.screen.query(DemoPanel), "the panel to close")
+        await pilot.press("space", "3")
+        await wait_for_text(pilot, "What does momentum average?")
+        assert "ran in" not in screen_text(pilot)
