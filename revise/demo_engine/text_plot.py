@@ -82,18 +82,28 @@ class BrailleCanvas:
                 self.glyphs[(row, column + offset)] = (char, colour)
 
     def lines(self) -> Iterator[Text]:
-        """The canvas as rows of styled text."""
+        """The canvas as rows of styled text, one span per run of cells in the same style."""
         for row in range(self.rows):
             text = Text()
+            run, run_style = [], ""
             for column in range(self.columns):
-                if (row, column) in self.glyphs:
-                    char, colour = self.glyphs[(row, column)]
-                    text.append(char, style=f"bold {colour}")
-                elif self.bits[row, column]:
-                    text.append(chr(_BRAILLE_BASE + int(self.bits[row, column])), style=self.colours[row][column])
-                else:
-                    text.append(" ")
+                char, style = self._cell(row, column)
+                if style != run_style and run:
+                    text.append("".join(run), style=run_style or None)
+                    run = []
+                run.append(char)
+                run_style = style
+            text.append("".join(run), style=run_style or None)
             yield text
+
+    def _cell(self, row: int, column: int) -> tuple[str, str]:
+        """The character and style of one cell: a marker, braille dots, or a blank."""
+        if (row, column) in self.glyphs:
+            char, colour = self.glyphs[(row, column)]
+            return char, f"bold {colour}"
+        if self.bits[row, column]:
+            return chr(_BRAILLE_BASE + int(self.bits[row, column])), self.colours[row][column] or ""
+        return " ", ""
 
 
 def _hex(colour: object) -> str:
@@ -187,12 +197,10 @@ def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, 
 
 def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
     """The figure's first axes drawn in `columns` x `rows` cells, with title, ticks, labels and legend as text."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     if not figure.axes:
         return Text("(empty figure)")
     ax = figure.axes[0]
-    FigureCanvasAgg(figure).draw()  # settles limits, scales and layout so transforms are final
+    figure.draw_without_rendering()  # settles limits, scales and layout so transforms are final
     legend_rows = 1
     y_labels = [_tick(value) for value in _y_ticks(ax)]
     gutter = max(len(label) for label in y_labels) + 1

@@ -1,0 +1,342 @@
+"""Beam search with length normalisation over a table of next-token log-probabilities, next to greedy and
+exhaustive search.
+
+The model is a table `logp[t, prev, next]` (float64, shape (T, V, V)): the log-probability of token `next`
+at step t after token `prev`; the first step reads the row of `eos`, which doubles as the start token.
+A hypothesis ends when it emits `eos` (kept as its last token) or after `max_len` tokens. Its score is
+sum(log-probs) / L**alpha, L = the number of generated tokens including the final EOS (as in the
+deeplearning.ai notes and Hugging Face's length_penalty).
+
+The beam rule is the simple textbook one: at every step each live hypothesis is extended by every token,
+the best `beam_width - finished` candidates are kept (all live hypotheses have the same length, so raw and
+normalised scores rank them alike), and a candidate ending in EOS leaves the beam for the list of finished
+hypotheses, shrinking the beam by one. The search stops after `max_len` steps or when no hypothesis is
+live. The result is the finished hypotheses plus those still live at `max_len`, ranked by normalised score:
+at most `beam_width` of them. Candidates of probability zero (log-prob -inf) are never kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+
+
+@dataclass(frozen=True)
+class BeamTree:
+    """Every step's beam, best first: arrays of shape (steps, beam_width), -1 / -inf past the kept entries.
+
+    tokens[t, r]: the token the hypothesis of rank r at step t ends with; parents[t, r]: its parent's rank at
+    step t - 1 (-1 at step 0); totals[t, r]: its summed log-probability.
+    """
+
+    tokens: np.ndarray
+    parents: np.ndarray
+    totals: np.ndarray
+
+
+def beam_search(logp, beam_width: int, max_len: int, eos: int,
+                alpha: float = 0.0) -> list[tuple[list[int], float]]:
+    """The beam's final hypotheses as (tokens, normalised score), best first, at most beam_width of them."""
+    _check_alpha(alpha)
+    tree = beam_tree(logp, beam_width, max_len, eos)
+    scored = [(_path(tree, step, rank), float(_length_normalised(tree.totals[step, rank], step + 1, float(alpha))))
+              for step, rank in _final_entries(tree, max_len, eos)]
+    return sorted(scored, key=lambda item: -item[1])
+
+
+def beam_tree(logp, beam_width: int, max_len: int, eos: int) -> BeamTree:
+    """The beam at every step (for drawing the search tree); beam_search ranks its final entries."""
+    logp = _checked_model(logp, max_len, eos)
+    _check_int("beam_width", beam_width, 1)
+    tokens, parents, totals = _beam_tree(logp, int(beam_width), int(max_len), int(eos))
+    steps = int(np.count_nonzero(tokens[:, 0] >= 0))
+    return BeamTree(tokens[:steps], parents[:steps], totals[:steps])
+
+
+def greedy(logp, max_len: int, eos: int, alpha: float = 0.0) -> tuple[list[int], float]:
+    """The sequence that takes the most likely next token at every step, with its normalised score."""
+    logp = _checked_model(logp, max_len, eos)
+    _check_alpha(alpha)
+    tokens, total = _greedy(logp, int(max_len), int(eos))
+    return tokens.tolist(), float(_length_normalised(total, tokens.size, float(alpha)))
+
+
+def exhaustive(logp, max_len: int, eos: int, alpha: float = 0.0) -> tuple[list[int], float]:
+    """The best-scoring sequence of all (the first in token order on ties): what beam search approximates."""
+    logp = _checked_model(logp, max_len, eos)
+    _check_alpha(alpha)
+    tokens, score = _exhaustive(logp, int(max_len), int(eos), float(alpha))
+    return tokens.tolist(), float(score)
+
+
+def _checked_model(logp, max_len, eos) -> np.ndarray:
+    """logp as a float64 (T, V, V) array of log-probabilities, with max_len and eos checked against it."""
+    logp = np.asarray(logp, dtype=np.float64)
+    if logp.ndim != 3 or logp.shape[1] != logp.shape[2] or logp.shape[1] < 2:
+        raise ValueError(f"logp shape {logp.shape}: must be (T, V, V) with V >= 2")
+    if np.isnan(logp).any() or (logp > 0).any():
+        raise ValueError("logp: must hold log-probabilities (<= 0, -inf allowed, no nan)")
+    if not np.isfinite(logp).any(axis=2).all():
+        raise ValueError("logp: every row logp[t, prev] must give some next token a finite log-probability")
+    _check_int("max_len", max_len, 1, logp.shape[0])
+    _check_int("eos", eos, 0, logp.shape[1] - 1)
+    return logp
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> None:
+    """ValueError unless value is an integer in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value > high):
+        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise ValueError(f"{name}={value!r}: must be {allowed}")
+
+
+def _check_alpha(alpha) -> None:
+    """ValueError unless alpha is a finite number >= 0."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < float("inf"):
+        raise ValueError(f"alpha={alpha!r}: must be a finite number >= 0")
+
+
+def _final_entries(tree: BeamTree, max_len: int, eos: int) -> list[tuple[int, int]]:
+    """(step, rank) of the hypotheses the search returns: those ending in EOS and those live at max_len."""
+    return [(step, rank) for step in range(tree.tokens.shape[0]) for rank in range(tree.tokens.shape[1])
+            if tree.tokens[step, rank] == eos or (step == max_len - 1 and tree.tokens[step, rank] >= 0)]
+
+
+def _path(tree: BeamTree, step: int, rank: int) -> list[int]:
+    """The tokens of the hypothesis at (step, rank), read back through its parents."""
+    path = []
+    while step >= 0:
+        path.append(int(tree.tokens[step, rank]))
+        rank = tree.parents[step, rank]
+        step -= 1
+    return path[::-1]
+
+
+@njit(cache=True)
+def _length_normalised(total, length, alpha):
+    """Summed log-probability divided by length**alpha (the notes' length normalisation)."""
+    return total / length ** alpha
+
+
+@njit(cache=True)
+def _beam_tree(logp, beam_width, max_len, eos):
+    """Each step's kept candidates, best first (see BeamTree); finished hypotheses keep their slot for good."""
+    vocab = logp.shape[1]
+    tokens = np.full((max_len, beam_width), -1, np.int64)
+    parents = np.full((max_len, beam_width), -1, np.int64)
+    totals = np.full((max_len, beam_width), -np.inf)
+    live = np.zeros(1, np.int64)
+    open_slots = beam_width
+    for step in range(max_len):
+        candidates = np.empty(live.size * vocab)
+        for j in range(live.size):
+            prev = eos if step == 0 else tokens[step - 1, live[j]]
+            base = 0.0 if step == 0 else totals[step - 1, live[j]]
+            for token in range(vocab):
+                candidates[j * vocab + token] = base + logp[step, prev, token]
+        order = np.argsort(-candidates, kind="mergesort")
+        kept = 0
+        while kept < min(open_slots, order.size) and candidates[order[kept]] > -np.inf:
+            best = order[kept]
+            tokens[step, kept] = best % vocab
+            parents[step, kept] = -1 if step == 0 else live[best // vocab]
+            totals[step, kept] = candidates[best]
+            kept += 1
+        live = np.flatnonzero(tokens[step, :kept] != eos)
+        open_slots -= kept - live.size
+        if live.size == 0:
+            break
+    return tokens, parents, totals
+
+
+@njit(cache=True)
+def _greedy(logp, max_len, eos):
+    """The argmax token at every step until EOS or max_len, and the summed log-probability."""
+    tokens = np.empty(max_len, np.int64)
+    prev, total = eos, 0.0
+    for step in range(max_len):
+        token = np.argmax(logp[step, prev])
+        tokens[step] = token
+        total += logp[step, prev, token]
+        if token == eos:
+            return tokens[:step + 1], total
+        prev = token
+    return tokens, total
+
+
+@njit(cache=True)
+def _exhaustive(logp, max_len, eos, alpha):
+    """Depth-first walk over every sequence of nonzero probability, keeping the best normalised score."""
+    vocab = logp.shape[1]
+    prefix = np.empty(max_len, np.int64)
+    next_token = np.zeros(max_len, np.int64)
+    prefix_total = np.zeros(max_len)
+    best, best_len, best_score = np.empty(max_len, np.int64), 0, -np.inf
+    depth = 0
+    while depth >= 0:
+        token = next_token[depth]
+        if token == vocab:
+            depth -= 1
+            continue
+        next_token[depth] = token + 1
+        lp = logp[depth, eos if depth == 0 else prefix[depth - 1], token]
+        if lp == -np.inf:
+            continue
+        prefix[depth] = token
+        total = prefix_total[depth] + lp
+        if token == eos or depth == max_len - 1:
+            score = _length_normalised(total, depth + 1, alpha)
+            if score > best_score:
+                best[:depth + 1] = prefix[:depth + 1]
+                best_len, best_score = depth + 1, score
+        else:
+            depth += 1
+            prefix_total[depth] = total
+            next_token[depth] = 0
+    return best[:best_len].copy(), best_score
+
+
+# The demo: a toy decoder for "Jane visite l'Afrique en septembre" (deeplearning.ai, sequence models).
+
+EOS_TEXT = "<eos>"
+VOCABULARY = (EOS_TEXT, "Jane", "is", "visits", "visiting", "going", "to", "be", "Africa", "in", "September",
+              "In")
+# P(next | prev), the same at every step; unlisted pairs have probability zero.
+TRANSITIONS = {
+    EOS_TEXT: {"Jane": 0.7, "In": 0.3},
+    "Jane": {"is": 0.5, "visits": 0.4, "visiting": 0.1},
+    "is": {"going": 0.5, "visiting": 0.4, "in": 0.1},
+    "going": {"to": 0.9, EOS_TEXT: 0.1},
+    "to": {"be": 0.6, "Africa": 0.4},
+    "be": {"visiting": 1.0},
+    "visiting": {"Africa": 0.9, EOS_TEXT: 0.1},
+    "visits": {"Africa": 0.95, EOS_TEXT: 0.05},
+    "Africa": {"in": 0.55, EOS_TEXT: 0.45},
+    "in": {"September": 1.0},
+    "September": {EOS_TEXT: 0.8, "Jane": 0.2},
+    "In": {"September": 1.0},
+}
+STEPS = 12
+
+
+def toy_translation_model(steps: int = STEPS) -> np.ndarray:
+    """The demo's log-probability table (steps, V, V) built from TRANSITIONS, with -inf for impossible pairs."""
+    index = {word: i for i, word in enumerate(VOCABULARY)}
+    table = np.full((len(VOCABULARY), len(VOCABULARY)), -np.inf)
+    for prev, nexts in TRANSITIONS.items():
+        for word, probability in nexts.items():
+            table[index[prev], index[word]] = np.log(probability)
+    return np.broadcast_to(table, (steps, *table.shape)).copy()
+
+
+def sentence(tokens: list[int]) -> str:
+    """Tokens as words, with a full stop for a finished hypothesis and an ellipsis for a cut-off one."""
+    eos = VOCABULARY.index(EOS_TEXT)
+    words = " ".join(VOCABULARY[t] for t in tokens if t != eos)
+    return words + ("." if tokens and tokens[-1] == eos else " …")
+
+
+def run(beam_width: int, alpha: float, max_len: int) -> DemoResult:
+    """Greedy, beam and exhaustive search on the toy model; the table ranks the beam's final hypotheses."""
+    logp, eos = toy_translation_model(), VOCABULARY.index(EOS_TEXT)
+    beam = beam_search(logp, beam_width, max_len, eos, alpha)
+    unnormalised = beam_search(logp, beam_width, max_len, eos, 0.0)[0]
+    greedy_tokens, greedy_score = greedy(logp, max_len, eos, alpha)
+    best_tokens, best_score = exhaustive(logp, max_len, eos, alpha)
+    rows = [("greedy", sentence(greedy_tokens), *_score_cells(logp, greedy_tokens, greedy_score))]
+    rows += [(f"beam #{i + 1}", sentence(tokens), *_score_cells(logp, tokens, score))
+             for i, (tokens, score) in enumerate(beam[:10])]
+    rows.append(("exhaustive", sentence(best_tokens), *_score_cells(logp, best_tokens, best_score)))
+    summary = (f"Beam width {beam_width}, alpha {alpha:g}: \"{sentence(beam[0][0])}\" ({beam[0][1]:.3f}); "
+               f"greedy: \"{sentence(greedy_tokens)}\" ({greedy_score:.3f}).\n"
+               f"Without length normalisation the beam picks \"{sentence(unnormalised[0])}\" "
+               f"(log P {unnormalised[1]:.3f}); the exhaustive best is \"{sentence(best_tokens)}\".")
+    return DemoResult(
+        summary=summary,
+        table=Table(columns=("search", "output", "log P", "L", f"score a={alpha:g}"), rows=tuple(rows)),
+        figure=_tree_figure(beam_tree(logp, beam_width, max_len, eos), beam[0][0]),
+        data={"beam": [{"tokens": [VOCABULARY[t] for t in tokens], "score": score} for tokens, score in beam],
+              "greedy": {"tokens": [VOCABULARY[t] for t in greedy_tokens], "score": greedy_score},
+              "exhaustive": {"tokens": [VOCABULARY[t] for t in best_tokens], "score": best_score},
+              "beam_without_normalisation": [VOCABULARY[t] for t in unnormalised[0]]})
+
+
+def _score_cells(logp: np.ndarray, tokens: list[int], score: float) -> tuple[str, str, str]:
+    """Summed log-probability, length and normalised score of a sequence, formatted for the table."""
+    prevs = [VOCABULARY.index(EOS_TEXT), *tokens[:-1]]
+    total = sum(logp[step, prev, token] for step, (prev, token) in enumerate(zip(prevs, tokens)))
+    return f"{total:.3f}", str(len(tokens)), f"{score:.3f}"
+
+
+def _tree_figure(tree: BeamTree, winner: list[int]):
+    """The search tree: x = step, y = rank in the beam, a line from each parent to its child, the winner thick."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    eos = VOCABULARY.index(EOS_TEXT)
+    for step, rank in zip(*np.nonzero(tree.tokens[1:] >= 0)):
+        parent = tree.parents[step + 1, rank]
+        ax.plot([step + 1, step + 2], [parent + 1, rank + 1], color="tab:gray", linewidth=2)
+    kept = np.nonzero(tree.tokens >= 0)
+    live = tree.tokens[kept] != eos
+    ax.scatter(kept[0][live] + 1, kept[1][live] + 1, color="tab:blue", marker="o", label="live hypothesis")
+    ax.scatter(kept[0][~live] + 1, kept[1][~live] + 1, color="tab:red", marker="s", label="ended with <eos>")
+    ranks = _winning_ranks(tree, winner)
+    steps = np.arange(1, len(ranks) + 1)
+    ax.plot(steps, np.array(ranks) + 1, color="tab:orange", linewidth=4, marker="D", label="best hypothesis")
+    for step, (rank, token) in enumerate(zip(ranks, winner)):
+        if token != eos:
+            ax.annotate(VOCABULARY[token], (step + 1, rank + 1), textcoords="offset points",
+                        xytext=(0, 9 if step % 2 == 0 else -16), ha="center")
+    ax.set_xlim(0.5, tree.tokens.shape[0] + 0.5)
+    ax.set_ylim(tree.tokens.shape[1] + 0.5, 0.5)
+    ax.set_yticks(range(1, tree.tokens.shape[1] + 1))
+    ax.set_title("Beam search tree (lines join parent and child)")
+    ax.set_xlabel("step (tokens generated)")
+    ax.set_ylabel("rank in the beam")
+    ax.legend()
+    return fig
+
+
+def _winning_ranks(tree: BeamTree, winner: list[int]) -> list[int]:
+    """The rank at each step of the hypothesis whose tokens are `winner`."""
+    last = len(winner) - 1
+    rank = next(r for r in range(tree.tokens.shape[1]) if _path(tree, last, r) == winner)
+    ranks = [rank]
+    for step in range(last, 0, -1):
+        ranks.append(int(tree.parents[step, ranks[-1]]))
+    return ranks[::-1]
+
+
+def warm() -> None:
+    """Compile (or load from cache) every kernel on a two-token model."""
+    logp = np.log(np.full((2, 2, 2), 0.5))
+    beam_search(logp, 2, 2, 0, 0.7)
+    greedy(logp, 2, 0, 0.7)
+    exhaustive(logp, 2, 0, 0.7)
+
+
+DEMO = Demo(
+    name="beam_search",
+    title_en="Beam search",
+    title_zh="集束搜索",
+    description_en="Decode a toy French-to-English model with greedy, beam and exhaustive search, "
+                   "with length normalisation.",
+    description_zh="用贪心搜索、集束搜索和穷举搜索解码一个玩具法译英模型,并比较长度归一化的效果。",
+    params=[
+        Param("beam_width", "int", 3, "hypotheses kept at each step (1 = greedy)",
+              "每步保留的假设数(1 即贪心)", low=1, high=10),
+        Param("alpha", "float", 0.7, "length normalisation: score = log P / L^alpha",
+              "长度归一化:得分 = log P / L^alpha", low=0.0, high=1.5),
+        Param("max_len", "int", 10, "longest output, in tokens (with <eos>)", "输出的最大长度(含 <eos>)",
+              low=1, high=STEPS),
+    ],
+    run=run,
+    warm=warm,
+)

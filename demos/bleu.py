@@ -1,0 +1,355 @@
+"""BLEU with sacrebleu's semantics on pre-tokenised text, and the Dive into Deep Learning variant.
+
+Tokens are mapped to integers in Python; the n-gram counting and clipping run in Numba kernels, one
+sentence pair at a time: the n-grams of a hypothesis and its references get dense ids order by order (an
+n-gram is the id of its (n-1)-gram prefix and its last token, looked up in a small open-addressing hash
+table), then the hypothesis's counts are clipped by the largest count in any one reference.
+
+corpus_bleu agrees with `sacrebleu.metrics.BLEU(tokenize='none', smooth_method='none',
+effective_order=False)` on space-joined tokens (score / 100, precisions as fractions): counts and lengths
+are summed over the corpus, the reference length of a sentence is that of the reference closest in length
+(ties to the shorter), BP = exp(1 - r/c) when c < r (0 when c = 0), and the score is 0 when no n-gram of
+any order matches, when some order has no n-gram at all, or, without smoothing, when some order has no match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass
+from itertools import chain, count
+
+import numpy as np
+from numba import njit
+
+from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+
+SMOOTHING = (None, "exp", "floor")
+FLOOR_VALUE = 0.1  # sacrebleu's default smooth_value for "floor"
+
+
+@dataclass(frozen=True)
+class BleuResult:
+    """A BLEU score (0..1) and what it is made of: per-order clipped matches, totals and precisions."""
+
+    score: float
+    precisions: list[float]
+    matches: list[int]
+    totals: list[int]
+    brevity_penalty: float
+    hyp_len: int
+    ref_len: int
+
+
+def corpus_bleu(hypotheses, references, max_n: int = 4, smooth: str | None = None) -> BleuResult:
+    """Corpus BLEU of token lists against one or more reference token lists each, as sacrebleu computes it.
+
+    smooth: None (no smoothing), "exp" (sacrebleu's NIST smoothing: the k-th order without a match gets
+    precision 1 / (2^k * total)) or "floor" (precision 0.1 / total for an order without a match).
+    """
+    smooth = _checked_smooth(smooth)
+    return _score(_sentence_stats(hypotheses, references, max_n).sum(axis=0), max_n, smooth)
+
+
+def sentence_bleu(hypothesis, references, max_n: int = 4, smooth: str | None = None) -> BleuResult:
+    """BLEU of one token list against its references (corpus BLEU of a one-sentence corpus, no effective order)."""
+    return corpus_bleu([hypothesis], [references], max_n, smooth)
+
+
+def d2l_bleu(pred_tokens, label_tokens, k: int) -> float:
+    """Dive into Deep Learning's BLEU: exp(min(0, 1 - len_label/len_pred)) * prod_{n<=k} p_n^(1/2^n)."""
+    _check_tokens("pred_tokens", pred_tokens)
+    _check_tokens("label_tokens", label_tokens)
+    if not pred_tokens:
+        raise ValueError("pred_tokens is empty: D2L's BLEU divides by the prediction's length")
+    _check_int("k", k, 1, len(pred_tokens))
+    stats = _sentence_stats([pred_tokens], [[label_tokens]], k)[0]
+    matches, totals = stats[2:2 + k], stats[2 + k:]
+    score = math.exp(min(0.0, 1 - len(label_tokens) / len(pred_tokens)))
+    for n in range(1, k + 1):
+        score *= (matches[n - 1] / totals[n - 1]) ** (0.5 ** n)
+    return score
+
+
+def clipped_ngrams(hypothesis, references, n: int) -> list[tuple[tuple, int, int]]:
+    """Each distinct n-gram of the hypothesis, first seen first: (n-gram, count, count clipped by the references).
+
+    A slow, readable Counter version for showing the clipping; the kernels compute the same totals.
+    """
+    counts = Counter(_ngrams(hypothesis, n))
+    ceiling = Counter()
+    for reference in references:
+        ceiling |= Counter(_ngrams(reference, n))
+    return [(gram, count, min(count, ceiling[gram])) for gram, count in counts.items()]
+
+
+def tokenize(text: str) -> list[str]:
+    """Tokens split on white space, case and punctuation kept, as the notes count them ("mat." is one token)."""
+    return text.split()
+
+
+def _ngrams(tokens, n: int) -> list[tuple]:
+    """The n-grams of a token list, in order."""
+    return [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def _sentence_stats(hypotheses, references, max_n: int) -> np.ndarray:
+    """Per sentence pair: hyp length, closest reference length, clipped matches per order, totals per order."""
+    _check_corpus(hypotheses, references)
+    _check_int("max_n", max_n, 1)
+    sentences = [sentence for hypothesis, refs in zip(hypotheses, references) for sentence in (hypothesis, *refs)]
+    offsets = _offsets(map(len, sentences), len(sentences))
+    pair_offsets = _offsets((1 + len(refs) for refs in references), len(references))
+    tokens, vocab_size = _encode(sentences, int(offsets[-1]))
+    return _clipped_stats(tokens, offsets, pair_offsets, max_n, vocab_size)
+
+
+def _offsets(sizes, runs: int) -> np.ndarray:
+    """Where each of `runs` consecutive runs of the given sizes starts, plus the end: [0, s0, s0 + s1, ...]."""
+    offsets = np.zeros(runs + 1, np.int64)
+    np.cumsum(np.fromiter(sizes, np.int64, runs), out=offsets[1:])
+    return offsets
+
+
+def _encode(sentences: list, size: int) -> tuple[np.ndarray, int]:
+    """All tokens, concatenated, as dense integers in order of first appearance, and how many distinct ones."""
+    index = defaultdict(count().__next__)
+    tokens = np.fromiter(map(index.__getitem__, chain.from_iterable(sentences)), np.int64, size)
+    return tokens, max(len(index), 1)
+
+
+def _score(stats: np.ndarray, max_n: int, smooth: str | None) -> BleuResult:
+    """BLEU from corpus sums [hyp_len, ref_len, matches..., totals...], as sacrebleu's compute_bleu."""
+    hyp_len, ref_len = int(stats[0]), int(stats[1])
+    matches, totals = [int(m) for m in stats[2:2 + max_n]], [int(t) for t in stats[2 + max_n:]]
+    bp = 1.0 if hyp_len >= ref_len else (math.exp(1 - ref_len / hyp_len) if hyp_len > 0 else 0.0)
+    precisions = _precisions(matches, totals, smooth) if any(matches) else [0.0] * max_n
+    score = bp * math.exp(sum(map(math.log, precisions)) / max_n) if all(precisions) else 0.0
+    return BleuResult(score, precisions, matches, totals, bp, hyp_len, ref_len)
+
+
+def _precisions(matches: list[int], totals: list[int], smooth: str | None) -> list[float]:
+    """Per-order precision, smoothed where an order has n-grams but no match; 0 from the first empty order on."""
+    precisions, unmatched_orders = [0.0] * len(matches), 0
+    for n, (match, total) in enumerate(zip(matches, totals)):
+        if total == 0:
+            break
+        if match == 0 and smooth == "exp":
+            unmatched_orders += 1
+            precisions[n] = 1.0 / (2 ** unmatched_orders * total)
+        elif match == 0 and smooth == "floor":
+            precisions[n] = FLOOR_VALUE / total
+        else:
+            precisions[n] = match / total
+    return precisions
+
+
+def _check_corpus(hypotheses, references) -> None:
+    """ValueError unless hypotheses and references are aligned, non-empty lists of token lists."""
+    if not isinstance(hypotheses, (list, tuple)) or not hypotheses:
+        raise ValueError(f"hypotheses of type {type(hypotheses).__name__}: "
+                         "must be a non-empty list of token lists")
+    if not isinstance(references, (list, tuple)) or len(references) != len(hypotheses):
+        raise ValueError(f"references of length {_length(references)}: must be a list with one list of "
+                         f"references per hypothesis ({len(hypotheses)})")
+    for i, hypothesis in enumerate(hypotheses):
+        _check_tokens(f"hypotheses[{i}]", hypothesis)
+    for i, refs in enumerate(references):
+        if not isinstance(refs, (list, tuple)) or not refs:
+            raise ValueError(f"references[{i}] of type {type(refs).__name__}: "
+                             "must be a non-empty list of token lists")
+        for j, reference in enumerate(refs):
+            _check_tokens(f"references[{i}][{j}]", reference)
+
+
+def _check_tokens(name: str, tokens) -> None:
+    """ValueError unless tokens is a list (or tuple) of tokens rather than, say, an untokenised string."""
+    if not isinstance(tokens, (list, tuple)):
+        raise ValueError(f"{name} of type {type(tokens).__name__}: "
+                         "must be a list of tokens (split the text first)")
+
+
+def _check_int(name: str, value, low: int, high: int | None = None) -> None:
+    """ValueError unless value is an integer in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value > high):
+        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+        raise ValueError(f"{name}={value!r}: must be {allowed}")
+
+
+def _checked_smooth(smooth):
+    """smooth itself, or ValueError when it is not a known method."""
+    if smooth not in SMOOTHING:
+        raise ValueError(f"smooth={smooth!r}: must be one of None, 'exp', 'floor'")
+    return smooth
+
+
+def _length(value) -> str:
+    """len(value) as text, or its type when it has none, for error messages."""
+    return str(len(value)) if hasattr(value, "__len__") else type(value).__name__
+
+
+@njit(cache=True)
+def _clipped_stats(tokens, offsets, pair_offsets, max_n, vocab_size):
+    """Per pair: [hyp_len, closest ref_len, clipped matches per order, n-gram totals per order].
+
+    Sentence i holds tokens[offsets[i]:offsets[i + 1]]; pair p is sentences pair_offsets[p] (the hypothesis) to
+    pair_offsets[p + 1] - 1 (its references). A hypothesis n-gram counts at most as often as in any one reference.
+    """
+    pairs = pair_offsets.size - 1
+    stats = np.zeros((pairs, 2 + 2 * max_n), np.int64)
+    longest = np.max(offsets[pair_offsets[1:]] - offsets[pair_offsets[:-1]])
+    ids = np.empty(longest, np.int64)
+    keys, values = np.empty(_table_size(longest), np.int64), np.empty(_table_size(longest), np.int64)
+    hyp_count, ref_count = np.zeros(longest, np.int64), np.zeros(longest, np.int64)
+    ref_max = np.zeros(longest, np.int64)
+    for p in range(pairs):
+        hyp, first_ref, stop = pair_offsets[p], pair_offsets[p] + 1, pair_offsets[p + 1]
+        base, hyp_len = offsets[hyp], offsets[hyp + 1] - offsets[hyp]
+        stats[p, 0] = hyp_len
+        stats[p, 1] = _closest_length(hyp_len, offsets, first_ref, stop)
+        for order in range(max_n):
+            distinct = _number_ngrams(tokens, offsets, hyp, stop, order, vocab_size, ids, keys, values)
+            for r in range(first_ref, stop):
+                for i in range(offsets[r], offsets[r + 1] - order):
+                    ref_count[ids[i - base]] += 1
+                for i in range(offsets[r], offsets[r + 1] - order):
+                    gram = ids[i - base]
+                    ref_max[gram] = max(ref_max[gram], ref_count[gram])
+                    ref_count[gram] = 0
+            for i in range(offsets[hyp], offsets[hyp + 1] - order):
+                hyp_count[ids[i - base]] += 1
+            for i in range(offsets[hyp], offsets[hyp + 1] - order):
+                gram = ids[i - base]
+                stats[p, 2 + order] += min(hyp_count[gram], ref_max[gram])
+                hyp_count[gram] = 0
+            stats[p, 2 + max_n + order] = max(hyp_len - order, 0)
+            ref_max[:distinct] = 0
+    return stats
+
+
+@njit(cache=True)
+def _number_ngrams(tokens, offsets, first, stop, order, vocab_size, ids, keys, values):
+    """Number the (order + 1)-grams of sentences first..stop-1 densely from 0, writing ids[i - offsets[first]].
+
+    An (order + 1)-gram is (the id of the order-gram at i, found in ids by the previous call, token i + order),
+    looked up in an open-addressing hash table; returns how many distinct ones there are.
+    """
+    base = offsets[first]
+    mask = _table_size(offsets[stop] - base) - 1
+    keys[:mask + 1] = -1
+    distinct = 0
+    for sentence in range(first, stop):
+        for i in range(offsets[sentence], offsets[sentence + 1] - order):
+            key = tokens[i] if order == 0 else ids[i - base] * vocab_size + tokens[i + order]
+            mixed = key * -7046029254386353131  # Fibonacci hashing: 2^64 / golden ratio, wrapping
+            slot = (mixed ^ (mixed >> 32)) & mask
+            while keys[slot] != -1 and keys[slot] != key:
+                slot = (slot + 1) & mask
+            if keys[slot] == -1:
+                keys[slot] = key
+                values[slot] = distinct
+                distinct += 1
+            ids[i - base] = values[slot]
+    return distinct
+
+
+@njit(cache=True)
+def _table_size(entries):
+    """The smallest power of two at least twice `entries` (and at least 2): a hash table kept at most half full."""
+    size = 2
+    while size < 2 * entries:
+        size *= 2
+    return size
+
+
+@njit(cache=True)
+def _closest_length(hyp_len, offsets, first, stop):
+    """The length of the reference (sentences first..stop-1) closest to hyp_len, the shorter on ties."""
+    best = offsets[first + 1] - offsets[first]
+    for r in range(first + 1, stop):
+        length = offsets[r + 1] - offsets[r]
+        if abs(length - hyp_len) < abs(best - hyp_len) or (
+                abs(length - hyp_len) == abs(best - hyp_len) and length < best):
+            best = length
+    return best
+
+
+# The demo: the notes' "the cat" example (deeplearning.ai, sequence models).
+
+def run(hypothesis: str, reference1: str, reference2: str, max_n: int, smooth: str) -> DemoResult:
+    """BLEU of one sentence against two references, with the clipped counts of every n-gram order."""
+    hyp, refs = tokenize(hypothesis), [tokenize(reference1), tokenize(reference2)]
+    result = sentence_bleu(hyp, refs, max_n, None if smooth == "none" else smooth)
+    rows = tuple((str(n), f"{result.matches[n - 1]}/{result.totals[n - 1]}", f"{result.precisions[n - 1]:.3f}",
+                  _clipped_text(clipped_ngrams(hyp, refs, n))) for n in range(1, max_n + 1))
+    summary = (f"BLEU-{max_n} = {result.score:.4f}: brevity penalty {result.brevity_penalty:.3f} "
+               f"(hypothesis {result.hyp_len} tokens, closest reference {result.ref_len}) x geometric mean "
+               f"of the clipped precisions.\nTokens are split on spaces; case and punctuation count, as in the notes.")
+    return DemoResult(
+        summary=summary,
+        table=Table(columns=("n", "clipped/total", "p_n", "matched n-grams (clipped/count)"), rows=rows),
+        figure=_precision_figure(result, max_n),
+        data={**asdict(result), "hypothesis_tokens": hyp, "reference_tokens": refs},
+    )
+
+
+def _clipped_text(clipped: list[tuple[tuple, int, int]], width: int = 60) -> str:
+    """The matched n-grams (clipped/count where clipping bites) and how many missed, cut to `width` characters."""
+    matched = [" ".join(gram) + (f" {clip}/{count}" if clip < count else "")
+               for gram, count, clip in clipped if clip > 0]
+    missed = sum(1 for _, _, clip in clipped if clip == 0)
+    text = ", ".join(matched + ([f"+{missed} unmatched"] if missed else []))
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _precision_figure(result: BleuResult, max_n: int):
+    """Precision per n-gram order, with the brevity penalty and the BLEU score as horizontal lines."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    orders = list(range(1, max_n + 1))
+    ax.plot(orders, result.precisions, color="tab:blue", marker="o", linewidth=2.5, label="clipped precision p_n")
+    for n, precision in zip(orders, result.precisions):
+        ax.annotate(f"{result.matches[n - 1]}/{result.totals[n - 1]}", (n, precision), textcoords="offset points",
+                    xytext=(0, 8), ha="center")
+    ends = [0.8, max_n + 0.2]
+    ax.plot(ends, [result.brevity_penalty] * 2, color="tab:green", linestyle="--", linewidth=2,
+            label=f"brevity penalty {result.brevity_penalty:.3f}")
+    ax.plot(ends, [result.score] * 2, color="tab:red", linewidth=2.5, label=f"BLEU {result.score:.3f}")
+    ax.set_xlim(0.5, max_n + 0.5)
+    ax.set_ylim(0, 1.1)
+    ax.set_xticks(orders)
+    ax.set_title("BLEU: clipped n-gram precisions")
+    ax.set_xlabel("n-gram order n")
+    ax.set_ylabel("precision / score")
+    ax.legend(loc="lower left")
+    return fig
+
+
+def warm() -> None:
+    """Compile (or load from cache) the kernels on a two-sentence corpus."""
+    corpus_bleu([["a", "b"], ["b"]], [[["a", "b"], ["b", "a"]], [["b"]]], max_n=2)
+
+
+DEMO = Demo(
+    name="bleu",
+    title_en="BLEU score",
+    title_zh="BLEU 分数",
+    description_en="Clipped n-gram precisions, brevity penalty and BLEU of a translation against two references.",
+    description_zh="计算译文相对两个参考译文的截断 n 元语法精度、简短惩罚和 BLEU 分数。",
+    params=[
+        Param("hypothesis", "text", "The cat the cat on the mat.", "the machine translation", "机器译文",
+              high=200),
+        Param("reference1", "text", "The cat is on the mat.", "first human reference", "第一个人工参考译文",
+              high=200),
+        Param("reference2", "text", "There is a cat on the mat.", "second human reference", "第二个人工参考译文",
+              high=200),
+        Param("max_n", "int", 4, "longest n-gram order", "最长的 n 元语法阶数", low=1, high=4),
+        Param("smooth", "choice", "none", "smoothing for orders without a match (sacrebleu's)",
+              "无匹配阶数的平滑方法(同 sacrebleu)", choices=("none", "exp")),
+    ],
+    run=run,
+    warm=warm,
+)
