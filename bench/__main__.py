@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import platform
 from datetime import date
 from pathlib import Path
 
-from bench import startup
-
 RESULTS = Path(__file__).with_name("RESULTS.md")
+BENCHMARKS = ("startup", "demo_rerun", "adam", "bleu", "nms")
 
 
 def main() -> None:
-    """Runs the benchmarks in turn, printing and saving a Markdown table."""
-    rows = [startup.report(startup.measure())]
-    table = "\n".join([
+    """Runs the benchmarks in turn, printing each row as it comes, and saves a Markdown table."""
+    header = [
         "# Benchmark results",
         "",
         f"Measured {date.today()} on {platform.machine()} ({platform.python_implementation()} "
-        f"{platform.python_version()}), medians of 7 runs. Run `make bench` to measure again.",
+        f"{platform.python_version()}), 2 cores; medians; each reference runs in the same process. "
+        "Run `make bench` to measure again.",
         "",
         "| what | revise | reference (same run) | ratio | aim |",
         "| --- | --- | --- | --- | --- |",
-        *rows,
-        "",
-    ])
-    RESULTS.write_text(table, encoding="utf-8")
-    print(table)
+    ]
+    print("\n".join(header))
+    rows = []
+    for name in BENCHMARKS:
+        module = importlib.import_module(f"bench.{name}")
+        row = module.report(module.measure())
+        print(row, flush=True)
+        rows.append(row)
+    RESULTS.write_text("\n".join([*header, *rows, ""]), encoding="utf-8")
 
 
 if __name__ == "__main__":
