@@ -87,7 +87,7 @@ class ReviewScreen(Screen[None]):
         self.watch(self.app, "language", self._show_card, init=False)
         self.load(lambda: (None, None))
 
-    @work(thread=True, exclusive=True, group="review", exit_on_error=False)
+    @work(thread=True, group="review", exit_on_error=False)
     def load(self, change: Change, notice: str = "") -> None:
         """Runs a change to the collection, then picks the card to show, all off the UI thread.
 
