@@ -1,0 +1,368 @@
+"""Non-maximum suppression: IoU, greedy NMS with torchvision's semantics, and Soft-NMS (Bodla et al. 2017).
+
+Boxes are (x1, y1, x2, y2) with x2 >= x1 and y2 >= y1; a box's area is (x2 - x1)(y2 - y1), with no +1.
+IoU is intersection / (area_a + area_b - intersection), and 0 when both boxes have zero area.
+
+nms agrees with `torchvision.ops.nms`: sort by score descending, then greedily keep a box unless a box
+already kept overlaps it with IoU > iou_threshold (IoU == iou_threshold is kept); indices come back in
+decreasing score order. Equal scores are ranked lower index first (torchvision leaves that order unspecified;
+this is the order of `cv2.dnn.NMSBoxes`' stable sort).
+
+The demo follows the notes' YOLO recipe: discard boxes with score <= score_threshold, then run NMS for each
+class on its own, so a dog box never suppresses a cat box.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+
+SOFT_METHODS = ("linear", "gaussian")
+
+
+def iou(a, b):
+    """Intersection over union of two boxes, or the (N, M) matrix of IoUs between (N, 4) and (M, 4) boxes.
+
+    a, b: both one box (x1, y1, x2, y2), giving a float, or both arrays of boxes, giving an (N, M) array.
+    """
+    first, second = _float_array("a", a), _float_array("b", b)
+    if first.shape == (4,) and second.shape == (4,):
+        return float(_iou_matrix(_checked_boxes("a", first[None]), _checked_boxes("b", second[None]))[0, 0])
+    if first.ndim == 2 and second.ndim == 2:
+        return _iou_matrix(_checked_boxes("a", first), _checked_boxes("b", second))
+    raise ValueError(f"a has shape {first.shape} and b has shape {second.shape}: must be two boxes of shape (4,) "
+                     "or two arrays of shape (N, 4) and (M, 4)")
+
+
+def nms(boxes, scores, iou_threshold: float) -> np.ndarray:
+    """Indices (int64) of the boxes greedy NMS keeps, in decreasing score order, as torchvision.ops.nms.
+
+    A box is suppressed when a kept box of higher score (or equal score and lower index) overlaps it with
+    IoU > iou_threshold; IoU == iou_threshold is kept.
+    """
+    boxes = _checked_boxes("boxes", boxes)
+    scores = _checked_scores(scores, len(boxes))
+    return _nms(boxes, scores, _checked_fraction("iou_threshold", iou_threshold))
+
+
+def soft_nms(boxes, scores, method: str = "linear", sigma: float = 0.5, iou_threshold: float = 0.3,
+             score_threshold: float = 0.001) -> tuple[np.ndarray, np.ndarray]:
+    """Soft-NMS: (indices kept, int64; their decayed scores, float64), both in the order they were picked.
+
+    Repeatedly pick the box M with the highest current score (ties: lower index) and decay every box not yet
+    picked: linear, s_i *= 1 - IoU(M, b_i) when IoU > iou_threshold; gaussian, s_i *= exp(-IoU^2 / sigma)
+    (iou_threshold unused). Stop when the best current score is under score_threshold: those boxes are dropped.
+    Scores must be >= 0, since decay multiplies them.
+    """
+    if method not in SOFT_METHODS:
+        raise ValueError(f"method={method!r}: must be one of {', '.join(SOFT_METHODS)}")
+    if not _is_real(sigma) or not 0 < sigma < math.inf:
+        raise ValueError(f"sigma={sigma!r}: must be a finite number > 0")
+    boxes = _checked_boxes("boxes", boxes)
+    scores = _checked_scores(scores, len(boxes))
+    if np.any(scores < 0):
+        index = int(np.argmax(scores < 0))
+        raise ValueError(f"scores[{index}]={float(scores[index])!r}: Soft-NMS needs scores >= 0, "
+                         "since it decays them by multiplying")
+    return _soft_nms(boxes, scores, method == "gaussian", float(sigma),
+                     _checked_fraction("iou_threshold", iou_threshold),
+                     _checked_fraction("score_threshold", score_threshold))
+
+
+def _float_array(name: str, value) -> np.ndarray:
+    """The value as a contiguous float64 array, or a ValueError naming the argument."""
+    try:
+        return np.ascontiguousarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: must be numbers") from None
+
+
+def _checked_boxes(name: str, value) -> np.ndarray:
+    """The boxes as a contiguous (N, 4) float64 array; ValueError unless finite with x2 >= x1 and y2 >= y1."""
+    boxes = _float_array(name, value)
+    if boxes.ndim != 2 or boxes.shape[1] != 4:
+        raise ValueError(f"{name} has shape {boxes.shape}: must be (N, 4), rows x1, y1, x2, y2")
+    bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1])
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(f"{name}[{row}]={boxes[row].tolist()}: must be finite with x2 >= x1 and y2 >= y1")
+    return boxes
+
+
+def _checked_scores(value, count: int) -> np.ndarray:
+    """The scores as a finite float64 array of length count, one per box."""
+    scores = _float_array("scores", value)
+    if scores.shape != (count,):
+        raise ValueError(f"scores has shape {scores.shape}: must be ({count},), one score per box")
+    if not np.isfinite(scores).all():
+        index = int(np.argmax(~np.isfinite(scores)))
+        raise ValueError(f"scores[{index}]={float(scores[index])!r}: must be finite")
+    return scores
+
+
+def _checked_fraction(name: str, value) -> float:
+    """The value as a float, if it is a number from 0 to 1."""
+    if not _is_real(value) or not 0 <= value <= 1:
+        raise ValueError(f"{name}={value!r}: must be a number from 0 to 1")
+    return float(value)
+
+
+def _is_real(value) -> bool:
+    """Whether value is a real number (bool excluded), so comparing it is meaningful."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+@njit(cache=True)
+def _areas(boxes):
+    """(x2 - x1)(y2 - y1) of every box, no +1."""
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
+@njit(cache=True)
+def _iou_at(a, i, area_a, b, j, area_b):
+    """IoU of row i of a and row j of b, given their areas; 0 when both are empty."""
+    width = max(min(a[i, 2], b[j, 2]) - max(a[i, 0], b[j, 0]), 0.0)
+    height = max(min(a[i, 3], b[j, 3]) - max(a[i, 1], b[j, 1]), 0.0)
+    inter = width * height
+    union = area_a + area_b - inter
+    return inter / union if union > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _iou_matrix(a, b):
+    """The (N, M) IoUs between every row of a and every row of b."""
+    areas_a, areas_b = _areas(a), _areas(b)
+    out = np.empty((a.shape[0], b.shape[0]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            out[i, j] = _iou_at(a, i, areas_a[i], b, j, areas_b[j])
+    return out
+
+
+@njit(cache=True)
+def _overlaps_a_kept_box(ranked, areas, kept, count, i, iou_threshold):
+    """Whether any of the first count kept boxes overlaps ranked box i with IoU > iou_threshold."""
+    for k in range(count):
+        j = kept[k]
+        if _iou_at(ranked, j, areas[j], ranked, i, areas[i]) > iou_threshold:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _nms(boxes, scores, iou_threshold):
+    """Greedy NMS: walk the boxes by score (stable), keeping each one no kept box overlaps too much."""
+    order = np.argsort(-scores, kind="mergesort")
+    ranked = boxes[order]  # contiguous rows in score order, so the inner loop reads memory in sequence
+    areas = _areas(ranked)
+    kept = np.empty(len(order), dtype=np.int64)
+    count = 0
+    for i in range(len(order)):
+        if not _overlaps_a_kept_box(ranked, areas, kept, count, i, iou_threshold):
+            kept[count] = i
+            count += 1
+    return order[kept[:count]]
+
+
+@njit(cache=True)
+def _decay(overlap, gaussian, sigma, iou_threshold):
+    """Soft-NMS's score factor for a box overlapping the picked one by `overlap`."""
+    if gaussian:
+        return math.exp(-overlap * overlap / sigma)
+    return 1.0 - overlap if overlap > iou_threshold else 1.0
+
+
+@njit(cache=True)
+def _best_waiting(current, waiting):
+    """Index of the highest current score among boxes still waiting (ties: lower index), or -1 if none."""
+    best = -1
+    for i in range(len(current)):
+        if waiting[i] and (best < 0 or current[i] > current[best]):
+            best = i
+    return best
+
+
+@njit(cache=True)
+def _soft_nms(boxes, scores, gaussian, sigma, iou_threshold, score_threshold):
+    """Soft-NMS: pick the best waiting box, decay the others by their IoU with it, until the best is too low."""
+    areas = _areas(boxes)
+    current = scores.copy()
+    waiting = np.ones(len(scores), dtype=np.bool_)
+    kept = np.empty(len(scores), dtype=np.int64)
+    kept_scores = np.empty(len(scores))
+    count = 0
+    best = _best_waiting(current, waiting)
+    while best >= 0 and current[best] >= score_threshold:
+        waiting[best] = False
+        kept[count], kept_scores[count] = best, current[best]
+        count += 1
+        for i in range(len(scores)):
+            if waiting[i]:
+                overlap = _iou_at(boxes, best, areas[best], boxes, i, areas[i])
+                current[i] *= _decay(overlap, gaussian, sigma, iou_threshold)
+        best = _best_waiting(current, waiting)
+    return kept[:count], kept_scores[:count]
+
+
+# ---- the demo: a cat and a dog, each found several times (the notes' YOLO section) ----
+
+SCENE = (  # class, (x1, y1, x2, y2) in pixels of a 160 x 100 image, y down, score
+    ("cat", (15, 22, 70, 80), 0.92),
+    ("cat", (20, 18, 75, 76), 0.81),
+    ("cat", (10, 30, 62, 85), 0.67),
+    ("cat", (40, 45, 72, 82), 0.55),
+    ("dog", (85, 30, 150, 90), 0.88),
+    ("dog", (78, 25, 145, 88), 0.76),
+    ("dog", (90, 35, 155, 95), 0.70),
+    ("dog", (100, 50, 150, 90), 0.62),
+    ("dog", (60, 40, 110, 92), 0.45),
+)
+CLASS_COLOURS = {"cat": "tab:orange", "dog": "tab:blue"}
+METHODS = {"nms": "NMS", "soft-linear": "Soft-NMS (linear)", "soft-gaussian": "Soft-NMS (gaussian)"}
+SIGMA = 0.5
+
+
+def _suppress_class(members, boxes, scores, method: str, iou_threshold: float, score_threshold: float):
+    """Suppress among one class's boxes (scene indices `members`): (kept, their scores, decision order).
+
+    Indices are scene indices. The decision order lists the members as their fates were settled: by score for
+    NMS; for Soft-NMS the picks in turn, then the dropped boxes.
+    """
+    if method == "nms":
+        kept = nms(boxes[members], scores[members], iou_threshold)
+        return members[kept], scores[members][kept], members[np.argsort(-scores[members], kind="stable")]
+    kept, kept_scores = soft_nms(boxes[members], scores[members], method.removeprefix("soft-"), SIGMA,
+                                 iou_threshold, score_threshold)
+    return members[kept], kept_scores, np.concatenate([members[kept], np.setdiff1d(members, members[kept])])
+
+
+def _strongest_overlaps(overlaps, kept, decision_order) -> dict[int, tuple[float, int]]:
+    """For each box with a kept box settled before it: (the largest IoU with one, that box's index)."""
+    strongest = {}
+    kept_before: list[int] = []
+    for box in decision_order.tolist():
+        if kept_before:
+            partner = max(kept_before, key=lambda other: overlaps[box, other])
+            strongest[box] = (float(overlaps[box, partner]), partner)
+        if box in kept:
+            kept_before.append(box)
+    return strongest
+
+
+def _detect(method: str, iou_threshold: float, score_threshold: float) -> dict:
+    """Run the chosen suppression class by class on the scene; every box's fate, score and strongest overlap."""
+    classes = [label for label, _, _ in SCENE]
+    boxes = np.array([box for _, box, _ in SCENE], dtype=np.float64)
+    scores = np.array([score for _, _, score in SCENE])
+    overlaps = iou(boxes, boxes)
+    status = ["low score"] * len(SCENE)
+    final_scores: list[float | None] = [None] * len(SCENE)
+    strongest: dict[int, tuple[float, int]] = {}
+    for label in CLASS_COLOURS:
+        members = np.array([i for i, name in enumerate(classes) if name == label and scores[i] > score_threshold],
+                           dtype=np.int64)
+        kept, kept_scores, order = _suppress_class(members, boxes, scores, method, iou_threshold, score_threshold)
+        strongest.update(_strongest_overlaps(overlaps, set(kept.tolist()), order))
+        for box in members:
+            status[box] = "suppressed" if method == "nms" else "decayed"
+        for box, score in zip(kept.tolist(), kept_scores.tolist()):
+            status[box], final_scores[box] = "kept", score
+    return {"classes": classes, "boxes": boxes.tolist(), "scores": scores.tolist(), "status": status,
+            "final_scores": final_scores,
+            "strongest_iou": [strongest.get(i, (None, None))[0] for i in range(len(SCENE))],
+            "strongest_with": [strongest.get(i, (None, None))[1] for i in range(len(SCENE))]}
+
+
+def _fate(status: str, iou_threshold: float, score_threshold: float) -> str:
+    """The kept? cell: yes, or why not."""
+    return {"kept": "yes", "suppressed": f"no: IoU > {iou_threshold:g}",
+            "decayed": f"no: fell < {score_threshold:g}", "low score": f"no: score ≤ {score_threshold:g}"}[status]
+
+
+def _table(found: dict, iou_threshold: float, score_threshold: float) -> Table:
+    """One row per box: number, corners, class, score (and decayed score), strongest overlap, fate."""
+    rows = []
+    for i, (label, box, score) in enumerate(SCENE):
+        final, overlap, partner = found["final_scores"][i], found["strongest_iou"][i], found["strongest_with"][i]
+        shown_score = f"{score:.2f}" if final is None or final == score else f"{score:.2f}→{final:.2f}"
+        shown_overlap = "–" if overlap is None else f"{overlap:.2f} (#{partner + 1})"
+        rows.append((str(i + 1), ",".join(f"{v:g}" for v in box), label, shown_score, shown_overlap,
+                     _fate(found["status"][i], iou_threshold, score_threshold)))
+    return Table(columns=("#", "x1,y1,x2,y2", "class", "score", "IoU (with #)", "kept?"), rows=tuple(rows))
+
+
+def _figure(found: dict, title: str):
+    """Every box as a thin dashed rectangle, the kept ones thick and labelled 'cat 0.92', in image coordinates."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    legend_done = set()
+    for i, (label, (x1, y1, x2, y2), _) in enumerate(SCENE):
+        kept = found["status"][i] == "kept"
+        entry = f"{label} ({'kept' if kept else 'dropped'})"
+        ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=CLASS_COLOURS[label],
+                               linewidth=3 if kept else 1, linestyle="-" if kept else "--",
+                               label="_" + entry if entry in legend_done else entry))
+        legend_done.add(entry)
+        if kept:
+            ax.text(x1 + 1, y1 - 1.5, f"{label} {found['final_scores'][i]:.2f}", color=CLASS_COLOURS[label],
+                    fontsize=9, fontweight="bold")
+    ax.set_xlim(0, 160)
+    ax.set_ylim(100, 0)  # image rows grow downwards
+    ax.set_title(title)
+    ax.set_xlabel("x (pixels)")
+    ax.set_ylabel("y (pixels, down)")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def run(iou_threshold: float, method: str, score_threshold: float) -> DemoResult:
+    """Suppress the scene's duplicate detections class by class and show which boxes survive and why."""
+    found = _detect(method, iou_threshold, score_threshold)
+    kept = [i for i, status in enumerate(found["status"]) if status == "kept"]
+    per_class = ", ".join(f"{sum(found['classes'][i] == label for i in kept)} {label}" for label in CLASS_COLOURS)
+    low = found["status"].count("low score")
+    rule = (f"IoU > {iou_threshold:g} with a kept box suppresses a box" if method == "nms" else
+            f"Overlaps decay scores, and a score under {score_threshold:g} is dropped")
+    summary = (f"{METHODS[method]} per class: kept {len(kept)} of {len(SCENE)} boxes ({per_class}); "
+               f"{low} with score ≤ {score_threshold:g} were discarded first.\n"
+               f"{rule}; IoU column: the largest overlap with a kept box ranked above.")
+    title = f"{METHODS[method]}: {len(SCENE)} detections → {len(kept)} kept"
+    return DemoResult(summary=summary, table=_table(found, iou_threshold, score_threshold),
+                      figure=_figure(found, title),
+                      data={"method": method, "iou_threshold": iou_threshold, "score_threshold": score_threshold,
+                            "kept": kept, **found})
+
+
+def warm() -> None:
+    """Compiles (or loads from cache) every kernel on two tiny boxes."""
+    boxes, scores = np.array([[0.0, 0.0, 2.0, 2.0], [1.0, 0.0, 3.0, 2.0]]), np.array([0.9, 0.8])
+    iou(boxes, boxes)
+    nms(boxes, scores, 0.5)
+    for method in SOFT_METHODS:
+        soft_nms(boxes, scores, method)
+
+
+DEMO = Demo(
+    name="nms",
+    title_en="Non-maximum suppression",
+    title_zh="非极大值抑制",
+    description_en="Overlapping detections of a cat and a dog: per-class NMS or Soft-NMS keeps one box per object.",
+    description_zh="猫和狗的重叠检测框:按类别做 NMS 或 Soft-NMS,每个物体只保留一个框。",
+    params=[
+        Param("iou_threshold", "float", 0.5, "a kept box suppresses boxes overlapping it with IoU above this",
+              "与已保留框的 IoU 超过此值的框被抑制", low=0.0, high=1.0),
+        Param("method", "choice", "nms", "hard NMS, or Soft-NMS with linear or gaussian score decay",
+              "硬 NMS,或线性 / 高斯衰减分数的 Soft-NMS", choices=tuple(METHODS)),
+        Param("score_threshold", "float", 0.6, "boxes with score at or below this are discarded first",
+              "分数不高于此值的框先被丢弃", low=0.0, high=1.0),
+    ],
+    run=run,
+    warm=warm,
+)
