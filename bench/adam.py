@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-
 import numpy as np
 
+from bench.timing import cold_compile_seconds, median_seconds
 from demos.optimizers import trajectory
-from revise.paths import PROJECT_ROOT
 
 STEPS = 10_000
 LR = 1e-2
@@ -40,24 +33,6 @@ def revise_adam_path():
     return trajectory("adam", "rosenbrock", START, LR, STEPS)[-1]
 
 
-def median_seconds(func, runs: int) -> tuple[float, np.ndarray]:
-    """Median wall time of `func` over `runs` calls, and its last result."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
-def cold_compile_seconds() -> float:
-    """The first call in a fresh process with an empty Numba cache: the compile a new machine pays once."""
-    with tempfile.TemporaryDirectory() as cache:
-        output = subprocess.run([sys.executable, "-c", COLD_CALL], cwd=PROJECT_ROOT, check=True, text=True,
-                                capture_output=True, env={**os.environ, "NUMBA_CACHE_DIR": cache}).stdout
-    return float(output)
-
-
 def measure(runs: int = RUNS) -> dict[str, float]:
     """Median seconds for revise and torch (same process, after a warm-up call each), checked to agree."""
     revise_adam_path()
@@ -66,7 +41,7 @@ def measure(runs: int = RUNS) -> dict[str, float]:
     torch_s, torch_end = median_seconds(torch_adam_path, runs)
     np.testing.assert_allclose(revise_end, torch_end, rtol=1e-9)
     return {"revise_s": revise_s, "torch_s": torch_s, "ratio": torch_s / revise_s,
-            "cold_compile_s": cold_compile_seconds()}
+            "cold_compile_s": cold_compile_seconds(COLD_CALL)}
 
 
 def report(results: dict[str, float]) -> str:

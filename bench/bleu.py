@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-
 import numpy as np
 
-from revise.paths import PROJECT_ROOT
+from bench.timing import cold_compile_seconds, median_seconds
 
 PAIRS = 10_000
 VOCABULARY = 1_000
@@ -48,29 +41,10 @@ def measure(runs: int = RUNS) -> dict[str, float]:
     theirs = sacre.corpus_score(hypothesis_text, [reference_text]).score / 100
     if abs(ours - theirs) > 1e-9:
         raise AssertionError(f"BLEU disagrees with sacrebleu: {ours!r} vs {theirs!r}")
-    revise_s = _median_seconds(lambda: corpus_bleu(hypotheses, nested_references), runs)
-    sacrebleu_s = _median_seconds(lambda: sacre.corpus_score(hypothesis_text, [reference_text]), runs)
+    revise_s, _ = median_seconds(lambda: corpus_bleu(hypotheses, nested_references), runs)
+    sacrebleu_s, _ = median_seconds(lambda: sacre.corpus_score(hypothesis_text, [reference_text]), runs)
     return {"revise_s": revise_s, "sacrebleu_s": sacrebleu_s, "ratio": sacrebleu_s / revise_s,
-            "bleu": ours, "cold_compile_s": _cold_compile_seconds()}
-
-
-def _median_seconds(call, runs: int) -> float:
-    """Median wall time of `runs` calls."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _cold_compile_seconds() -> float:
-    """Seconds for the first warm() in a fresh process with an empty Numba cache (import included)."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
-        out = subprocess.run([sys.executable, "-c", COLD_START], cwd=PROJECT_ROOT, env=env, check=True,
-                             capture_output=True, text=True).stdout
-    return float(out)
+            "bleu": ours, "cold_compile_s": cold_compile_seconds(COLD_START)}
 
 
 def report(results: dict[str, float]) -> str:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-
 import numpy as np
 
-from revise.paths import PROJECT_ROOT
+from bench.timing import cold_compile_seconds, median_seconds
 
 SIZES = (1_000, 10_000)
 DETECTIONS_PER_OBJECT = 20
@@ -44,7 +37,7 @@ def measure(runs: int = RUNS) -> dict[str, float]:
 
     from demos.nms import nms
 
-    results: dict[str, float] = {"cold_compile_s": _cold_compile_seconds()}
+    results: dict[str, float] = {"cold_compile_s": cold_compile_seconds(COLD_CALL)}
     for count in SIZES:
         boxes, scores = detections(count)
         xywh = np.hstack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]])
@@ -61,27 +54,9 @@ def measure(runs: int = RUNS) -> dict[str, float]:
             raise AssertionError(f"{count} boxes: revise keeps {len(ours)}, OpenCV {len(theirs)}, "
                                  f"{len(ours ^ theirs)} differ")
         results[f"kept_{count}"] = len(ours)
-        results[f"revise_{count}_s"] = _median_seconds(revise_call, runs)
-        results[f"opencv_{count}_s"] = _median_seconds(opencv_call, runs)
+        results[f"revise_{count}_s"], _ = median_seconds(revise_call, runs)
+        results[f"opencv_{count}_s"], _ = median_seconds(opencv_call, runs)
     return results
-
-
-def _median_seconds(call, runs: int) -> float:
-    """Median wall time of `runs` calls."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _cold_compile_seconds() -> float:
-    """The first nms call in a fresh process with an empty Numba cache: the compile a new machine pays once."""
-    with tempfile.TemporaryDirectory() as cache:
-        output = subprocess.run([sys.executable, "-c", COLD_CALL], cwd=PROJECT_ROOT, check=True, text=True,
-                                capture_output=True, env={**os.environ, "NUMBA_CACHE_DIR": cache}).stdout
-    return float(output)
 
 
 def report(results: dict[str, float]) -> str:
