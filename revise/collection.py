@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,13 +91,12 @@ class Collection:
         """The filter for cards that take part in study: not retired, not suspended."""
         return and_(Card.retired_at.is_(None), CardSchedule.suspended.is_(False))
 
-    def _reviewed_today(self, session: Session, now: datetime, kind: str | None = None) -> int:
-        """How many ratings (of cards in state `kind`, if given) were given since the study day began."""
+    def _reviews_today(self, session: Session, now: datetime) -> Counter[str]:
+        """How many ratings were given since the study day began, by the card's state before each (one query)."""
         start, _ = day_bounds(now, self.config.rollover_hour)
-        query = select(func.count()).select_from(ReviewLog).where(ReviewLog.reviewed_at >= start)
-        if kind is not None:
-            query = query.where(ReviewLog.kind == kind)
-        return session.scalar(query) or 0
+        query = (select(ReviewLog.kind, func.count()).where(ReviewLog.reviewed_at >= start)
+                 .group_by(ReviewLog.kind))
+        return Counter({kind: count for kind, count in session.execute(query)})
 
     def _count(self, session: Session, *conditions: Any) -> int:
         """How many active cards meet the conditions."""
@@ -108,21 +108,21 @@ class Collection:
         now = now or utc_now()
         _, end = day_bounds(now, self.config.rollover_hour)
         with self._transaction() as session:
-            new_left = max(0, self.config.new_per_day - self._reviewed_today(session, now, NEW))
-            review_left = max(0, self.config.reviews_per_day - self._reviewed_today(session, now, REVIEW))
+            reviewed = self._reviews_today(session, now)
+            new_left = max(0, self.config.new_per_day - reviewed[NEW])
+            review_left = max(0, self.config.reviews_per_day - reviewed[REVIEW])
+            new_today = min(new_left, self._count(session, CardSchedule.state == NEW))
             return DueCounts(
-                new=min(new_left, self._count(session, CardSchedule.state == NEW)),
+                new=new_today,
                 learning=self._count(session, CardSchedule.state.in_(LEARNING_STATES), CardSchedule.due < end),
                 due=min(review_left, self._count(session, CardSchedule.state == REVIEW, CardSchedule.due < end)),
-                next_due=self._next_due(session, now, new_left),
-                reviews_today=self._reviewed_today(session, now),
+                next_due=now if new_today else self._next_due(session),
+                reviews_today=sum(reviewed.values()),
                 cards=self._count(session),
             )
 
-    def _next_due(self, session: Session, now: datetime, new_left: int) -> datetime | None:
-        """When the next card falls due: now if a new card may still be learned, else the earliest due time."""
-        if new_left and self._count(session, CardSchedule.state == NEW):
-            return now
+    def _next_due(self, session: Session) -> datetime | None:
+        """The earliest due time of a card already studied (new cards have none)."""
         query = (select(func.min(CardSchedule.due)).select_from(Card).join(CardSchedule)
                  .where(self._active(), CardSchedule.state != NEW))
         return session.scalar(query)
@@ -135,10 +135,11 @@ class Collection:
             base = select(Card).join(CardSchedule).where(self._active())
             learning = base.where(CardSchedule.state.in_(LEARNING_STATES)).order_by(CardSchedule.due)
             candidates = [learning.where(CardSchedule.due <= now)]
-            if self._reviewed_today(session, now, REVIEW) < self.config.reviews_per_day:
+            reviewed = self._reviews_today(session, now)
+            if reviewed[REVIEW] < self.config.reviews_per_day:
                 candidates.append(base.where(CardSchedule.state == REVIEW, CardSchedule.due < end)
                                   .order_by(CardSchedule.due))
-            if self._reviewed_today(session, now, NEW) < self.config.new_per_day:
+            if reviewed[NEW] < self.config.new_per_day:
                 candidates.append(base.where(CardSchedule.state == NEW).order_by(Card.path, Card.line))
             candidates.append(learning.where(CardSchedule.due <= now + self.config.learn_ahead))
             for query in candidates:
