@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from revise.demo_engine.registry import load_demo
+from revise.demo_engine.registry import ready_demo
 from revise.demo_engine.runner import run_demo
 from revise.demo_engine.text_plot import figure_to_text
 
@@ -78,7 +78,7 @@ def measure() -> dict[str, float]:
         (folder / "cards").mkdir()
         (folder / "cards" / "bench.md").write_text(DECK, encoding="utf-8")
         cold, times = asyncio.run(_panel_times(folder))
-    load_demo(DEMO).warm()
+    ready_demo(DEMO)
     bare = []
     for index in range(RUNS):
         start = time.perf_counter()

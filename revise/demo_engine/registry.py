@@ -24,6 +24,14 @@ def demo_names() -> tuple[str, ...]:
                         if not module.name.startswith("_")))
 
 
+@cache
+def ready_demo(name: str) -> Demo:
+    """A demo with its kernels compiled (or loaded from Numba's cache); later calls return at once."""
+    demo = load_demo(name)
+    demo.warm()
+    return demo
+
+
 def load_demo(name: str) -> Demo:
     """Imports a demo module (and with it numba) and returns its declaration."""
     if name not in demo_names():

@@ -219,7 +219,7 @@ def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
         out.append_text(text)
         out.append("\n")
     out.append(" " * gutter + "└" + "─" * canvas.columns + "\n", style=_DIM)
-    x_low, x_high = (_tick(value) for value in _x_range(ax))
+    x_low, x_high = (_tick(value) for value in ax.get_xlim())
     x_label = ax.get_xlabel()
     span = canvas.columns - len(x_low) - len(x_high)
     out.append(" " * (gutter + 1) + x_low + x_label.center(max(0, span))[:max(0, span)] + x_high + "\n", style=_DIM)
@@ -238,8 +238,3 @@ def _y_ticks(ax: Axes) -> list[float]:
     if ax.get_yscale() == "log" and low > 0 and high > 0:
         return [low, math.sqrt(low * high), high]
     return [low, (low + high) / 2, high]
-
-
-def _x_range(ax: Axes) -> tuple[float, float]:
-    """The left and right ends of the x axis."""
-    return ax.get_xlim()

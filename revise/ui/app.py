@@ -54,7 +54,6 @@ class ReviseApp(App[None]):
         super().__init__()
         self.db_path, self.cards_dir, self.graphics = db_path, cards_dir, graphics
         self.collection: Collection | None = None
-        self.warm_demos: set[str] = set()
 
     def on_mount(self) -> None:
         """Shows the home screen at once and opens the database behind it."""

@@ -110,10 +110,8 @@ class ReviewScreen(Screen[None]):
             self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
         self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
         self.query(DemoPanel).remove()
-        demo = message.card.text.demo if message.card else None
-        if demo and demo not in self.app.warm_demos:
-            self.app.warm_demos.add(demo)
-            self.warm_demo(demo)
+        if message.card is not None and message.card.text.demo:
+            self.warm_demo(message.card.text.demo)
         self.shown_at = time.monotonic()
         counts = message.counts
         status = f"{counts.new} new · {counts.learning} learning · {counts.due} due"
@@ -217,9 +215,9 @@ class ReviewScreen(Screen[None]):
     @work(thread=True, group="warm", exit_on_error=False)
     def warm_demo(self, name: str) -> None:
         """Imports a demo and compiles its kernels in the background, so that `d` shows it at once."""
-        from revise.demo_engine.registry import load_demo
+        from revise.demo_engine.registry import ready_demo
 
-        load_demo(name).warm()
+        ready_demo(name)
 
     def action_back(self) -> None:
         """Returns to the home screen; nothing is lost, every rating is already saved."""

@@ -78,11 +78,10 @@ class DemoPanel(Vertical):
     @work(thread=True, exclusive=True, group="demo-load", exit_on_error=False)
     def load(self) -> None:
         """Imports the demo module and warms its kernels."""
-        from revise.demo_engine.registry import load_demo
+        from revise.demo_engine.registry import ready_demo
 
         try:
-            demo = load_demo(self.demo_name)
-            demo.warm()
+            demo = ready_demo(self.demo_name)
         except Exception as error:  # noqa: BLE001 - any failure becomes one line on screen, not a crash
             self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {error}"))
             return
