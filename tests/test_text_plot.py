@@ -59,8 +59,7 @@ def test_log_scale_axes_are_followed() -> None:
 
 def test_canvas_dots_combine_within_a_cell() -> None:
     canvas = BrailleCanvas(1, 1)
-    canvas.dot(0, 0, "red")
-    canvas.dot(1, 3, "red")
+    canvas.dots([0, 1], [0, 3], "red")
     assert [line.plain for line in canvas.lines()] == [chr(0x2800 + 0x01 + 0x80)]
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 _BRAILLE_BASE = 0x2800
 # Dot bit for a (column 0-1, row 0-3) position inside a braille cell.
-_DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+_DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
 _MARKERS = {"o": "●", "s": "■", "^": "▲", "v": "▼", "D": "◆", "d": "◆", "*": "★", "x": "✕", "X": "✕",
             "+": "+", "P": "+", ".": "•", "p": "⬟", "h": "⬢", "<": "◀", ">": "▶"}
 _DIM = "#6c6c6c"
@@ -32,7 +32,8 @@ class BrailleCanvas:
     def __init__(self, columns: int, rows: int) -> None:
         self.columns, self.rows = columns, rows
         self.bits = np.zeros((rows, columns), dtype=np.int32)
-        self.colours: list[list[str | None]] = [[None] * columns for _ in range(rows)]
+        self.colour_index = np.full((rows, columns), -1, dtype=np.int32)
+        self.palette: list[str] = []
         self.glyphs: dict[tuple[int, int], tuple[str, str]] = {}
 
     @property
@@ -45,27 +46,37 @@ class BrailleCanvas:
         """Dots down."""
         return self.rows * 4
 
-    def dot(self, x: float, y: float, colour: str) -> None:
-        """Sets the dot at (x, y) in dot coordinates, y down; dots off the canvas are dropped."""
-        if not (0 <= x < self.width and 0 <= y < self.height):
-            return
-        column, row = int(x), int(y)
-        cell_row, cell_column = row // 4, column // 2
-        self.bits[cell_row, cell_column] |= _DOT_BITS[row % 4][column % 2]
-        self.colours[cell_row][cell_column] = colour
+    def dots(self, x: np.ndarray, y: np.ndarray, colour: str) -> None:
+        """Sets the dots at (x, y) in dot coordinates, y down, in one colour; dots off the canvas are dropped."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        on_canvas = (x >= 0) & (x < self.width) & (y >= 0) & (y < self.height)
+        column, row = x[on_canvas].astype(np.int64), y[on_canvas].astype(np.int64)
+        cells = (row // 4, column // 2)
+        np.bitwise_or.at(self.bits, cells, _DOT_BITS[row % 4, column % 2])
+        if colour not in self.palette:
+            self.palette.append(colour)
+        self.colour_index[cells] = self.palette.index(colour)
 
-    def line(self, x0: float, y0: float, x1: float, y1: float, colour: str, dashed: bool = False) -> None:
-        """Draws a straight line between two dot positions, every other stretch left out when dashed."""
-        if not all(map(math.isfinite, (x0, y0, x1, y1))):
-            return
-        steps = int(max(abs(x1 - x0), abs(y1 - y0), 1))
-        if steps > 4 * (self.width + self.height):
-            return
-        for step in range(steps + 1):
-            if dashed and (step // 3) % 2:
-                continue
-            t = step / steps
-            self.dot(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, colour)
+    def polyline(self, points: np.ndarray, colour: str, dashed: bool = False) -> None:
+        """Joins consecutive (x, y) dot positions with straight lines, every other stretch left out when dashed.
+
+        Segments with a non-finite end, or absurdly long ones (a point far off the canvas), are skipped.
+        """
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        start, delta = points[:-1], np.diff(points, axis=0)
+        with np.errstate(invalid="ignore"):
+            length = np.maximum(np.abs(delta).max(axis=1, initial=0), 1)
+            drawable = np.isfinite(points[:-1]).all(axis=1) & np.isfinite(points[1:]).all(axis=1)
+            drawable &= length <= 4 * (self.width + self.height)
+        start, delta, steps = start[drawable], delta[drawable], length[drawable].astype(np.int64)
+        counts = steps + 1
+        segment = np.repeat(np.arange(len(steps)), counts)
+        step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        if dashed:
+            solid = (step // 3) % 2 == 0
+            segment, step = segment[solid], step[solid]
+        along = start[segment] + delta[segment] * (step / steps[segment])[:, None]
+        self.dots(along[:, 0], along[:, 1], colour)
 
     def glyph(self, x: float, y: float, char: str, colour: str) -> None:
         """Puts a marker character in the cell holding dot (x, y)."""
@@ -102,7 +113,7 @@ class BrailleCanvas:
             char, colour = self.glyphs[(row, column)]
             return char, f"bold {colour}"
         if self.bits[row, column]:
-            return chr(_BRAILLE_BASE + int(self.bits[row, column])), self.colours[row][column] or ""
+            return chr(_BRAILLE_BASE + int(self.bits[row, column])), self.palette[self.colour_index[row, column]]
         return " ", ""
 
 
@@ -141,12 +152,6 @@ class _Projection:
         return np.column_stack([x, y])
 
 
-def _polyline(canvas: BrailleCanvas, points: np.ndarray, colour: str, dashed: bool = False) -> None:
-    """Joins consecutive points with lines, breaking at non-finite points."""
-    for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
-        canvas.line(x0, y0, x1, y1, colour, dashed)
-
-
 def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, str]]:
     """Draws every supported artist of the axes; returns legend entries (marker, colour, label)."""
     from matplotlib.collections import Collection, PathCollection
@@ -166,21 +171,21 @@ def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, 
             for index, path in enumerate(collection.get_paths()):
                 colour = _hex(colours[index % len(colours)]) if len(colours) else _DIM
                 for polygon in path.to_polygons(closed_only=False):
-                    _polyline(canvas, project(polygon), colour)
+                    canvas.polyline(project(polygon), colour)
     for patch in ax.patches:
         if isinstance(patch, Rectangle):
             x, y = patch.get_xy()
             w, h = patch.get_width(), patch.get_height()
             corners = project([(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)])
             dashed = patch.get_linestyle() not in ("-", "solid")
-            _polyline(canvas, corners, _hex(patch.get_edgecolor()), dashed)
+            canvas.polyline(corners, _hex(patch.get_edgecolor()), dashed)
             if not patch.get_label().startswith("_"):
                 legend.append(("□", _hex(patch.get_edgecolor()), patch.get_label()))
     for line in ax.get_lines():
         colour = _hex(line.get_color())
         points = project(line.get_xydata())
         if line.get_linestyle() not in ("None", "", " "):
-            _polyline(canvas, points, colour, dashed=line.get_linestyle() in ("--", ":", "-."))
+            canvas.polyline(points, colour, dashed=line.get_linestyle() in ("--", ":", "-."))
         marker = _MARKERS.get(str(line.get_marker()))
         if marker:
             every = max(1, len(points) // 12)
@@ -200,7 +205,8 @@ def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
     if not figure.axes:
         return Text("(empty figure)")
     ax = figure.axes[0]
-    figure.draw_without_rendering()  # settles limits, scales and layout so transforms are final
+    ax.get_xlim(), ax.get_ylim()  # autoscales the view limits now; a full draw would cost tens of ms
+    ax.apply_aspect()
     legend_rows = 1
     y_labels = [_tick(value) for value in _y_ticks(ax)]
     gutter = max(len(label) for label in y_labels) + 1
