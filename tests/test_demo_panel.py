@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from textual.widgets import Input
 
+from revise.paths import PROJECT_ROOT
 from revise.ui.app import ReviseApp
 from revise.ui.widgets.demo_panel import DemoPanel
 from tests.screen import screen_text, wait_for, wait_for_text
@@ -57,3 +62,21 @@ async def test_d_again_closes_the_demo_and_rating_still_works(db_path: Path, car
         await pilot.press("space", "3")
         await wait_for_text(pilot, "What does momentum average?")
         assert "ran in" not in screen_text(pilot)
+
+
+def test_the_first_compile_on_a_machine_shows_a_progress_bar(db_path: Path, cards_dir: Path, tmp_path: Path) -> None:
+    empty_cache = tmp_path / "numba-cache"
+    empty_cache.mkdir()
+    probe = subprocess.run([sys.executable, "-m", "tests.first_compile_probe", str(db_path), str(cards_dir)],
+                           capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT,
+                           env={**os.environ, "NUMBA_CACHE_DIR": str(empty_cache)})
+    assert probe.returncode == 0, probe.stderr
+    seen = json.loads(probe.stdout.splitlines()[-1])
+    steps = [done for done, total in seen["steps"] if total]
+    total = seen["steps"][-1][1]
+    assert seen["bar_drawn"], "the bar is on screen under 'Loading the demo'"
+    assert total and total >= 3, "one step for the import and one per kernel"
+    assert any(1 <= done < total for done in steps), f"the bar stopped part-way at least once: {seen['steps']}"
+    assert steps == sorted(steps), "and only moves forward"
+    assert seen["ran"] and seen["bar_hidden_after"], "once compiled the demo runs and the bar goes away"
+    assert any(empty_cache.rglob("*.nbi")), "the kernels were compiled into the cache"

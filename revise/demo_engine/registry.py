@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+import threading
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from revise.demo_engine.spec import Demo
+
+# Called with (steps done, steps in all) while a demo loads: one step for the import, one per kernel compiled.
+Progress = Callable[[int, int], None]
+
+_ready: dict[str, Demo] = {}
+_warming = threading.Lock()
+_watchers: dict[str, list[Progress]] = {}  # who is waiting on each demo's warm-up, wherever it was started
+_latest: dict[str, tuple[int, int]] = {}
+_watching = threading.Lock()
 
 
 class UnknownDemoError(LookupError):
@@ -24,11 +36,63 @@ def demo_names() -> tuple[str, ...]:
                         if not module.name.startswith("_")))
 
 
-@cache
-def ready_demo(name: str) -> Demo:
-    """A demo with its kernels compiled (or loaded from Numba's cache); later calls return at once."""
+def ready_demo(name: str, on_progress: Progress | None = None) -> Demo:
+    """A demo with its kernels compiled (or loaded from Numba's cache); later calls return at once.
+
+    One demo warms at a time, so the background warm-up and an opened panel never compile twice;
+    `on_progress` hears of the warm-up's steps even when another thread started it.
+    """
+    if on_progress is not None:
+        with _watching:
+            _watchers.setdefault(name, []).append(on_progress)
+            if name in _latest:
+                on_progress(*_latest[name])
+    try:
+        with _warming:
+            if name not in _ready:
+                _ready[name] = _warm(name, lambda done, total: _report(name, done, total))
+            return _ready[name]
+    finally:
+        if on_progress is not None:
+            with _watching:
+                _watchers[name].remove(on_progress)
+
+
+def _report(name: str, done: int, total: int) -> None:
+    """Tells everyone waiting on a demo how far its warm-up has got."""
+    with _watching:
+        _latest[name] = (done, total)
+        watchers = list(_watchers.get(name, ()))
+    for watcher in watchers:
+        watcher(done, total)
+
+
+def _warm(name: str, on_progress: Progress) -> Demo:
+    """Imports a demo and runs its warm-up, reporting each of its kernels as Numba finishes compiling it."""
     demo = load_demo(name)
-    demo.warm()
+    from numba.core import event
+    from numba.core.dispatcher import Dispatcher
+
+    kernels = {id(value) for value in vars(sys.modules[f"demos.{name}"]).values() if isinstance(value, Dispatcher)}
+    total, compiled = 1 + len(kernels), set()
+    on_progress(1, total)
+
+    class KernelCompiled(event.Listener):
+        """Counts this demo's kernels as their compilation ends (cache hits compile nothing)."""
+
+        def on_start(self, compile_event: event.Event) -> None:
+            """Nothing to report until the kernel is ready."""
+
+        def on_end(self, compile_event: event.Event) -> None:
+            """Reports one more kernel ready."""
+            kernel = id(compile_event.data["dispatcher"])
+            if kernel in kernels and kernel not in compiled:
+                compiled.add(kernel)
+                on_progress(1 + len(compiled), total)
+
+    with event.install_listener("numba:compile", KernelCompiled()):
+        demo.warm()
+    on_progress(total, total)
     return demo
 
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 if TYPE_CHECKING:
     from revise.demo_engine.runner import DemoRun
@@ -37,6 +37,13 @@ class DemoPanel(Vertical):
     """Runs a demo in a worker whenever its form changes, and draws the result when it arrives."""
 
     BINDINGS = [Binding("escape", "leave_form", "Leave form", show=False)]
+
+    @dataclass
+    class Progressed(Message):
+        """Loading moved on: the import is one step, each kernel compiled another."""
+
+        done: int
+        total: int
 
     @dataclass
     class Loaded(Message):
@@ -66,6 +73,7 @@ class DemoPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(f"▶ demo: {self.demo_name}", id="demo-title")
         yield Static("Loading the demo… (the first run on this machine compiles its kernels)", id="demo-status")
+        yield ProgressBar(id="demo-progress", show_eta=False)
         yield Horizontal(id="demo-form")
         yield Static("", id="demo-summary")
         yield Static("", id="demo-table")
@@ -81,15 +89,20 @@ class DemoPanel(Vertical):
         from revise.demo_engine.registry import ready_demo
 
         try:
-            demo = ready_demo(self.demo_name)
+            demo = ready_demo(self.demo_name, lambda done, total: self.post_message(self.Progressed(done, total)))
         except Exception as error:  # noqa: BLE001 - any failure becomes one line on screen, not a crash
             self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {error}"))
             return
         self.post_message(self.Loaded(demo))
 
+    def on_demo_panel_progressed(self, message: Progressed) -> None:
+        """Moves the loading bar on."""
+        self.query_one("#demo-progress", ProgressBar).update(total=message.total, progress=message.done)
+
     async def on_demo_panel_loaded(self, message: Loaded) -> None:
         """Builds the form from the demo's parameters and runs it with the defaults."""
         self.demo = demo = message.demo
+        self.query_one("#demo-progress", ProgressBar).display = False
         self.query_one("#demo-title", Static).update(
             f"[b]▶ {demo.title_en} | {demo.title_zh}[/b]\n[dim]{demo.description_en}\n{demo.description_zh}[/dim]")
         form = self.query_one("#demo-form", Horizontal)
@@ -193,6 +206,7 @@ class DemoPanel(Vertical):
 
     def on_demo_panel_failed(self, message: Failed) -> None:
         """Says why the run was refused; the last good result stays on screen."""
+        self.query_one("#demo-progress", ProgressBar).display = False
         self.query_one("#demo-status", Static).update(f"[b red]{message.error}[/b red]")
 
     def action_leave_form(self) -> None:
