@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from revise.paths import PROJECT_ROOT
 from revise.ui.app import ReviseApp
+from revise.ui.graphics import prepare_graphics
 from revise.ui.widgets.demo_panel import DemoPanel
 from tests.screen import screen_text, wait_for, wait_for_text
 
@@ -80,3 +82,32 @@ def test_the_first_compile_on_a_machine_shows_a_progress_bar(db_path: Path, card
     assert steps == sorted(steps), "and only moves forward"
     assert seen["ran"] and seen["bar_hidden_after"], "once compiled the demo runs and the bar goes away"
     assert any(empty_cache.rglob("*.nbi")), "the kernels were compiled into the cache"
+
+
+PLOT_EVIDENCE = {
+    "halfcell": lambda cells, segments: len({style.bgcolor for char, style in cells if char == "▀"}) > 50,
+    "sixel": lambda cells, segments: any(text.startswith("\x1bP") and "#" in text for text in segments),
+    "kitty": lambda cells, segments: sum(char == "\U0010eeee" for char, style in cells) >= 22 * 40,
+}
+
+
+@pytest.mark.parametrize("mode", sorted(PLOT_EVIDENCE))
+async def test_image_modes_draw_the_plot_and_redraw_it_after_an_edit(mode: str, db_path: Path, cards_dir: Path) -> None:
+    prepare_graphics(mode)
+    app = ReviseApp(db_path, cards_dir, graphics=mode)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await open_demo_card(pilot)
+        image = pilot.app.screen.query_one("#demo-plot-image")
+        await wait_for(pilot, lambda: image.size.height == 22, "the image laid out 22 rows high")
+        first = image.image
+
+        def drawn() -> bool:
+            strips = pilot.app.screen._compositor.render_strips()
+            cells = [(char, segment.style) for strip in strips for segment in strip for char in segment.text]
+            return PLOT_EVIDENCE[mode](cells, [segment.text for strip in strips for segment in strip])
+
+        await wait_for(pilot, drawn, f"the plot drawn with {mode}")
+        pilot.app.screen.query_one("#param-steps", Input).value = "5"
+        await wait_for(pilot, lambda: image.image is not first and "ran in" in panel_text(pilot), "the redrawn plot")
+        assert pilot.app.screen.query_one("#demo-plot-image") is image, "the new plot replaces the old in place"
+        await wait_for(pilot, drawn, f"the new plot drawn with {mode}")

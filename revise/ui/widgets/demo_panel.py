@@ -191,18 +191,21 @@ class DemoPanel(Vertical):
         for row in result.table.rows:
             table.add_row(*row)
         self.query_one("#demo-table", Static).update(table)
-        plot = self.query_one("#demo-plot", Vertical)
-        if self.graphics == "text":
-            existing = plot.query(Static)
-            if existing:
-                existing.first().update(message.plot)
-            else:
-                plot.mount(Static(message.plot, id="demo-plot-text"))
+        plot_area = self.query_one("#demo-plot", Vertical)
+        if not plot_area.children:
+            plot_area.mount(self._plot_widget(message.plot))
+        elif self.graphics == "text":
+            plot_area.query_one(Static).update(message.plot)
         else:
-            from revise.ui.graphics import image_widget_class
+            plot_area.children[0].image = message.plot
 
-            plot.remove_children()
-            plot.mount(image_widget_class(self.graphics)(message.plot, id="demo-plot-image"))
+    def _plot_widget(self, plot: Any) -> Widget:
+        """The widget that shows the first plot; later plots are swapped into it."""
+        if self.graphics == "text":
+            return Static(plot, id="demo-plot-text")
+        from revise.ui.graphics import image_widget_class
+
+        return image_widget_class(self.graphics)(plot, id="demo-plot-image")
 
     def on_demo_panel_failed(self, message: Failed) -> None:
         """Says why the run was refused; the last good result stays on screen."""
