@@ -34,6 +34,9 @@ TARGETS = [
 
 SCRIPTS = [
     (r"x_t^2", "xₜ²"),
+    (r"w^* = \arg\min_w J", "w* = argmin_w J"),
+    (r"y^{*}", "y*"),
+    (r"A^\dagger", "A†"),
     (r"x^2_t", "xₜ²"),
     (r"x_{ij}", "xᵢⱼ"),
     (r"x_{i j}", "xᵢⱼ"),
@@ -55,7 +58,7 @@ SCRIPTS = [
     (r"e^{z_i}", "e^(zᵢ)"),
     (r"e^{1 - r/c}", "e^(1-r/c)"),
     (r"x^{\prime}", "x′"),
-    (r"\theta^*", "θ^*"),
+    (r"\theta^*", "θ*"),
     (r"x^{}", "x"),
     (r"{}^{14}C", "¹⁴C"),
     (r"x ^ 2", "x²"),
@@ -127,6 +130,7 @@ BIG_OPERATORS = [
 
 WORDS = [
     (r"\log x", "log x"),
+    (r"\tanh'(z) = 1 - \tanh^2 z", "tanh'(z) = 1 - tanh² z"),
     (r"\exp(x)", "exp(x)"),
     (r"\sin\theta + \cos\theta", "sin θ + cos θ"),
     (r"\tan x", "tan x"),

@@ -244,8 +244,13 @@ def _auto_space(prev: _Item, item: _Item) -> bool:
     return item.kind == "frac" and prev.kind in operand
 
 
+_PRIMES = ("'", "′", "″")
+
+
 def _spaced(prev: _Item, item: _Item, gap: str | None) -> bool:
     """Whether a space goes between two neighbouring pieces, given the source gap between them."""
+    if item.base in _PRIMES:
+        return False
     if gap == "soft" and _glued(prev, item):
         return False
     if gap:
@@ -330,11 +335,17 @@ def _is_bracketed(text: str) -> bool:
     return False
 
 
+# Superscripts that are conventionally written at text height (w*, A†), having no raised Unicode form.
+_BARE_SUPERSCRIPTS = {"*", "**", "†", "‡"}
+
+
 def _script(items: list[_Item], mark: str) -> str:
     """A rendered sub- (`mark` `_`) or superscript (`^`): Unicode forms if all exist, else `_x`/`_(...)`."""
     text = _join([item for item in items if item.kind != "space"])
     table = _script_table(mark)
     compact = text.replace(" ", "")
+    if mark == "^" and compact in _BARE_SUPERSCRIPTS:
+        return compact
     if compact and all(char in table for char in compact):
         return "".join(table[char] for char in compact)
     if not text:
