@@ -97,7 +97,8 @@ def test_every_formula_renders_as_clean_unicode() -> None:
     for card in bundled_cards():
         sides = CardSides.of(card)
         for language in ("en", "zh"):
-            for text in (sides.front[language], sides.back[language]):
+            for block in sides.front[language] + sides.back[language]:
+                text = block if isinstance(block, str) else block.unicode
                 leftover = LEFTOVER_LATEX.findall(text.replace("\\\\", "").replace("\\$", ""))
                 markdown_escapes = re.findall(r"\\[A-Za-z]", text)
                 assert not leftover and not markdown_escapes, f"{card.path}:{card.line} ({card.id}): {leftover}"

@@ -78,7 +78,7 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-status")
-        yield CardView()
+        yield CardView(self.app.graphics)
         yield RatingBar()
         yield Footer(compact=True)
 

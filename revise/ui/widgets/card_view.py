@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Markdown, Rule, Static
+
+from revise.ui.widgets.formula_view import FormulaView
 
 if TYPE_CHECKING:
     from revise.cards.model import CardText
-    from revise.text.card_markdown import CardSides
+    from revise.text.card_markdown import Block, CardSides
 
 
 def card_title(card: CardText, language: str) -> str:
@@ -21,11 +24,15 @@ def card_title(card: CardText, language: str) -> str:
 class CardView(VerticalScroll):
     """Scrolls a long answer; the question stays above it."""
 
+    def __init__(self, graphics: str = "text") -> None:
+        super().__init__()
+        self.graphics = graphics
+
     def compose(self) -> ComposeResult:
         yield Static("", id="card-title")
-        yield Markdown("", id="front")
+        yield Vertical(id="front", classes="card-side")
         yield Rule(id="divider")
-        yield Markdown("", id="back")
+        yield Vertical(id="back", classes="card-side")
         yield Static("", id="done")
 
     def on_mount(self) -> None:
@@ -45,11 +52,21 @@ class CardView(VerticalScroll):
             f"[dim]{card.deck}[/dim]  [b]{card_title(card, language)}[/b]{tags}{demo}")
         self.query_one("#done", Static).display = False
         self.query_one("#front").display = True
-        self.query_one("#front", Markdown).update(sides.front[language])
-        self.query_one("#back", Markdown).update(sides.back[language])
+        self._fill("#front", sides.front[language])
+        self._fill("#back", sides.back[language])
         self._set_revealed(revealed)
         self.scroll_home(animate=False)
         self.focus()
+
+    def _fill(self, side: str, blocks: list[Block]) -> None:
+        """Replaces a side's content with Markdown paragraphs and display formulas."""
+        container = self.query_one(side, Vertical)
+        container.remove_children()
+        container.mount_all(self._block_widget(block) for block in blocks)
+
+    def _block_widget(self, block: Block) -> Widget:
+        """The widget for one piece of a side."""
+        return Markdown(block) if isinstance(block, str) else FormulaView(block, self.graphics)
 
     def reveal(self) -> None:
         """Shows the answer under the question."""
