@@ -107,6 +107,6 @@ def measure() -> dict[str, float]:
 
 def report(results: dict[str, float]) -> str:
     """The Markdown row for RESULTS.md."""
-    return (f"| `{DEMO}` demo: re-run and redraw after a parameter change (warm; cold first open "
+    return (f"| `{DEMO}` demo: re-run after a parameter change until the new frame is painted (warm; cold first open "
             f"{results['cold_s']:.2f} s) | {results['panel_s'] * 1000:.0f} ms | the same run and text plot "
             f"without the UI: {results['bare_s'] * 1000:.0f} ms | {results['ratio']:.2f}x | under 50 ms |")
