@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -53,7 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Runs the command line; a ReviseError becomes a one-line message and exit status 1."""
+    """Runs the command line; a reader closing the pipe early (`revise list | head`) ends it quietly."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush cannot fail
+        return 128 + signal.SIGPIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """Parses and runs one command; a ReviseError becomes a one-line message and exit status 1."""
     args = build_parser().parse_args(argv)
     db_path = args.db or default_db_path()
     cards_dir = args.cards or default_cards_dir()

@@ -123,3 +123,14 @@ def test_a_database_that_is_not_one_is_a_one_line_error(tmp_path: Path, cards_di
     assert result.returncode == 1
     assert result.stderr.startswith("revise: error:") and "not a revise database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_closing_the_pipe_early_gets_no_traceback(tmp_path: Path) -> None:
+    listing = subprocess.Popen([sys.executable, "-m", "revise", "--db", str(tmp_path / "pipe.db"), "--cards",
+                                str(PROJECT_ROOT / "cards"), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first_line = listing.stdout.readline()
+    listing.stdout.close()  # as `revise list | head -1` does, long before the 229 cards are printed
+    _, errors = listing.communicate(timeout=120)
+    assert first_line.strip()
+    assert b"Traceback" not in errors and b"BrokenPipe" not in errors
+    assert listing.returncode == 141
