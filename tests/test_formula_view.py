@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,6 @@ def test_a_card_text_is_cut_at_its_display_formulas() -> None:
 def test_mathtext_draws_fractions_and_refuses_what_it_cannot_draw() -> None:
     png = formula_png(r"\hat{v}_t = \frac{v_t}{1 - \beta_2^t}", "#ffffff")
     assert png is not None and png.startswith(b"\x89PNG")
-    from io import BytesIO
-
     width, height = Image.open(BytesIO(png)).size
     assert width > 2 * height > 0, "a one-line formula is wider than tall"
     assert formula_png(r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \end{bmatrix}", "#ffffff") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 GRAPHICS_MODES = ("auto", "sixel", "kitty", "halfcell", "text")
 _SIXEL_TERMINALS = {"foot", "foot-extra", "mlterm", "yaft-256color", "contour"}
@@ -39,6 +40,15 @@ def prepare_graphics(mode: str) -> None:
     """
     if mode in ("sixel", "kitty", "halfcell"):
         import textual_image.widget  # noqa: F401 - imported for its one-time terminal measurement
+
+
+def png_image(png: bytes) -> Any:
+    """PNG bytes as the PIL image textual-image draws; imports PIL, so call it from a worker."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    return Image.open(BytesIO(png))
 
 
 def image_widget_class(mode: str) -> type:

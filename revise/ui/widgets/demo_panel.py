@@ -173,13 +173,10 @@ class DemoPanel(Vertical):
             from revise.demo_engine.text_plot import figure_to_text
 
             return figure_to_text(run.result.figure, columns=width, rows=PLOT_ROWS)
-        from io import BytesIO
-
-        from PIL import Image
-
         from revise.demo_engine.runner import figure_png
+        from revise.ui.graphics import png_image
 
-        return Image.open(BytesIO(figure_png(run.result)))
+        return png_image(figure_png(run.result))
 
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""

@@ -40,15 +40,12 @@ class FormulaView(Vertical):
     @work(thread=True, exit_on_error=False)
     def draw(self, colour: str) -> None:
         """Renders the formula with mathtext; a formula mathtext cannot draw keeps its Unicode form."""
-        from io import BytesIO
-
-        from PIL import Image
-
         from revise.text.formula_image import formula_png
+        from revise.ui.graphics import png_image
 
         png = formula_png(self.formula.latex, colour)
         if png is not None:
-            self.post_message(self.Drawn(Image.open(BytesIO(png))))
+            self.post_message(self.Drawn(png_image(png)))
 
     def on_formula_view_drawn(self, message: Drawn) -> None:
         """Puts the image in place of the text."""
