@@ -1,4 +1,4 @@
-"""The `revise` command: opens the app, or runs one of sync, check, stats, list and show."""
+"""The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search and demo."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from revise.ui.graphics import GRAPHICS_MODES
 
 if TYPE_CHECKING:
     from revise.collection import Collection, StudyCard
+    from revise.search.snippet import Highlighted
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="one card, formulas as text", description="Print one card.")
     show.add_argument("card_id", metavar="CARD_ID")
     show.add_argument("--json", action="store_true", help="print JSON")
+    search = commands.add_parser(
+        "search", help="find cards by keyword, best first",
+        description='Find cards: words, "phrases", -word, or, tag:, deck:, is:due/new/learn/review/suspended/'
+        "leech, has:demo; English or Chinese.")
+    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--limit", type=_positive, default=20, metavar="N", help="show at most N cards (default 20)")
     demo = commands.add_parser(
         "demo", help="run a live demo from the command line", add_help=False,
         description="Run a demo: revise demo NAME [--PARAM VALUE ...] [--json] [--plot FILE.png]. "
@@ -52,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("name", nargs="?", metavar="NAME")
     demo.add_argument("options", nargs=argparse.REMAINDER, metavar="...")
     return parser
+
+
+def _positive(text: str) -> int:
+    """An argument that must be a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -176,6 +191,40 @@ def show(collection: Collection, args: argparse.Namespace) -> int:
     return 0
 
 
+def _marked(text: Highlighted, bold: bool) -> str:
+    """Highlighted text for the terminal: matches in bold when printing to one, as they are otherwise."""
+    if not bold:
+        return text.text
+    pieces, last = [], 0
+    for start, end in text.spans:
+        pieces += [text.text[last:start], "\033[1m", text.text[start:end], "\033[0m"]
+        last = end
+    return "".join(pieces) + text.text[last:]
+
+
+def search(collection: Collection, args: argparse.Namespace) -> int:
+    """Prints the cards matching a search, best first, with a snippet around each match."""
+    results = collection.search(" ".join(args.query), limit=args.limit)
+    for note in results.query.notes:
+        print(f"revise: note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([{"id": hit.card_id, "deck": hit.deck, "title_en": hit.title_en.text,
+                           "title_zh": hit.title_zh.text, "snippet": hit.snippet.text,
+                           "highlights": [list(span) for span in hit.snippet.spans], "state": hit.state,
+                           "due": _iso(hit.due), "suspended": hit.suspended} for hit in results.hits],
+                         ensure_ascii=False))
+        return 0
+    bold = sys.stdout.isatty()
+    for hit in results.hits:
+        due = (_iso(hit.due) or "-")[:16].replace("T", " ")
+        print(f"{_marked(hit.title_en, bold)} | {_marked(hit.title_zh, bold)}\n"
+              f"  {hit.card_id} · {hit.deck} · {hit.state} · due {due}\n  {_marked(hit.snippet, bold)}")
+    shown = len(results.hits)
+    print(f"{results.total} card{'s' if results.total != 1 else ''} found"
+          + (f", {shown} shown (--limit)" if shown < results.total else ""))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
-    "stats": stats, "list": list_cards, "show": show,
+    "stats": stats, "list": list_cards, "show": show, "search": search,
 }

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
@@ -23,7 +23,12 @@ from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedul
 from revise.store.database import open_engine, session_factory
 from revise.store.schema import Card, CardSchedule, ReviewLog, Setting
 
+if TYPE_CHECKING:
+    from revise.search.engine import SearchResults
+
 LEARNING_STATES = (LEARNING, RELEARNING)
+# A reset is logged with this kind and rating, so the history shows it and no statistic counts it as a review.
+MANUAL, MANUAL_RATING = "manual", 0
 
 
 def utc_now() -> datetime:
@@ -94,8 +99,8 @@ class Collection:
     def _reviews_today(self, session: Session, now: datetime) -> Counter[str]:
         """How many ratings were given since the study day began, by the card's state before each (one query)."""
         start, _ = day_bounds(now, self.config.rollover_hour)
-        query = (select(ReviewLog.kind, func.count()).where(ReviewLog.reviewed_at >= start)
-                 .group_by(ReviewLog.kind))
+        query = (select(ReviewLog.kind, func.count())
+                 .where(ReviewLog.reviewed_at >= start, ReviewLog.rating != MANUAL_RATING).group_by(ReviewLog.kind))
         return Counter({kind: count for kind, count in session.execute(query)})
 
     def _count(self, session: Session, *conditions: Any) -> int:
@@ -200,6 +205,31 @@ class Collection:
             rows = session.scalars(select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line))
             return [StudyCard(card_text_from_row(row, self.cards_dir), Schedule.from_row(row.schedule),
                               row.schedule.suspended) for row in rows]
+
+    def search(self, query: str, limit: int = 50, offset: int = 0, sort: str | None = None,
+               descending: bool = False, now: datetime | None = None) -> SearchResults:
+        """The cards matching a search (see `revise.search.query`), best first or sorted by a column."""
+        from revise.search.engine import search
+
+        _, day_end = day_bounds(now or utc_now(), self.config.rollover_hour)
+        with self._transaction() as session:
+            return search(session, query, day_end, limit, offset, sort, descending)
+
+    def set_suspended(self, card_ids: list[str], suspended: bool) -> None:
+        """Suspends cards (they leave study until unsuspended, schedule kept) or unsuspends them."""
+        with self._transaction() as session:
+            session.execute(update(CardSchedule).where(CardSchedule.card_id.in_(card_ids))
+                            .values(suspended=suspended))
+
+    def reset(self, card_ids: list[str], now: datetime | None = None) -> None:
+        """Makes cards new again; their review history stays, with a manual entry recording the reset."""
+        now = now or utc_now()
+        with self._transaction() as session:
+            for row in session.scalars(select(CardSchedule).where(CardSchedule.card_id.in_(card_ids))):
+                before = Schedule.from_row(row)
+                Schedule().write_to(row)
+                session.add(ReviewLog(card_id=row.card_id, reviewed_at=now, rating=MANUAL_RATING, duration_ms=0,
+                                      kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json()))
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A stored setting, or the default."""

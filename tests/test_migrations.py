@@ -19,7 +19,7 @@ def describe(engine) -> dict:
     inspector = inspect(engine)
     schema = {}
     for table in inspector.get_table_names():
-        if table == "schema_migrations":
+        if table == "schema_migrations" or table.startswith(migrations.FULL_TEXT_TABLES):
             continue
         columns = [(c["name"], str(c["type"]), c["nullable"], c.get("primary_key", 0))
                    for c in inspector.get_columns(table)]

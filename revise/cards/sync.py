@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from revise.cards.loader import card_files, claim_ids, load_known_names, read_card_file
 from revise.cards.model import CardText, ParsedFile, Problem
+from revise.search.index import index_cards, rebuild_if_stale, unindex_cards
 from revise.store.schema import Card, CardFile, CardSchedule, Deck
 
 
@@ -50,8 +51,10 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
 
     A file whose size and modification time are as last seen is not read. A file with problems still
     contributes its valid cards, but retires none, so that a typo never hides a card's history.
+    The search index follows every change.
     """
     report = SyncReport()
+    rebuild_if_stale(session)
     names, report.problems = load_known_names(cards_dir)
     if not cards_dir.is_dir():
         report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
@@ -98,6 +101,10 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             report.retired.append(card_id)
     for name in set(known_files) - unchanged - set(parsed):
         session.delete(known_files[name])
+    session.flush()
+    index_cards(session, (rows[card_id] for card_id in report.updated + report.restored))
+    index_cards(session, (rows[card_id] for card_id in report.added), replace=False)
+    unindex_cards(session, report.retired)
     return report
 
 
@@ -110,6 +117,7 @@ def _apply(session: Session, rows: dict[str, Card], card: CardText, file_name: s
         row = Card(id=card.id, created_at=now, content_hash="")
         row.schedule = CardSchedule(state="new", reps=0, lapses=0, leech=False, suspended=False)
         session.add(row)
+        rows[card.id] = row
         report.added.append(card.id)
     elif row.retired_at is not None:
         row.retired_at = None

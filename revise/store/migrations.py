@@ -78,7 +78,30 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_search",
+        """
+        CREATE TABLE card_tags (
+            tag VARCHAR NOT NULL,
+            card_id VARCHAR NOT NULL REFERENCES cards (id),
+            PRIMARY KEY (tag, card_id)
+        );
+        CREATE INDEX ix_card_tags_card_id ON card_tags (card_id);
+        CREATE TABLE search_docs (
+            id INTEGER NOT NULL PRIMARY KEY,
+            card_id VARCHAR NOT NULL UNIQUE REFERENCES cards (id),
+            body TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE card_search USING fts5(title, keywords, body, tokenize = 'trigram');
+        CREATE VIRTUAL TABLE card_search_words USING fts5(
+            title, keywords, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+        )
+        """,
+    ),
 ]
+
+# Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.
+FULL_TEXT_TABLES = ("card_search", "card_search_words")
 
 HEAD = MIGRATIONS[-1][0]
 

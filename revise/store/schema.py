@@ -77,6 +77,25 @@ class Card(Base):
     schedule: Mapped[CardSchedule] = relationship(back_populates="card", lazy="joined")
 
 
+class CardTag(Base):
+    """One of a card's tags, lower case, so that `tag:` searches use an index; sync keeps it in step."""
+
+    __tablename__ = "card_tags"
+
+    tag: Mapped[str] = mapped_column(String, primary_key=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True, index=True)
+
+
+class SearchDoc(Base):
+    """A card's row in the full-text index: `id` is the rowid of its entries there, `body` its text as shown."""
+
+    __tablename__ = "search_docs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class CardSchedule(Base):
     """A card's scheduling state: FSRS memory state and due time, plus our own counters and flags."""
 

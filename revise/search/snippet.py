@@ -1,0 +1,56 @@
+"""Highlighting searched text in titles and snippets, at the places the index matched it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from revise.search.folding import CJK_RUN, fold
+from revise.search.symbols import symbol_glyph
+
+SNIPPET_WIDTH = 160
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    """Text with the character ranges to highlight, sorted and not overlapping."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def _pattern(value: str) -> str:
+    """A regex finding a searched text as the index does: short Latin text only where a word starts."""
+    escaped = re.escape(value)
+    return escaped if len(value) >= 3 or CJK_RUN.fullmatch(value) else rf"(?<![^\W_]){escaped}"
+
+
+def highlight(text: str, searched: list[str]) -> Highlighted:
+    """The text with every occurrence of the searched texts marked, ignoring case and accents."""
+    if not searched:
+        return Highlighted(text)
+    folded = fold(text)
+    forms = {*searched, *filter(None, map(symbol_glyph, searched))}
+    spans = sorted(match.span() for value in forms
+                   for match in re.finditer(_pattern(value), folded, re.IGNORECASE) if match.end() > match.start())
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return Highlighted(text, tuple(merged))
+
+
+def snippet(body: str, searched: list[str], width: int = SNIPPET_WIDTH) -> Highlighted:
+    """About `width` characters of the body around its first match (or its start), matches highlighted."""
+    marked = highlight(body, searched)
+    first = marked.spans[0][0] if marked.spans else 0
+    start = 0 if first < width // 3 else body.rfind(" ", 0, first - width // 4) + 1
+    end = min(len(body), start + width)
+    if end < len(body) and " " in body[start + width // 2:end]:
+        end = body.rindex(" ", start + width // 2, end)
+    prefix, suffix = ("…" if start else ""), ("…" if end < len(body) else "")
+    spans = tuple((max(a, start) - start + len(prefix), min(b, end) - start + len(prefix))
+                  for a, b in marked.spans if a < end and b > start)
+    return Highlighted(prefix + body[start:end] + suffix, spans)
