@@ -13,6 +13,9 @@ from revise.search.folding import fold, squeeze
 
 IS_VALUES = ("due", "new", "learn", "review", "suspended", "leech")
 HAS_VALUES = ("demo",)
+# Beyond these, a query would be too deep for Python's stack or SQLite's expression limit: brackets nested deeper
+# are ignored, and terms past the limit are dropped with a note.
+MAX_DEPTH, MAX_TERMS = 20, 100
 _FILTER = re.compile(r"(?i)^(tag|deck|is|has):(.*)$", re.DOTALL)
 
 
@@ -116,11 +119,13 @@ def tokenize(text: str) -> _Tokens:
         if char.isspace():
             i += 1
         elif char == "(":
-            tokens.items.append("(")
+            if depth < MAX_DEPTH:
+                tokens.items.append("(")
             depth, i = depth + 1, i + 1
         elif char == ")" and depth:
-            tokens.items.append(")")
             depth, i = depth - 1, i + 1
+            if depth < MAX_DEPTH:
+                tokens.items.append(")")
         elif char == "-" and i + 1 < len(text) and not text[i + 1].isspace():
             tokens.items.append("-")
             i += 1
@@ -142,6 +147,10 @@ def tokenize(text: str) -> _Tokens:
                 atom = _atom(word, quoted, tokens.notes)
                 if atom is not None:
                     tokens.items.append(atom)
+        if i < len(text) and sum(isinstance(item, (Text, Filter)) for item in tokens.items[-1:]) and \
+                sum(isinstance(item, (Text, Filter)) for item in tokens.items) >= MAX_TERMS:
+            tokens.notes.append(f"only the first {MAX_TERMS} terms are searched")
+            break
     return tokens
 
 

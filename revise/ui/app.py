@@ -1,4 +1,4 @@
-"""The app shell: opens the collection in a worker, then hands it to the home and review screens."""
+"""The app shell: opens the collection in a worker, then hands it to the screens; Ctrl+F and Ctrl+B work anywhere."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.screens.home import HomeScreen
@@ -30,7 +31,8 @@ class ReviseApp(App[None]):
     CSS_PATH = "revise.tcss"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+f", "search", "Search", id="search", tooltip="Search every concept"),
+        Binding("ctrl+f", "search", "Search", id="search", tooltip="Search every concept", priority=True),
+        Binding("ctrl+b", "browse", "Browse", id="browse", tooltip="Every card in a table"),
         Binding("l", "switch_language", "Language", id="language", tooltip="English / 中文 / both"),
     ]
 
@@ -98,8 +100,30 @@ class ReviseApp(App[None]):
             self.collection.set_setting(key, value)
 
     def action_search(self) -> None:
-        """Search over every concept is the next feature to land; until then say so plainly."""
-        self.notify("Search is not built yet: it comes with the search issue (#5).", severity="warning")
+        """Opens search over the current screen, or goes back to the search already open, its box focused."""
+        from revise.ui.screens.search import SearchScreen
+
+        if self._return_to(SearchScreen):
+            self.screen.focus_box()
+        elif self.collection is None:
+            self.notify("Still opening your cards…", timeout=2)
+        else:
+            self.push_screen(SearchScreen())
+
+    def action_browse(self) -> None:
+        """Opens the card browser, or goes back to the one already open."""
+        from revise.ui.screens.browser import BrowserScreen
+
+        if not self._return_to(BrowserScreen) and self.collection is not None:
+            self.push_screen(BrowserScreen())
+
+    def _return_to(self, kind: type[Screen[None]]) -> bool:
+        """Closes the screens above the first screen of this kind, if one is open; says whether there was one."""
+        if not any(isinstance(screen, kind) for screen in self.screen_stack):
+            return False
+        while not isinstance(self.screen, kind):
+            self.pop_screen()
+        return True
 
     def on_unmount(self) -> None:
         """Closes the database when the app ends."""

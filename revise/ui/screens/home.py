@@ -26,6 +26,7 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space,enter", "review", "Review", id="review", tooltip="Start today's review"),
+        Binding("b", "app.browse", "Browse", id="browse", tooltip="Every card in a table"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -53,7 +54,8 @@ class HomeScreen(Screen[None]):
             yield Static("Opening your cards…", id="counts")
             yield Static("", id="next-due")
             yield Static("", id="problems")
-            yield Static("Space or Enter: start reviewing  ·  l: language  ·  q: quit", id="hint")
+            yield Static("Space or Enter: start reviewing  ·  Ctrl+F: search  ·  b: browse  ·  l: language  ·  q: quit",
+                         id="hint")
         yield Footer(compact=True)
 
     def on_home_screen_ready(self, message: Ready) -> None:

@@ -20,7 +20,6 @@ from textual.widgets import Footer, Static
 
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
-from revise.ui.widgets.demo_panel import DemoPanel
 from revise.ui.widgets.rating_bar import RatingBar
 
 if TYPE_CHECKING:
@@ -109,7 +108,7 @@ class ReviewScreen(Screen[None]):
         if message.rated_log_id is not None:
             self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
         self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
-        self.query(DemoPanel).remove()
+        self.query_one(CardView).close_demo()
         if message.card is not None and message.card.text.demo:
             self.warm_demo(message.card.text.demo)
         self.shown_at = time.monotonic()
@@ -199,18 +198,8 @@ class ReviewScreen(Screen[None]):
 
     def action_demo(self) -> None:
         """Opens the card's live demo under it, or closes it if it is open."""
-        if self.card is None:
-            return
-        if not self.card.text.demo:
-            self.notify("This card has no demo.")
-            return
-        panels = self.query(DemoPanel)
-        if panels:
-            panels.remove()
-            return
-        panel = DemoPanel(self.card.text.demo, self.app.graphics)
-        self.query_one(CardView).mount(panel)
-        self.call_after_refresh(self.query_one(CardView).scroll_to_widget, panel, top=True)
+        if self.card is not None:
+            self.query_one(CardView).toggle_demo(self.card.text)
 
     @work(thread=True, group="warm", exit_on_error=False)
     def warm_demo(self, name: str) -> None:

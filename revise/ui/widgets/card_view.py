@@ -9,6 +9,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Rule, Static
 
+from revise.ui.widgets.demo_panel import DemoPanel
 from revise.ui.widgets.formula_view import FormulaView
 
 if TYPE_CHECKING:
@@ -71,6 +72,23 @@ class CardView(VerticalScroll):
     def reveal(self) -> None:
         """Shows the answer under the question."""
         self._set_revealed(True)
+
+    def toggle_demo(self, card: CardText) -> None:
+        """Opens the card's live demo under it, or closes it if it is open."""
+        if not card.demo:
+            self.notify("This card has no demo.")
+            return
+        panels = self.query(DemoPanel)
+        if panels:
+            panels.remove()
+            return
+        panel = DemoPanel(card.demo, self.graphics)
+        self.mount(panel)
+        self.call_after_refresh(self.scroll_to_widget, panel, top=True)
+
+    def close_demo(self) -> None:
+        """Takes the demo panel away, if one is open."""
+        self.query(DemoPanel).remove()
 
     def show_done(self, message: str) -> None:
         """Replaces the card with the end-of-session message."""

@@ -1,0 +1,161 @@
+"""Ctrl+F: search every concept as you type, read a card with Enter, and go back to where you were."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from revise.ui.timefmt import describe_due
+
+if TYPE_CHECKING:
+    from revise.search.engine import SearchHit, SearchResults
+    from revise.search.snippet import Highlighted
+
+RESULT_LIMIT = 50
+HINT = ('Type to search titles, questions, answers and formula symbols, in English or 中文. '
+        'Filters: tag:cnn deck:optimisation is:due is:new is:learn is:review is:suspended is:leech has:demo; '
+        '"exact phrase", -word to exclude, a or b.')
+
+
+class SearchScreen(Screen[None]):
+    """A search box over a ranked list of cards, each with its matches highlighted in a snippet."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("enter", "open", "Read card", id="open", tooltip="Read the highlighted card"),
+        Binding("ctrl+b", "browse", "Browse", id="browse", tooltip="Show these cards in the browser table"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to where you were"),
+    ]
+
+    @dataclass
+    class Found(Message):
+        """The results of the search numbered `sequence`, found in a worker."""
+
+        sequence: int
+        results: SearchResults
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial_query = query
+        self.sequence = 0
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(self.initial_query, placeholder="Search every concept…", id="search-input")
+        yield Static(HINT, id="search-summary")
+        yield OptionList(id="search-results")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Focuses the box, ready to type, and searches for any query it was opened with."""
+        self.query_one(OptionList).can_focus = False
+        self.focus_box()
+        if self.initial_query:
+            self.search(self.initial_query, self.sequence)
+
+    def focus_box(self) -> None:
+        """Puts the cursor in the search box, its text selected so that typing replaces it."""
+        box = self.query_one(Input)
+        box.focus()
+        box.select_all()
+
+    @on(Input.Changed, "#search-input")
+    def on_query_changed(self, event: Input.Changed) -> None:
+        """Searches again on every keystroke; results from older keystrokes are dropped when they arrive."""
+        self.sequence += 1
+        if event.value.strip():
+            self.search(event.value, self.sequence)
+        else:
+            self.hits = []
+            self.query_one(OptionList).clear_options()
+            self.query_one("#search-summary", Static).update(HINT)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def search(self, query: str, sequence: int) -> None:
+        """Runs the search off the UI thread."""
+        self.post_message(self.Found(sequence, self.app.collection.search(query, limit=RESULT_LIMIT)))
+
+    def on_search_screen_found(self, message: Found) -> None:
+        """Lists the results of the latest search, the best one highlighted."""
+        if message.sequence != self.sequence:
+            return
+        results = message.results
+        self.hits = results.hits
+        found = f"{results.total:,} card{'s' if results.total != 1 else ''}"
+        if results.total > len(results.hits):
+            found += f", the best {len(results.hits)} shown (Ctrl+B lists them all)"
+        if results.hits:
+            found += "  ·  ↑↓ choose  ·  Enter read"
+        notes = "".join(f"\n[dim]{note}[/dim]" for note in results.query.notes)
+        self.query_one("#search-summary", Static).update(found + notes)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([self._option(hit) for hit in results.hits])
+        if results.hits:
+            options.highlighted = 0
+
+    def _option(self, hit: SearchHit) -> Option:
+        """A result as two lines: the titles with its deck and state, then the snippet."""
+        mark = Style(bold=True, underline=True, color=self.app.current_theme.accent)
+        due = describe_due(hit.due, datetime.now().astimezone()) if hit.due else None
+        status = " · ".join([hit.deck, hit.state, *([f"due {due}"] if due else []),
+                             *(["suspended"] if hit.suspended else []), *(["▶ demo"] if hit.demo else [])])
+        line = Text.assemble(_marked(hit.title_en, mark, Style(bold=True)), "  ",
+                             _marked(hit.title_zh, mark, Style(bold=True)), "   ", (status, "dim"), "\n",
+                             _marked(hit.snippet, mark, Style(dim=True)))
+        line.no_wrap, line.overflow = True, "ellipsis"
+        return Option(line, id=hit.card_id)
+
+    def action_move(self, step: int) -> None:
+        """Moves the highlight through the results while the cursor stays in the box."""
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted if options.highlighted is not None else -step
+            options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    @on(Input.Submitted, "#search-input")
+    def action_open(self) -> None:
+        """Opens the highlighted card to read."""
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        from revise.ui.screens.card import CardScreen
+
+        self.app.push_screen(CardScreen(options.get_option_at_index(options.highlighted).id))
+
+    @on(OptionList.OptionSelected)
+    def on_result_clicked(self, event: OptionList.OptionSelected) -> None:
+        """Opens a card clicked in the list."""
+        from revise.ui.screens.card import CardScreen
+
+        self.app.push_screen(CardScreen(event.option.id))
+
+    def action_browse(self) -> None:
+        """Opens the browser on the same search."""
+        from revise.ui.screens.browser import BrowserScreen
+
+        self.app.push_screen(BrowserScreen(self.query_one(Input).value))
+
+    def action_back(self) -> None:
+        """Closes search; the screen underneath (a review in progress) carries on as it was."""
+        self.app.pop_screen()
+
+
+def _marked(text: Highlighted, mark: Style, base: Style) -> Text:
+    """Rich text with the matched spans in the highlight style."""
+    rich = Text(text.text, style=base)
+    for start, end in text.spans:
+        rich.stylize(mark, start, end)
+    return rich
