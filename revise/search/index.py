@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.search.folding import fold, ngram_words, squeeze
+from revise.search.snippet import SIDE_BREAK
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
 from revise.search.symbols import symbol_names
 from revise.text.math_markdown import MathSyntaxError, render_math
@@ -56,7 +57,7 @@ def document(card: Card) -> SearchDocument:
     keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
                 *([card.demo] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
-                          " · ".join(filter(None, map(_plain, sides))))
+                          SIDE_BREAK.join(filter(None, map(_plain, sides))))
 
 
 def index_cards(session: Session, cards: Iterable[Card], replace: bool = True) -> None:

@@ -9,6 +9,7 @@ from revise.search.folding import CJK_RUN, fold
 from revise.search.symbols import symbol_glyph
 
 SNIPPET_WIDTH = 160
+SIDE_BREAK = " · "  # between the question and answer texts in the index's body (see `index.document`)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,13 @@ def snippet(body: str, searched: list[str], width: int = SNIPPET_WIDTH) -> Highl
     """About `width` characters of the body around its first match (or its start), matches highlighted."""
     marked = highlight(body, searched)
     first = marked.spans[0][0] if marked.spans else 0
-    start = 0 if first < width // 3 else body.rfind(" ", 0, first - width // 4) + 1
+    side_start = body.rfind(SIDE_BREAK, 0, first) + len(SIDE_BREAK)  # the question or answer the match is in
+    if first < width // 3:
+        start = 0
+    elif first - side_start < width // 2:
+        start = side_start
+    else:
+        start = body.rfind(" ", 0, first - width // 4) + 1
     end = min(len(body), start + width)
     if end < len(body) and " " in body[start + width // 2:end]:
         end = body.rindex(" ", start + width // 2, end)

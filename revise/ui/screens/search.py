@@ -49,7 +49,7 @@ class SearchScreen(Screen[None]):
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial_query = query
-        self.sequence = 0
+        self.sequence = self.shown_sequence = 0
         self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
@@ -92,7 +92,7 @@ class SearchScreen(Screen[None]):
         if message.sequence != self.sequence:
             return
         results = message.results
-        self.hits = results.hits
+        self.hits, self.shown_sequence = results.hits, message.sequence
         found = f"{results.total:,} card{'s' if results.total != 1 else ''}"
         if results.total > len(results.hits):
             found += f", the best {len(results.hits)} shown (Ctrl+B lists them all)"
