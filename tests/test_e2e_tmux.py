@@ -1,4 +1,4 @@
-"""End to end in a real terminal: rate a card in tmux, SIGKILL the app, and find the rating on disk."""
+"""End to end in a real terminal: a rating survives SIGKILL, `e` edits a card, Ctrl+F searches in Chinese."""
 
 from __future__ import annotations
 
@@ -88,5 +88,24 @@ def test_e_edits_the_card_in_editor_and_shows_it_resynced(tmp_path: Path, db_pat
         assert "gradient-descent" in tmux.screen() or "Gradient descent" in tmux.screen()
         tmux.keys("q")
         tmux.wait_for("3 new")
+    finally:
+        tmux.close()
+
+
+def test_ctrl_f_in_a_real_terminal_finds_chinese_and_returns_to_the_review(db_path: Path, cards_dir: Path) -> None:
+    tmux = Tmux(f"exec {sys.executable} -m revise --db {db_path} --cards {cards_dir}")
+    try:
+        open_first_card(tmux)
+        tmux.keys("C-f")
+        tmux.wait_for("Search every concept")
+        tmux.keys("动量")
+        tmux.wait_for("1 card")
+        assert "Momentum  动量" in tmux.screen()
+        tmux.keys("Enter")
+        tmux.wait_for("The recent gradients, exponentially weighted.")
+        tmux.keys("Escape")
+        tmux.wait_for("1 card")
+        tmux.keys("Escape")
+        tmux.wait_for("Write the gradient-descent update.")
     finally:
         tmux.close()
