@@ -110,7 +110,7 @@ async def test_footer_names_the_keys(db_path: Path, cards_dir: Path) -> None:
         await pilot.press("down")
         await pilot.pause()
         footer = screen_text(pilot).splitlines()[-1]
-        for key in ("⏎ Open", "d Demo", "s Suspend", "r Reset", "1-6 Sort", "/ Search", "esc Back"):
+        for key in ("⏎ Open", "d Demo", "s Suspend", "r Reset", "1-6 Sort", "/ Edit search", "esc Back"):
             assert key in footer, key
 
 
