@@ -64,9 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _positive(text: str) -> int:
     """An argument that must be a whole number of at least 1."""
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return int(text)
+    return min(int(text), 2**63 - 1)  # SQLite's largest integer; any more would overflow, and shows every card
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,9 +19,12 @@ class _FoldTable(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        folded = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        # Only one-for-one replacements, so that folding never moves text; Hangul syllables stay whole.
-        self[code] = result = folded if len(folded) == 1 and not _HANGUL.match(char) else char
+        decomposed = unicodedata.normalize("NFKD", char)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+        # Only one-for-one replacements, so that folding never moves text; Hangul syllables stay whole; only
+        # letters lose their marks, so that ≠ (= with a stroke) stays ≠ and is not found as =.
+        whole = len(folded) != 1 or _HANGUL.match(char) or (folded != decomposed and not char.isalpha())
+        self[code] = result = char if whole else folded
         return result
 
 

@@ -23,7 +23,7 @@ from revise.search.symbols import symbol_names
 from revise.text.math_markdown import MathSyntaxError, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 

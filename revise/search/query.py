@@ -13,8 +13,8 @@ from revise.search.folding import fold, squeeze
 
 IS_VALUES = ("due", "new", "learn", "review", "suspended", "leech")
 HAS_VALUES = ("demo",)
-# Beyond these, a query would be too deep for Python's stack or SQLite's expression limit: brackets nested deeper
-# are ignored, and terms past the limit are dropped with a note.
+# Limits that keep any query within Python's stack and SQLite's expression depth: brackets nested deeper than
+# MAX_DEPTH are ignored, and words and filters past the first MAX_TERMS are dropped, with a note.
 MAX_DEPTH, MAX_TERMS = 20, 100
 _FILTER = re.compile(r"(?i)^(tag|deck|is|has):(.*)$", re.DOTALL)
 
@@ -113,8 +113,17 @@ def _atom(word: str, quoted_value: str | None, notes: list[str]) -> Node | None:
 
 def tokenize(text: str) -> _Tokens:
     """Cuts a query into tokens; a quote or bracket that is never closed is closed at the end."""
-    tokens, i, depth = _Tokens(), 0, 0
-    while i < len(text):
+    tokens, i, depth, terms = _Tokens(), 0, 0, 0
+
+    def add(atom: Node | None) -> None:
+        nonlocal terms
+        if atom is not None:
+            tokens.items.append(atom)
+            terms += 1
+        elif tokens.items and tokens.items[-1] == "-":
+            tokens.items.pop()  # `-tag: cnn` must not exclude cnn: the `-` went with the empty filter
+
+    while i < len(text) and terms <= MAX_TERMS:
         char = text[i]
         if char.isspace():
             i += 1
@@ -132,8 +141,7 @@ def tokenize(text: str) -> _Tokens:
         elif char == '"':
             phrase, i = _read_quoted(text, i)
             value = squeeze(fold(phrase))
-            if value:
-                tokens.items.append(Text(value))
+            add(Text(value) if value else None)
         else:
             start = i
             while i < len(text) and not text[i].isspace() and text[i] != '"' and not (text[i] == ")" and depth):
@@ -143,14 +151,11 @@ def tokenize(text: str) -> _Tokens:
                 quoted, i = _read_quoted(text, i)
             if quoted is None and word.lower() in ("or", "and"):
                 tokens.items.append(word.lower())
-            elif word != "-":
-                atom = _atom(word, quoted, tokens.notes)
-                if atom is not None:
-                    tokens.items.append(atom)
-        if i < len(text) and sum(isinstance(item, (Text, Filter)) for item in tokens.items[-1:]) and \
-                sum(isinstance(item, (Text, Filter)) for item in tokens.items) >= MAX_TERMS:
-            tokens.notes.append(f"only the first {MAX_TERMS} terms are searched")
-            break
+            else:
+                add(None if word == "-" else _atom(word, quoted, tokens.notes))
+    if terms > MAX_TERMS:
+        tokens.items.pop()
+        tokens.notes.append(f"only the first {MAX_TERMS} words and filters are searched")
     return tokens
 
 
@@ -185,19 +190,19 @@ class _Parser:
         return None if not parts else parts[0] if len(parts) == 1 else All(tuple(parts))
 
     def unary(self) -> Node | None:
+        negations = 0
+        while self.peek() == "-":  # a loop, not recursion, so that a long run of `-` cannot exhaust the stack
+            negations, self.at = negations + 1, self.at + 1
+        if negations and self.peek() in (None, ")", "or", "and"):
+            return None
         token = self.peek()
         self.at += 1
-        if token == "-":
-            if self.peek() in (None, ")", "or", "and"):
-                return None
-            child = self.unary()
-            return None if child is None else Not(child)
+        node: Node | None = token  # type: ignore[assignment]
         if token == "(":
-            inner = self.any_of()
+            node = self.any_of()
             if self.peek() == ")":
                 self.at += 1
-            return inner
-        return token  # type: ignore[return-value]
+        return Not(node) if node is not None and negations % 2 else node
 
 
 def parse(text: str) -> Query:

@@ -52,8 +52,10 @@ def snippet(body: str, searched: list[str], width: int = SNIPPET_WIDTH) -> Highl
         start = 0
     elif first - side_start < width // 2:
         start = side_start
-    else:
-        start = body.rfind(" ", 0, first - width // 4) + 1
+    else:  # from a word a little before the match; text without spaces (Chinese) is cut where it stands
+        target = first - width // 4
+        space = body.rfind(" ", max(0, target - width // 4), target)
+        start = space + 1 if space >= 0 else target
     end = min(len(body), start + width)
     if end < len(body) and " " in body[start + width // 2:end]:
         end = body.rindex(" ", start + width // 2, end)

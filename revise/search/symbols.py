@@ -45,5 +45,7 @@ def symbol_glyph(name: str) -> str | None:
             glyph = fold(latex_to_unicode(attempt)).strip()
         except LatexError:
             continue
-        return glyph if glyph and glyph.lower() != name.lower() else None
+        # A glyph that folds to plain letters or digits (\Im → ℑ → I, \ell → ℓ → l) would mark every such letter.
+        plain = glyph.isascii() and glyph.isalnum()
+        return glyph if glyph and glyph.lower() != name.lower() and not plain else None
     return None
