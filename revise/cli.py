@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from revise.search.snippet import Highlighted
 
 
+GLOBAL_OPTIONS = ("--db", "--cards", "--graphics")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global options first, then an optional command."""
     parser = argparse.ArgumentParser(
@@ -49,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         "search", help="find cards by keyword, best first",
         description='Find cards: words, "phrases", -word, or, tag:, deck:, is:due/new/learn/review/suspended/'
         "leech, has:demo; English or Chinese.")
-    search.add_argument("query", nargs="+", metavar="QUERY")
+    search.add_argument("query", nargs="*", metavar="QUERY")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--limit", type=_positive, default=20, metavar="N", help="show at most N cards (default 20)")
     demo = commands.add_parser(
@@ -69,6 +72,20 @@ def _positive(text: str) -> int:
     return min(int(text), 2**63 - 1)  # SQLite's largest integer; any more would overflow, and shows every card
 
 
+def _search_words(argv: list[str]) -> list[str]:
+    """The words of a search as typed, in order, `-word` included (argparse would take it for an option)."""
+    command = next(i for i, word in enumerate(argv) if word == "search" and (i == 0 or argv[i - 1] not in GLOBAL_OPTIONS))
+    words, rest = [], iter(argv[command + 1:])
+    for word in rest:
+        if word == "--":
+            return words + list(rest)
+        if word == "--limit":
+            next(rest, None)
+        elif word != "--json" and not word.startswith("--limit="):
+            words.append(word)
+    return words
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; a reader closing the pipe early (`revise list | head`) ends it quietly."""
     try:
@@ -80,7 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     """Parses and runs one command; a ReviseError becomes a one-line message and exit status 1."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "search":
+        args.query = _search_words(argv)
+        if not args.query:
+            parser.error("search: give a QUERY, e.g. revise search adam -tag:rmsprop")
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     db_path = args.db or default_db_path()
     cards_dir = args.cards or default_cards_dir()
     try:

@@ -107,3 +107,17 @@ def test_after_double_dash_a_word_can_be_excluded(search) -> None:
     assert out.splitlines()[0] == "Gradient descent | 梯度下降" and out.splitlines()[-1] == "1 card found"
     _, out, _ = search("梯度 -momentum")
     assert out.splitlines()[-1] == "1 card found"
+
+
+def test_an_excluded_word_may_be_its_own_argument_in_any_place(search) -> None:
+    for args in (("梯度", "-momentum"), ("-momentum", "梯度", "--limit", "5"), ("--json", "-momentum", "梯度")):
+        code, out, _ = search(*args)
+        assert code == 0
+        found = [hit["id"] for hit in json.loads(out)] if "--json" in args else out.splitlines()[-1]
+        assert found in (["gd-update"], "1 card found"), args
+
+
+def test_a_search_of_options_only_asks_for_a_query(search, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        search("--json")
+    assert exit_.value.code == 2 and "give a QUERY" in capsys.readouterr().err
