@@ -21,7 +21,7 @@ from revise.store.schema import SearchDoc, UTCDateTime
 
 # The columns the browser can sort by, and the SQL each sorts on (ties broken by course order).
 SORTS = {
-    "deck": "c.deck", "title": "c.title_en COLLATE NOCASE", "state": "s.state", "due": "s.due",
+    "deck": "c.deck", "title": "c.title_en COLLATE NOCASE", "title_zh": "c.title_zh", "state": "s.state", "due": "s.due",
     "stability": "s.stability", "lapses": "s.lapses",
 }
 _STATES = {

@@ -95,7 +95,7 @@ class BrowserScreen(Screen[None]):
     def on_mount(self) -> None:
         """Focuses the search box, and shows titles in the app's language as it changes."""
         self.query_one(Input).focus()
-        self.watch(self.app, "language", self._show_rows, init=False)
+        self.watch(self.app, "language", self.run_query, init=False)
 
     def on_screen_resume(self) -> None:
         """Lists the cards when the browser opens, and again on return from a card, which may have changed."""
@@ -105,7 +105,8 @@ class BrowserScreen(Screen[None]):
     def run_query(self) -> None:
         """Searches again with the current text and order; results of earlier searches are dropped on arrival."""
         self.sequence += 1
-        self.find_cards(self.sequence, self.query_one(Input).value, self.sort, self.descending)
+        sort = "title_zh" if self.sort == "title" and self.app.language == "zh" else self.sort
+        self.find_cards(self.sequence, self.query_one(Input).value, sort, self.descending)
 
     @work(thread=True, exclusive=True, group="browse", exit_on_error=False)
     def find_cards(self, sequence: int, query: str, sort: str | None, descending: bool) -> None:
