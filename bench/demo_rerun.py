@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.frames import POLL, FrameClock
 from revise.demo_engine.registry import ready_demo
 from revise.demo_engine.runner import run_demo
 from revise.demo_engine.text_plot import figure_to_text
@@ -32,7 +33,6 @@ a
 答
 """
 RUNS = 20
-POLL = 0.001
 
 
 async def _panel_times(folder: Path) -> tuple[float, list[float]]:
@@ -46,17 +46,7 @@ async def _panel_times(folder: Path) -> tuple[float, list[float]]:
     from revise.ui.widgets.demo_panel import DemoPanel
 
     app = ReviseApp(folder / "bench.db", folder / "cards", graphics="text")
-    frames: list[float] = []
-    display = app._display
-
-    def display_and_time(screen: object, update: object) -> None:
-        """Paints a frame as a real terminal would be sent it (headless skips that), and notes when."""
-        display(screen, update)
-        if update is not None:
-            update.render_segments(app.console)
-            frames.append(time.perf_counter())
-
-    app._display = display_and_time
+    clock = FrameClock(app)
     async with app.run_test(size=(100, 30)) as pilot:
         while app.collection is None:
             await pilot.pause(0.01)
@@ -80,10 +70,7 @@ async def _panel_times(folder: Path) -> tuple[float, list[float]]:
             panel.request_run()
             while str(panel.query_one("#demo-summary", Static).render()) == summary:
                 await asyncio.sleep(POLL)  # sleeping, not spinning: a spinning loop would starve the worker
-            updated = time.perf_counter()
-            while not frames or frames[-1] < updated:
-                await asyncio.sleep(POLL)  # until the first frame painted after the update
-            times.append(frames[-1] - start)
+            times.append(await clock.first_frame_after(time.perf_counter()) - start)
     return cold, times
 
 

@@ -1,4 +1,4 @@
-"""Timing helpers shared by the benchmarks: a median over repeated calls, and a cold Numba compile."""
+"""Timing helpers shared by the benchmarks: medians of repeats, per-call times and percentiles, cold Numba compiles."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from revise.paths import PROJECT_ROOT
@@ -22,6 +22,21 @@ def median_seconds(call: Callable[[], Any], runs: int) -> tuple[float, Any]:
         result = call()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def seconds_per_call(call: Callable[[Any], Any], samples: Iterable[Any]) -> list[float]:
+    """Wall time of one call on each sample, in order: a distribution rather than a median of repeats."""
+    times = []
+    for sample in samples:
+        start = time.perf_counter()
+        call(sample)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def percentile(values: list[float], percent: int) -> float:
+    """The `percent`th percentile of the values, interpolated between the two nearest (as numpy's default)."""
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
 def cold_compile_seconds(code: str) -> float:
