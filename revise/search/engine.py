@@ -6,18 +6,19 @@ then in course order; the browser may sort by a column instead.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, select, text
+from sqlalchemy import BindParameter, bindparam, text
 from sqlalchemy.orm import Session
 
 from revise.search.folding import CJK_RUN, ngram_words
 from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, parse
 from revise.search.snippet import Highlighted, highlight, snippet
-from revise.store.schema import SearchDoc, UTCDateTime
+from revise.store.schema import UTCDateTime
 
 # The columns the browser can sort by, and the SQL each sorts on (ties broken by course order).
 SORTS = {
@@ -70,8 +71,8 @@ def _glob(pattern: str) -> str:
 class _Compiler:
     """Turns a query tree into a SQL condition on `c` (cards) and `s` (card_schedules), collecting parameters."""
 
-    def __init__(self, day_end: datetime) -> None:
-        self.day_end = day_end
+    def __init__(self, day_end: datetime, filtered: bool) -> None:
+        self.day_end, self.filtered = day_end, filtered
         self.params: dict[str, Any] = {}
         self.typed: list[BindParameter[Any]] = []
 
@@ -101,7 +102,13 @@ class _Compiler:
         return (f"d.id IN (SELECT rowid FROM card_search WHERE instr({columns}, {self.param(value)}) > 0)")
 
     def _fts(self, table: str, expression: str) -> str:
-        return f"d.id IN (SELECT rowid FROM {table} WHERE {table} MATCH {self.param(expression)})"
+        """Cards whose entry in an index matches an FTS5 expression.
+
+        With a filter in the query, `+d.id` keeps SQLite from driving the join from both the filter's and the
+        index's matches at once, which costs their product (seconds for `tag:cnn p` on 50,000 cards).
+        """
+        driver = "+d.id" if self.filtered else "d.id"
+        return f"{driver} IN (SELECT rowid FROM {table} WHERE {table} MATCH {self.param(expression)})"
 
     def condition(self, node: Node) -> str:
         """The SQL condition a card meets when it matches the node."""
@@ -143,30 +150,32 @@ def search(session: Session, text_query: str, day_end: datetime, limit: int = 50
     `day_end` is when the study day ends, for `is:due`; `sort` is a key of SORTS, or None to rank by relevance.
     """
     query = parse(text_query)
-    compiler = _Compiler(day_end)
+    compiler = _Compiler(day_end, query.has_filters())
     where = compiler.condition(query.root) if query.root is not None else "1"
     if sort is None:
         order = compiler.order(query)
     else:
         order = f"{SORTS[sort]} {'DESC' if descending else 'ASC'} NULLS LAST, c.path, c.line"
-    statement = text(
-        "SELECT c.id, c.deck, c.title_en, c.title_zh, c.demo, s.state, s.due, s.stability, s.lapses, "
-        "s.suspended, s.leech, count(*) OVER () AS total "
-        "FROM cards c JOIN card_schedules s ON s.card_id = c.id JOIN search_docs d ON d.card_id = c.id "
-        f"WHERE c.retired_at IS NULL AND {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
-    ).bindparams(*compiler.typed).columns(due=UTCDateTime())
-    rows = session.execute(statement, {**compiler.params, "limit": limit, "offset": offset}).all()
-    bodies = dict(session.execute(select(SearchDoc.card_id, SearchDoc.body)
-                                  .where(SearchDoc.card_id.in_([row.id for row in rows]))).all())
+    matching = ("FROM cards c JOIN card_schedules s ON s.card_id = c.id JOIN search_docs d ON d.card_id = c.id "
+                f"WHERE c.retired_at IS NULL AND {where}")
+    params = {**compiler.params, "limit": limit, "offset": offset}
+    # Ids first, so that sorting every match carries only its keys; the shown rows' columns are read after.
+    ranked = session.execute(text(f"SELECT c.id {matching} ORDER BY {order} LIMIT :limit OFFSET :offset")
+                             .bindparams(*compiler.typed), params).scalars().all()
+    total = session.execute(text(f"SELECT count(*) {matching}").bindparams(*compiler.typed), params).scalar_one()
+    shown = text(
+        "SELECT c.id, c.deck, c.title_en, c.title_zh, c.demo, s.state, s.due, s.stability, s.lapses, s.suspended, "
+        "s.leech, d.body FROM cards c JOIN card_schedules s ON s.card_id = c.id JOIN search_docs d ON d.card_id = c.id "
+        "WHERE c.id IN (SELECT value FROM json_each(:ids))").columns(due=UTCDateTime())
+    rows = {row.id: row for row in session.execute(shown, {"ids": json.dumps(ranked)})}
     texts = [node.value for node in query.ranking_texts()]
-    hits = [_hit(row, bodies.get(row.id, ""), texts) for row in rows]
-    return SearchResults(query, rows[0].total if rows else 0, hits)
+    return SearchResults(query, total, [_hit(rows[card_id], texts) for card_id in ranked])
 
 
-def _hit(row: Any, body: str, texts: list[str]) -> SearchHit:
+def _hit(row: Any, texts: list[str]) -> SearchHit:
     """A result row as a hit, its titles highlighted and a snippet of the body around the first match."""
     return SearchHit(
         card_id=row.id, deck=row.deck, title_en=highlight(row.title_en, texts),
-        title_zh=highlight(row.title_zh, texts), snippet=snippet(body, texts), state=row.state,
+        title_zh=highlight(row.title_zh, texts), snippet=snippet(row.body, texts), state=row.state,
         due=row.due, stability=row.stability, lapses=row.lapses, suspended=bool(row.suspended),
         leech=bool(row.leech), demo=row.demo)

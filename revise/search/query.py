@@ -65,6 +65,17 @@ class Query:
     root: Node | None
     notes: tuple[str, ...] = ()
 
+    def has_filters(self) -> bool:
+        """Whether any part of the query is a filter (tag:, deck:, is:, has:)."""
+        def visit(node: Node | None) -> bool:
+            if isinstance(node, Filter):
+                return True
+            if isinstance(node, Not):
+                return visit(node.child)
+            return isinstance(node, (All, AnyOf)) and any(map(visit, node.children))
+
+        return visit(self.root)
+
     def ranking_texts(self) -> list[Text]:
         """The texts a card is ranked by: those it must or may contain, not those it must not."""
         found: list[Text] = []
