@@ -120,12 +120,13 @@ async def test_d_on_a_card_without_a_demo_says_so(db_path: Path, cards_dir: Path
 
 
 async def test_problems_in_card_files_show_on_home(db_path: Path, cards_dir: Path) -> None:
-    (cards_dir / "broken.md").write_text("# Broken | 坏\n\n## No id | 无\n### Q\nq\n", encoding="utf-8")
+    (cards_dir / "broken.md").write_text("# Broken | 坏\n\n## No id | 无\ntags: [/b]\n### Q\nq\n", encoding="utf-8")
     app = ReviseApp(db_path, cards_dir)
     async with app.run_test(size=(200, 30)) as pilot:
         await wait_for_text(pilot, "3 new")
         text = screen_text(pilot)
         assert "problems in the card files" in text and "broken.md:3: card has no `id:` line" in text
+        assert "bad tag `[/b]`" in text, "a problem quoting the file is shown as written, not read as markup"
 
 
 async def test_footer_shows_every_binding(db_path: Path, cards_dir: Path) -> None:

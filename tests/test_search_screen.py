@@ -78,6 +78,11 @@ async def test_filters_and_bad_input_show_results_or_a_note_never_an_error(db_pa
         await type_query(pilot, 'is:bogus "unclosed ( NEAR -')
         await wait_for_text(pilot, "is not a filter")
         assert app.screen is screen and app.is_running
+        for _ in 'is:bogus "unclosed ( NEAR -':
+            await pilot.press("backspace")
+        await type_query(pilot, "is:[/dim]")
+        await wait_for_text(pilot, "`is:[/dim]` is not a filter")
+        assert app.screen is screen and app.is_running, "a note quoting markup-like text is shown as typed"
 
 
 async def test_enter_reads_the_card_without_changing_its_schedule_and_escape_returns(db_path: Path,

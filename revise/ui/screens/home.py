@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -66,7 +67,7 @@ class HomeScreen(Screen[None]):
                      "(the other cards load as usual):", *(f"  {problem}" for problem in problems[:8])]
             if len(problems) > 8:
                 lines.append(f"  … and {len(problems) - 8} more: run `revise check`")
-            self.query_one("#problems", Static).update("\n".join(lines))
+            self.query_one("#problems", Static).update(Text("\n".join(lines)))  # text, as a file may hold `[`
         self.load_counts()
 
     def on_home_screen_failed(self, message: Failed) -> None:

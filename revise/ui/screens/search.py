@@ -98,24 +98,25 @@ class SearchScreen(Screen[None]):
             found += f", the best {len(results.hits)} shown (Ctrl+B lists them all)"
         if results.hits:
             found += "  ·  ↑↓ choose  ·  Enter read"
-        notes = "".join(f"\n[dim]{note}[/dim]" for note in results.query.notes)
-        self.query_one("#search-summary", Static).update(found + notes)
+        # Text, not markup: a note quotes what the learner typed, which may hold `[`.
+        notes = ((f"\n{note}", "dim") for note in results.query.notes)
+        self.query_one("#search-summary", Static).update(Text.assemble(found, *notes))
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([self._option(hit) for hit in results.hits])
+        now = datetime.now().astimezone()
+        options.add_options([self._option(hit, now) for hit in results.hits])
         if results.hits:
             options.highlighted = 0
 
-    def _option(self, hit: SearchHit) -> Option:
-        """A result as two lines: the titles with its deck and state, then the snippet."""
+    def _option(self, hit: SearchHit, now: datetime) -> Option:
+        """A result: the titles with its deck and state, then the snippet."""
         mark = Style(bold=True, underline=True, color=self.app.current_theme.accent)
-        due = describe_due(hit.due, datetime.now().astimezone()) if hit.due else None
+        due = describe_due(hit.due, now) if hit.due else None
         status = " · ".join([hit.deck, hit.state, *([f"due {due}"] if due else []),
                              *(["suspended"] if hit.suspended else []), *(["▶ demo"] if hit.demo else [])])
         line = Text.assemble(_marked(hit.title_en, mark, Style(bold=True)), "  ",
                              _marked(hit.title_zh, mark, Style(bold=True)), "   ", (status, "dim"), "\n",
                              _marked(hit.snippet, mark, Style(dim=True)))
-        line.no_wrap, line.overflow = True, "ellipsis"
         return Option(line, id=hit.card_id)
 
     def action_move(self, step: int) -> None:
@@ -129,18 +130,20 @@ class SearchScreen(Screen[None]):
     def action_open(self) -> None:
         """Opens the highlighted card to read."""
         options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return
-        from revise.ui.screens.card import CardScreen
-
-        self.app.push_screen(CardScreen(options.get_option_at_index(options.highlighted).id))
+        if options.highlighted is not None:
+            self._read(options.get_option_at_index(options.highlighted).id)
 
     @on(OptionList.OptionSelected)
     def on_result_clicked(self, event: OptionList.OptionSelected) -> None:
         """Opens a card clicked in the list."""
+        self._read(event.option.id)
+
+    def _read(self, card_id: str | None) -> None:
+        """Shows a card to read, over the results."""
         from revise.ui.screens.card import CardScreen
 
-        self.app.push_screen(CardScreen(event.option.id))
+        if card_id is not None:
+            self.app.push_screen(CardScreen(card_id))
 
     def action_browse(self) -> None:
         """Opens the browser on the same search."""
