@@ -139,3 +139,14 @@ async def test_footer_shows_every_binding(db_path: Path, cards_dir: Path) -> Non
         for key in ("Again", "Hard", "Good", "Easy", "Undo", "Edit", "Demo", "Back", "Search", "Language"):
             assert key in footer, key
         assert isinstance(pilot.app.screen, ReviewScreen)
+
+
+async def test_a_title_with_brackets_is_shown_as_written(db_path: Path, cards_dir: Path) -> None:
+    (cards_dir / "a-brackets.md").write_text(
+        "# Brackets | 括号\n\n## Expectation E[X] [/x] | 期望 E[X]\nid: brackets\n\n"
+        "### Q\nq\n\n### 问\n问\n\n### A\na\n\n### 答\n答\n", encoding="utf-8")
+    app = ReviseApp(db_path, cards_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_text(pilot, "4 new")
+        await pilot.press("space")
+        await wait_for_text(pilot, "Expectation E[X] [/x]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
@@ -47,10 +48,11 @@ class CardView(VerticalScroll):
 
     def show(self, card: CardText, sides: CardSides, language: str, revealed: bool = False) -> None:
         """Shows a card in a language, question up and the answer hidden unless `revealed`."""
-        tags = f"  [dim]{' '.join('#' + tag for tag in card.tags)}[/dim]" if card.tags else ""
-        demo = "  [b]▶ demo: d[/b]" if card.demo else ""
+        tags = ("  " + " ".join("#" + tag for tag in card.tags), "dim") if card.tags else ""
+        demo = ("  ▶ demo: d", "bold") if card.demo else ""
+        # Text, not markup: a title such as `E[X]` keeps its brackets.
         self.query_one("#card-title", Static).update(
-            f"[dim]{card.deck}[/dim]  [b]{card_title(card, language)}[/b]{tags}{demo}")
+            Text.assemble((card.deck, "dim"), "  ", (card_title(card, language), "bold"), tags, demo))
         self.query_one("#done", Static).display = False
         self.query_one("#front").display = True
         self._fill("#front", sides.front[language])
