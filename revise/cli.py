@@ -244,9 +244,7 @@ def search(collection: Collection, args: argparse.Namespace) -> int:
         due = (_iso(hit.due) or "-")[:16].replace("T", " ")
         print(f"{_marked(hit.title_en, bold)} | {_marked(hit.title_zh, bold)}\n"
               f"  {hit.card_id} · {hit.deck} · {hit.state} · due {due}\n  {_marked(hit.snippet, bold)}")
-    shown = len(results.hits)
-    print(f"{results.total} card{'s' if results.total != 1 else ''} found"
-          + (f", {shown} shown (--limit)" if shown < results.total else ""))
+    print(f"{results.found()} found" + ("" if results.all_shown() else f", {len(results.hits)} shown (--limit)"))
     return 0
 
 

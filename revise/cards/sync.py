@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from revise.cards.loader import card_files, claim_ids, load_known_names, read_card_file
 from revise.cards.model import CardText, ParsedFile, Problem
-from revise.search.index import index_cards, rebuild_if_stale, unindex_cards
+from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
 from revise.store.schema import Card, CardFile, CardSchedule, Deck
 
 
@@ -105,6 +105,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     index_cards(session, (rows[card_id] for card_id in report.updated + report.restored))
     index_cards(session, (rows[card_id] for card_id in report.added), replace=False)
     unindex_cards(session, report.retired)
+    keep_course_order(session)
     return report
 
 

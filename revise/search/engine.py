@@ -1,22 +1,29 @@
-"""Running a search: the parsed query becomes one SQL statement over the cards, their schedules and the index.
+"""Running a search: the parsed query becomes SQL over the cards, their schedules and the index.
 
-Cards are ranked by where the searched text occurs (in the title first, then tags and symbols, then the body),
-then in course order; the browser may sort by a column instead.
+Cards are ranked in tiers by where the searched text occurs: every searched text in the title; every one in the
+title or the tags and formula symbols; any in the title; any in the tags; then the rest. Within a tier they come
+in course order, and the browser may sort by a column instead.
+
+Index keys follow course order, so most searches read each tier straight from the index in order and stop after
+the rows shown (`_streamed`), whether one card matches or all of them. The rest (a filter matching few cards, a
+column sort, text inside an `or` with a filter, punctuation) rank every match in one statement (`_ranked`).
+Counting stops after COUNT_LIMIT: "1,000+ cards".
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, text
+from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
-from revise.search.folding import CJK_RUN, ngram_words
-from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, parse
+from revise.search.folding import short_text
+from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, holds_filter, parse
 from revise.search.snippet import Highlighted, highlight, snippet
 from revise.store.schema import UTCDateTime
 
@@ -32,8 +39,10 @@ _STATES = {
     "suspended": "s.suspended",
     "leech": "s.leech",
 }
-_WORD = re.compile(r"[^\W_]+")
-_TITLE_WEIGHT, _KEYWORD_WEIGHT = 4, 1
+# Counting every match of a one-letter search costs more than the search itself; past this, "1,000+ cards".
+COUNT_LIMIT = 1000
+_FROM = ("FROM search_docs d JOIN cards c ON c.id = d.card_id JOIN card_schedules s ON s.card_id = c.id "
+         "WHERE c.retired_at IS NULL")
 
 
 @dataclass(frozen=True)
@@ -56,11 +65,21 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """The cards found for a query, best first, and how many there are in all."""
+    """The cards found for a query, best first, and how many there are in all (counted up to COUNT_LIMIT)."""
 
     query: Query
     total: int
     hits: list[SearchHit]
+    counted_all: bool = True
+
+    def found(self) -> str:
+        """How many cards were found, in words: "1 card", "20 cards", "1,000+ cards"."""
+        more = "" if self.counted_all else "+"
+        return f"{self.total:,}{more} card{'' if self.total == 1 and self.counted_all else 's'}"
+
+    def all_shown(self) -> bool:
+        """Whether the hits are every card that matches."""
+        return self.counted_all and len(self.hits) >= self.total
 
 
 def _glob(pattern: str) -> str:
@@ -84,31 +103,20 @@ class _Compiler:
             self.typed.append(bindparam(name, type_=UTCDateTime()))
         return f":{name}"
 
-    def text_match(self, node: Text, column: str | None = None) -> str:
-        """Cards whose indexed text (or one column of it) contains the text.
+    def statement(self, sql: str) -> TextClause:
+        """A statement using some of the collected parameters, the datetimes among them typed."""
+        return text(sql).bindparams(*(typed for typed in self.typed if re.search(f":{typed.key}\\b", sql)))
 
-        Three characters or more are a substring search in the trigram index. Shorter text is looked up in the
-        word index, by word prefix (`lr`) or as CJK characters (`梯度`); punctuation alone is scanned for.
-        """
-        value, scope = node.value, f"{{{column}}} : " if column else ""
-        if len(value) >= 3:
-            return self._fts("card_search", f'{scope}"{value.replace(chr(34), chr(34) * 2)}"')
-        if CJK_RUN.fullmatch(value):
-            return self._fts("card_search_words", f'{scope}"{value}"')
-        words = _WORD.findall(ngram_words(value))
-        if words:
-            return self._fts("card_search_words", f'{scope}"{" ".join(words)}" *')
-        columns = column or "title || ' ' || keywords || ' ' || body"
-        return (f"d.id IN (SELECT rowid FROM card_search WHERE instr({columns}, {self.param(value)}) > 0)")
-
-    def _fts(self, table: str, expression: str) -> str:
-        """Cards whose entry in an index matches an FTS5 expression.
-
-        With a filter in the query, `+d.id` keeps SQLite from driving the join from both the filter's and the
-        index's matches at once, which costs their product (seconds for `tag:cnn p` on 50,000 cards).
-        """
+    def text_match(self, node: Text, columns: str | None = None) -> str:
+        """Cards whose indexed text (or some columns of it, such as "title keywords") contains the text."""
+        expression = text_expression(node, columns)
+        if expression is None:
+            scanned = " || ' ' || ".join((columns or "title keywords body").split())
+            return f"d.id IN (SELECT rowid FROM card_search WHERE instr({scanned}, {self.param(node.value)}) > 0)"
+        # With a filter in the query, `+d.id` keeps SQLite from driving the join from both the filter's and the
+        # index's matches at once, which costs their product (seconds for `tag:cnn p` on 50,000 cards).
         driver = "+d.id" if self.filtered else "d.id"
-        return f"{driver} IN (SELECT rowid FROM {table} WHERE {table} MATCH {self.param(expression)})"
+        return f"{driver} IN (SELECT rowid FROM card_search WHERE card_search MATCH {self.param(expression)})"
 
     def condition(self, node: Node) -> str:
         """The SQL condition a card meets when it matches the node."""
@@ -137,10 +145,51 @@ class _Compiler:
         return _STATES[node.value]
 
     def order(self, query: Query) -> str:
-        """The relevance order: a score counting each searched text found in the title or keywords, then course order."""
-        parts = [f"({self.text_match(node, 'title')}) * {_TITLE_WEIGHT} + "
-                 f"({self.text_match(node, 'keywords')}) * {_KEYWORD_WEIGHT}" for node in query.ranking_texts()]
-        return f"({' + '.join(parts)}) DESC, c.path, c.line" if parts else "c.path, c.line"
+        """The relevance order: the ranking tier, then course order."""
+        tiers = _tiers(query.ranking_texts(), self.text_match)
+        ranks = " ".join(f"WHEN {tier} THEN {rank}" for rank, tier in enumerate(tiers))
+        return f"CASE {ranks} ELSE {len(tiers)} END, d.id" if tiers else "d.id"
+
+
+def text_expression(node: Text, columns: str | None = None) -> str | None:
+    """The FTS5 expression finding the text in the index (in some columns only), or None for punctuation alone.
+
+    Three characters or more are a substring; one or two are found as word starts (see `folding.short_text`).
+    """
+    pieces = [node.value] if len(node.value) >= 3 else short_text(node.value)
+    if not pieces:
+        return None
+    expression = " AND ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
+    return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
+
+
+def _full_text(node: Node) -> str | None:
+    """The node as one FTS5 expression, or None when it cannot be one: it holds punctuation or only exclusions."""
+    if isinstance(node, Text):
+        return text_expression(node)
+    if not isinstance(node, (All, AnyOf)):
+        return None
+    wanted = [_full_text(child) for child in node.children if not isinstance(child, Not)]
+    unwanted = [_full_text(child.child) for child in node.children if isinstance(child, Not)]
+    if not wanted or None in wanted or None in unwanted or (unwanted and isinstance(node, AnyOf)):
+        return None
+    return "((" + (" AND " if isinstance(node, All) else " OR ").join(wanted) + ")" \
+        + "".join(f" NOT {expression}" for expression in unwanted) + ")"
+
+
+def _tiers(texts: list[Text], match: Callable[[Text, str], str | None]) -> list[str]:
+    """The conditions of the ranking tiers above the last, best first, with `match` saying a text is in some columns.
+
+    Every searched text in the title; every one in the title or tags; then, with several, any in the title; any
+    in the tags.
+    """
+    def joined(joiner: str, columns: str) -> str:
+        return "(" + joiner.join(str(match(text, columns)) for text in texts) + ")"
+
+    if not texts:
+        return []
+    every = [joined(" AND ", "title"), joined(" AND ", "title keywords")]
+    return every + [joined(" OR ", "title"), joined(" OR ", "keywords")] if len(texts) > 1 else every
 
 
 def search(session: Session, text_query: str, day_end: datetime, limit: int = 50, offset: int = 0,
@@ -151,25 +200,77 @@ def search(session: Session, text_query: str, day_end: datetime, limit: int = 50
     """
     query = parse(text_query)
     compiler = _Compiler(day_end, query.has_filters())
-    where = compiler.condition(query.root) if query.root is not None else "1"
+    streamed = _streamed(session, query, compiler, limit + offset) if sort is None else None
+    keys, total = streamed or _ranked(session, query, compiler, limit + offset, sort, descending)
+    keys = keys[offset:]
+    shown = text(
+        "SELECT d.id AS key, c.id, c.deck, c.title_en, c.title_zh, c.demo, s.state, s.due, s.stability, s.lapses, "
+        f"s.suspended, s.leech, d.body {_FROM} AND d.id IN (SELECT value FROM json_each(:keys))",
+    ).columns(due=UTCDateTime())
+    rows = {row.key: row for row in session.execute(shown, {"keys": json.dumps(keys)})}
+    texts = [node.value for node in query.ranking_texts()]
+    return SearchResults(query, min(total, COUNT_LIMIT), [_hit(rows[key], texts) for key in keys],
+                         counted_all=total <= COUNT_LIMIT)
+
+
+def _count(session: Session, compiler: _Compiler, source: str, match: str | None = None) -> int:
+    """How many rows a FROM … WHERE clause gives, counting no further than COUNT_LIMIT + 1."""
+    counted = compiler.statement(f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {COUNT_LIMIT + 1})")
+    return session.execute(counted, {**compiler.params, "match": match}).scalar_one()
+
+
+def _ranked(session: Session, query: Query, compiler: _Compiler, needed: int, sort: str | None,
+            descending: bool) -> tuple[list[int], int]:
+    """The index keys of the first matches, ranked in one statement, and their count (up to COUNT_LIMIT + 1)."""
+    source = f"{_FROM} AND {compiler.condition(query.root) if query.root is not None else '1'}"
     if sort is None:
         order = compiler.order(query)
     else:
-        order = f"{SORTS[sort]} {'DESC' if descending else 'ASC'} NULLS LAST, c.path, c.line"
-    matching = ("FROM cards c JOIN card_schedules s ON s.card_id = c.id JOIN search_docs d ON d.card_id = c.id "
-                f"WHERE c.retired_at IS NULL AND {where}")
-    params = {**compiler.params, "limit": limit, "offset": offset}
-    # Ids first, so that sorting every match carries only its keys; the shown rows' columns are read after.
-    ranked = session.execute(text(f"SELECT c.id {matching} ORDER BY {order} LIMIT :limit OFFSET :offset")
-                             .bindparams(*compiler.typed), params).scalars().all()
-    total = session.execute(text(f"SELECT count(*) {matching}").bindparams(*compiler.typed), params).scalar_one()
-    shown = text(
-        "SELECT c.id, c.deck, c.title_en, c.title_zh, c.demo, s.state, s.due, s.stability, s.lapses, s.suspended, "
-        "s.leech, d.body FROM cards c JOIN card_schedules s ON s.card_id = c.id JOIN search_docs d ON d.card_id = c.id "
-        "WHERE c.id IN (SELECT value FROM json_each(:ids))").columns(due=UTCDateTime())
-    rows = {row.id: row for row in session.execute(shown, {"ids": json.dumps(ranked)})}
-    texts = [node.value for node in query.ranking_texts()]
-    return SearchResults(query, total, [_hit(rows[card_id], texts) for card_id in ranked])
+        order = f"{SORTS[sort]} {'DESC' if descending else 'ASC'} NULLS LAST, d.id"
+    statement = compiler.statement(f"SELECT d.id {source} ORDER BY {order} LIMIT :needed")
+    keys = session.execute(statement, {**compiler.params, "needed": needed}).scalars().all()
+    return list(keys), _count(session, compiler, source)
+
+
+def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) -> tuple[list[int], int] | None:
+    """The index keys of the first matches, read tier by tier in key order, and their count (up to COUNT_LIMIT + 1).
+
+    Each tier costs the rows it reads, however many cards match. None for a search that `_ranked` answers better
+    or only it can: filters matching few cards, text this cannot put into one FTS5 expression.
+    """
+    searched = All(tuple(part for part in query.parts() if not holds_filter(part)))
+    filtered = All(tuple(part for part in query.parts() if holds_filter(part)))
+    full_text = _full_text(searched) if searched.children else None
+    texts = query.ranking_texts()
+    if full_text is None and (searched.children or texts) or any(text_expression(node) is None for node in texts):
+        return None
+    condition = compiler.condition(filtered) if filtered.children else "1"
+    if filtered.children and _count(session, compiler, f"{_FROM} AND {condition}") <= COUNT_LIMIT:
+        return None  # a few cards: ranking them all is cheaper than reading the index past the others
+    if full_text is None:
+        source, key, matches = (f"FROM search_docs d CROSS JOIN cards c ON c.id = d.card_id CROSS JOIN card_schedules s "
+                                f"ON s.card_id = c.id WHERE {condition}"), "d.id", [None]
+    else:
+        source = f"FROM card_search f WHERE f.card_search MATCH :match" if not filtered.children else (
+            "FROM card_search f CROSS JOIN search_docs d ON d.id = f.rowid CROSS JOIN cards c ON c.id = d.card_id "
+            f"CROSS JOIN card_schedules s ON s.card_id = c.id WHERE f.card_search MATCH :match AND {condition}")
+        key, matches = "f.rowid", _tier_expressions(full_text, _tiers(texts, text_expression))
+    keys: list[int] = []
+    for match in matches:
+        if len(keys) < needed:
+            statement = compiler.statement(f"SELECT {key} {source} ORDER BY {key} LIMIT :needed")
+            keys += session.execute(statement, {**compiler.params, "match": match, "needed": needed - len(keys)}) \
+                .scalars().all()
+    return keys, _count(session, compiler, source, full_text)
+
+
+def _tier_expressions(full_text: str, tiers: list[str]) -> list[str]:
+    """The FTS5 expression of each ranking tier's cards, the last tier (none of the tiers' conditions) included."""
+    expressions = []
+    for rank, tier in enumerate([*tiers, None]):
+        expression = f"({full_text} AND {tier})" if tier else full_text
+        expressions.append(f"({expression} NOT ({' OR '.join(tiers[:rank])}))" if rank else expression)
+    return expressions
 
 
 def _hit(row: Any, texts: list[str]) -> SearchHit:

@@ -12,6 +12,9 @@ import unicodedata
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
 _HANGUL = re.compile("[\uac00-\ud7af]")
+_WORD = re.compile(r"[^\W_]+")
+# A private-use character, in no card's text: it marks word starts in the index (see `word_starts`).
+WORD_START = "\ue000"
 
 
 class _FoldTable(dict[int, str]):
@@ -41,13 +44,21 @@ def squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-def ngram_words(text: str) -> str:
-    """The text with each CJK run written as its characters and its pairs of characters, as separate words.
+def word_starts(text: str) -> str:
+    """Index words for each word's first two characters and each CJK character, so that the trigram index finds them.
 
-    This feeds the word index that answers queries too short for trigrams: 梯度下降 → 梯 度 下 降 梯度 度下 下降.
+    A trigram index cannot look up one or two characters, so each is also written after WORD_START marks, as
+    ⌁⌁le for "learning" and ⌁⌁梯度 ⌁⌁度 for 梯度 (⌁ standing for WORD_START); `short_text` spells a query alike.
     """
-    def spell(match: re.Match[str]) -> str:
-        run = match.group()
-        return " " + " ".join([*run, *(run[i:i + 2] for i in range(len(run) - 1))]) + " "
+    latin = _WORD.findall(CJK_RUN.sub(" ", text))
+    cjk = (run[start:start + 2] for run in CJK_RUN.findall(text) for start in range(len(run)))
+    return " ".join(WORD_START * 2 + part[:2] for part in [*latin, *cjk])
 
-    return CJK_RUN.sub(spell, text)
+
+def short_text(value: str) -> list[str]:
+    """What the index holds for a query of one or two characters: one trigram per word in it, none for punctuation.
+
+    `l` is ⌁⌁l and `lr` is ⌁lr (words starting so), and `梯度` is ⌁梯度; see `word_starts`.
+    """
+    parts = [*_WORD.findall(CJK_RUN.sub(" ", value)), *CJK_RUN.findall(value)]
+    return [WORD_START * (3 - len(part)) + part for part in parts]

@@ -1,31 +1,40 @@
-"""The search index: each card's text, folded, in two SQLite FTS5 tables that sync keeps in step with the cards.
+"""The search index: each card's text, folded, in an SQLite FTS5 trigram table that sync keeps in step with the cards.
 
-`card_search` uses the trigram tokenizer, so any substring of three or more characters is found, CJK included.
-`card_search_words` answers shorter queries: Latin words by prefix, CJK as single characters and pairs.
-Both are keyed by `search_docs.id`, which also keeps the text shown in snippets: the index holds it folded,
-at the same length, so that a match found there is highlighted at the same place in the text shown.
+The trigram tokenizer finds any substring of three or more characters, CJK included. Shorter queries are found
+through marks written after each column's text: the first two characters of each word and each CJK character
+and pair (see `folding.word_starts`), so one table answers every query and ranks it in one pass.
+The table is keyed by `search_docs.id`, which also keeps the text shown in snippets. Keys follow course order
+(file, then line), so that a search reads the index in the order it ranks cards in and can stop after the
+first screenful; sync keeps them so.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from revise.search.folding import fold, ngram_words, squeeze
+from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
-from revise.store.schema import Card, CardTag, SearchDoc, Setting
 from revise.search.symbols import symbol_names
+from revise.store.schema import Card, CardTag, SearchDoc, Setting
 from revise.text.math_markdown import MathSyntaxError, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
+# Keys leave this much room between neighbours, so that a card added between two others takes a key between
+# theirs and the cards around it keep their own.
+KEY_GAP = 1024
+# The tables holding each card's index entry, and the column holding its key.
+_KEYED = (("card_search", "rowid"), ("search_docs", "id"))
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s|^\s*[-*]\s", re.MULTILINE)
 
@@ -61,35 +70,115 @@ def document(card: Card) -> SearchDocument:
 
 
 def index_cards(session: Session, cards: Iterable[Card], replace: bool = True) -> None:
-    """Writes the cards' documents and tags into the index, replacing what it held for them."""
+    """Writes the cards' documents and tags into the index, replacing what it held for them.
+
+    A card already indexed keeps its key; a new one is keyed after the last, and `keep_course_order` moves it.
+    """
     cards = list(cards)
     if not cards:
         return
-    if replace:
-        unindex_cards(session, [card.id for card in cards])
-    first = (session.scalar(select(func.max(SearchDoc.id))) or 0) + 1
-    docs = {first + offset: document(card) for offset, card in enumerate(cards)}
+    held = _keys(session, [card.id for card in cards]) if replace else {}
+    _remove(session, held)
+    fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
+    docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
     session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "body": doc.body}
                                         for key, doc in docs.items()])
-    for table, spell in (("card_search", fold), ("card_search_words", lambda text: ngram_words(fold(text)))):
-        session.execute(
-            text(f"INSERT INTO {table} (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)"),
-            [{"key": key, **{column: spell(getattr(doc, column)) for column in COLUMNS}} for key, doc in docs.items()])
+    session.execute(
+        text("INSERT INTO card_search (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)"),
+        [{"key": key, **{column: _indexed(getattr(doc, column)) for column in COLUMNS}} for key, doc in docs.items()])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags.split()}]
     if tags:
         session.execute(insert(CardTag), tags)
 
 
+def _indexed(shown: str) -> str:
+    """A column's text as the index holds it: folded, then the marks that find its words by one or two letters."""
+    folded = fold(shown)
+    return f"{folded} {word_starts(folded)}"
+
+
 def unindex_cards(session: Session, card_ids: list[str]) -> None:
     """Takes cards out of the index."""
-    if not card_ids:
+    _remove(session, _keys(session, card_ids))
+
+
+def _keys(session: Session, card_ids: list[str]) -> dict[str, int]:
+    """The index keys of those of the cards that are indexed."""
+    found = text("SELECT card_id, id FROM search_docs WHERE card_id IN (SELECT value FROM json_each(:ids))")
+    return {card_id: key for card_id, key in session.execute(found, {"ids": json.dumps(card_ids)})}
+
+
+def _remove(session: Session, keys: dict[str, int]) -> None:
+    """Deletes the index entries and tags of cards, given their keys by card id."""
+    if not keys:
         return
-    keys = select(SearchDoc.id).where(SearchDoc.card_id.in_(card_ids))
-    for table in ("card_search", "card_search_words"):
-        session.execute(text(f"DELETE FROM {table} WHERE rowid IN (SELECT value FROM json_each(:keys))"),
-                        {"keys": json.dumps(list(session.scalars(keys)))})
-    session.execute(delete(SearchDoc).where(SearchDoc.card_id.in_(card_ids)))
-    session.execute(delete(CardTag).where(CardTag.card_id.in_(card_ids)))
+    parameters = {"keys": json.dumps(list(keys.values())), "ids": json.dumps(list(keys))}
+    for table, key in _KEYED:
+        session.execute(text(f"DELETE FROM {table} WHERE {key} IN (SELECT value FROM json_each(:keys))"), parameters)
+    session.execute(text("DELETE FROM card_tags WHERE card_id IN (SELECT value FROM json_each(:ids))"), parameters)
+
+
+def keep_course_order(session: Session) -> int:
+    """Rekeys index entries so that key order is course order again, moving as few as it can; says how many moved.
+
+    The longest run of keys already in order stays; each other card takes a key spread between its neighbours',
+    or, when a gap has run out, every card is keyed afresh.
+    """
+    keys = session.scalars(select(SearchDoc.id).join(Card, Card.id == SearchDoc.card_id)
+                           .order_by(Card.path, Card.line)).all()
+    staying = _longest_increasing(keys)
+    if len(staying) == len(keys):
+        return 0
+    wanted = _spread(keys, staying)
+    if wanted is None:
+        wanted = [KEY_GAP * (position + 1) for position in range(len(keys))]
+    moves = [(old, new) for old, new in zip(keys, wanted) if old != new]
+    # Through negative keys, so that no card is moved onto a key another has not left yet.
+    for pairs in ([(old, -old) for old, _ in moves], [(-old, new) for old, new in moves]):
+        for table, key in _KEYED:
+            session.execute(text(f"UPDATE {table} SET {key} = :new WHERE {key} = :old"),
+                            [{"old": old, "new": new} for old, new in pairs])
+    return len(moves)
+
+
+def _longest_increasing(keys: Sequence[int]) -> set[int]:
+    """The keys of a longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    ends: list[int] = []  # ends[k]: position of the smallest key ending an increasing run of length k + 1
+    end_keys: list[int] = []
+    before = [-1] * len(keys)
+    for position, key in enumerate(keys):
+        length = bisect.bisect_left(end_keys, key)
+        if length:
+            before[position] = ends[length - 1]
+        ends[length:length + 1], end_keys[length:length + 1] = [position], [key]
+    kept, position = set(), ends[-1] if ends else -1
+    while position >= 0:
+        kept.add(keys[position])
+        position = before[position]
+    return kept
+
+
+def _spread(keys: Sequence[int], staying: set[int]) -> list[int] | None:
+    """New keys in course order: staying keys unchanged, each run of others spread evenly in the gap around it.
+
+    None when some gap is too narrow for the run that must fit in it.
+    """
+    wanted, run, low = list(keys), [], 0
+    for position in [*range(len(keys)), len(keys)]:
+        if position < len(keys) and keys[position] not in staying:
+            run.append(position)
+            continue
+        if run:
+            high = keys[position] if position < len(keys) else low + KEY_GAP * (len(run) + 1)
+            step = (high - low) // (len(run) + 1)
+            if step < 1:
+                return None
+            for offset, moved in enumerate(run, 1):
+                wanted[moved] = low + step * offset
+            run = []
+        if position < len(keys):
+            low = keys[position]
+    return wanted
 
 
 def rebuild_if_stale(session: Session) -> bool:
@@ -97,10 +186,9 @@ def rebuild_if_stale(session: Session) -> bool:
     stored = session.get(Setting, INDEX_VERSION_KEY)
     if stored is not None and stored.value == INDEX_VERSION:
         return False
-    for table in ("card_search", "card_search_words"):
+    for table in ("card_search", "search_docs", "card_tags"):
         session.execute(text(f"DELETE FROM {table}"))
-    session.execute(delete(SearchDoc))
-    session.execute(delete(CardTag))
-    index_cards(session, session.scalars(select(Card).where(Card.retired_at.is_(None))), replace=False)
+    active = select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line)
+    index_cards(session, session.scalars(active), replace=False)
     session.merge(Setting(key=INDEX_VERSION_KEY, value=INDEX_VERSION))
     return True

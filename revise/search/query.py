@@ -58,6 +58,15 @@ class AnyOf:
 Node = Text | Filter | Not | All | AnyOf
 
 
+def holds_filter(node: Node | None) -> bool:
+    """Whether the node is, or contains, a filter (tag:, deck:, is:, has:)."""
+    if isinstance(node, Filter):
+        return True
+    if isinstance(node, Not):
+        return holds_filter(node.child)
+    return isinstance(node, (All, AnyOf)) and any(map(holds_filter, node.children))
+
+
 @dataclass(frozen=True)
 class Query:
     """A parsed search: its tree (None matches every card), and notes on anything read other than as written."""
@@ -67,14 +76,11 @@ class Query:
 
     def has_filters(self) -> bool:
         """Whether any part of the query is a filter (tag:, deck:, is:, has:)."""
-        def visit(node: Node | None) -> bool:
-            if isinstance(node, Filter):
-                return True
-            if isinstance(node, Not):
-                return visit(node.child)
-            return isinstance(node, (All, AnyOf)) and any(map(visit, node.children))
+        return holds_filter(self.root)
 
-        return visit(self.root)
+    def parts(self) -> tuple[Node, ...]:
+        """The parts a card must match all of: the root's children when it is a conjunction, else the root."""
+        return self.root.children if isinstance(self.root, All) else () if self.root is None else (self.root,)
 
     def ranking_texts(self) -> list[Text]:
         """The texts a card is ranked by: those it must or may contain, not those it must not."""

@@ -98,10 +98,12 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    # Short queries are found in card_search through word-start marks (search index version 3).
+    ("0003_one_search_table", "DROP TABLE card_search_words"),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.
-FULL_TEXT_TABLES = ("card_search", "card_search_words")
+FULL_TEXT_TABLES = ("card_search",)
 
 HEAD = MIGRATIONS[-1][0]
 

@@ -126,11 +126,8 @@ class BrowserScreen(Screen[None]):
     @staticmethod
     def _summary(results: SearchResults) -> Text:
         """How many cards match, whether the table shows them all, and any notes on how the query was read."""
-        if not results.total:
-            line = "No card matches."
-        else:
-            line = f"{results.total:,} card{'s' if results.total != 1 else ''}"
-        if results.total > len(results.hits):
+        line = results.found() if results.total else "No card matches."
+        if not results.all_shown():
             line += f" · showing the first {len(results.hits):,} — narrow the search"
         return Text.assemble(line, *((f"\n{note}", "dim") for note in results.query.notes))
 

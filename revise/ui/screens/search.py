@@ -93,8 +93,8 @@ class SearchScreen(Screen[None]):
             return
         results = message.results
         self.hits, self.shown_sequence = results.hits, message.sequence
-        found = f"{results.total:,} card{'s' if results.total != 1 else ''}"
-        if results.total > len(results.hits):
+        found = results.found()
+        if not results.all_shown():
             found += f", the best {len(results.hits)} shown (Ctrl+B lists them all)"
         if results.hits:
             found += "  ·  ↑↓ choose  ·  Enter read"
