@@ -245,7 +245,8 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     if full_text is None and (searched.children or texts) or any(text_expression(node) is None for node in texts):
         return None
     condition = compiler.condition(filtered) if filtered.children else "1"
-    if filtered.children and _count(session, compiler, f"{_FROM} AND {condition}") <= COUNT_LIMIT:
+    filter_count = _count(session, compiler, f"{_FROM} AND {condition}")
+    if filtered.children and filter_count <= COUNT_LIMIT:
         return None  # a few cards: ranking them all is cheaper than reading the index past the others
     if full_text is None:
         source, key, matches = (f"FROM search_docs d CROSS JOIN cards c ON c.id = d.card_id CROSS JOIN card_schedules s "
@@ -261,7 +262,7 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
             statement = compiler.statement(f"SELECT {key} {source} ORDER BY {key} LIMIT :needed")
             keys += session.execute(statement, {**compiler.params, "match": match, "needed": needed - len(keys)}) \
                 .scalars().all()
-    return keys, _count(session, compiler, source, full_text)
+    return keys, filter_count if full_text is None else _count(session, compiler, source, full_text)
 
 
 def _tier_expressions(full_text: str, tiers: list[str]) -> list[str]:
