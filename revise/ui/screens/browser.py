@@ -75,6 +75,7 @@ class BrowserScreen(Screen[None]):
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial_query = query
+        self.searched: str | None = None  # the text of the latest search
         self.sequence = 0
         self.sort: str | None = None
         self.descending = False
@@ -102,11 +103,17 @@ class BrowserScreen(Screen[None]):
         self.run_query()
 
     @on(Input.Changed, "#browser-query")
+    def typed(self, event: Input.Changed) -> None:
+        """Searches again as the learner types; the box's first value is already searched by the screen opening."""
+        if event.value != self.searched:
+            self.run_query()
+
     def run_query(self) -> None:
         """Searches again with the current text and order; results of earlier searches are dropped on arrival."""
         self.sequence += 1
+        self.searched = self.query_one(Input).value
         sort = "title_zh" if self.sort == "title" and self.app.language == "zh" else self.sort
-        self.find_cards(self.sequence, self.query_one(Input).value, sort, self.descending)
+        self.find_cards(self.sequence, self.searched, sort, self.descending)
 
     @work(thread=True, exclusive=True, group="browse", exit_on_error=False)
     def find_cards(self, sequence: int, query: str, sort: str | None, descending: bool) -> None:
