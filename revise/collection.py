@@ -181,10 +181,11 @@ class Collection:
             log = session.get(ReviewLog, log_id)
             if log is None:
                 raise ReviseError(f"review {log_id} is not in the log")
-            later = session.scalar(select(func.count()).select_from(ReviewLog).where(
-                ReviewLog.card_id == log.card_id, ReviewLog.id > log_id))
-            if later:
-                raise ReviseError(f"card {log.card_id} was reviewed again after review {log_id}")
+            later = session.scalar(select(ReviewLog.kind).where(ReviewLog.card_id == log.card_id, ReviewLog.id > log_id)
+                                   .order_by(ReviewLog.id.desc()).limit(1))
+            if later is not None:
+                happened = "reset" if later == MANUAL else "reviewed again"
+                raise ReviseError(f"card {log.card_id} was {happened} after review {log_id}")
             row = session.get(Card, log.card_id)
             Schedule.from_json(log.state_before).write_to(row.schedule)
             session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))

@@ -71,6 +71,16 @@ def test_undo_refuses_to_skip_a_later_review(collection: Collection) -> None:
         collection.undo(first)
 
 
+def test_undo_after_a_reset_says_the_card_was_reset(collection: Collection) -> None:
+    now = utc_now()
+    card = collection.next_card(now)
+    rating = collection.rate(card, GOOD, 1000, now)
+    collection.reset([card.text.id], now)
+    with pytest.raises(ReviseError, match=f"card {card.text.id} was reset after review {rating}"):
+        collection.undo(rating)
+    assert collection.card(card.text.id).schedule.state == "new", "the reset stays"
+
+
 def test_daily_new_limit(db_path: Path, cards_dir: Path) -> None:
     collection = Collection(db_path, cards_dir, SchedulerConfig(new_per_day=2))
     collection.sync()
