@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-BENCHMARKS = ("startup", "demo_rerun", "search", "adam", "bleu", "nms")
+BENCHMARKS = ("startup", "demo_rerun", "search", "stats", "adam", "bleu", "nms", "optimize")
 
 
 def main() -> None:

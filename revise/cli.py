@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revise.errors import ReviseError
-from revise.paths import default_cards_dir, default_db_path
+from revise.paths import default_cards_dir, default_config_path, default_db_path
 from revise.ui.graphics import GRAPHICS_MODES
 
 if TYPE_CHECKING:
     from revise.collection import Collection, StudyCard
     from revise.search.snippet import Highlighted
+    from revise.stats.model import Stats
 
 
-GLOBAL_OPTIONS = ("--db", "--cards", "--graphics")
+GLOBAL_OPTIONS = ("--db", "--cards", "--config", "--graphics")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,15 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the database file (default: $REVISE_DB or data.db at the project root)")
     parser.add_argument("--cards", type=Path, default=None, metavar="DIR",
                         help="the card folder (default: $REVISE_CARDS or cards/ at the project root)")
-    parser.add_argument("--graphics", choices=GRAPHICS_MODES, default="auto",
-                        help="how the app draws plots (default: auto, from the terminal)")
+    parser.add_argument("--config", type=Path, default=None, metavar="PATH",
+                        help="the settings file (default: $REVISE_CONFIG or revise.toml at the project root)")
+    parser.add_argument("--graphics", choices=GRAPHICS_MODES, default=None,
+                        help="how the app draws plots (default: the settings file's, else auto: from the terminal)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("sync", help="bring the database in step with the card files",
                         description="Add new cards, update edited ones, retire removed ones.")
     commands.add_parser("check", help="validate every card file (exit 1 on any problem)",
                         description="Validate every card file; print file:line for each problem.")
-    stats = commands.add_parser("stats", help="today's counts", description="Print today's counts.")
+    stats = commands.add_parser("stats", help="today's counts and the statistics",
+                                description="Print today's counts, streak, cards by state, forecast, retention "
+                                "and distributions.")
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument("--plot", type=Path, metavar="DIR", help="also save the plots to DIR as PNG files")
     listing = commands.add_parser("list", help="every card with its state and due date",
                                   description="List every card with its state and due date.")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -55,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*", metavar="QUERY")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--limit", type=_positive, default=20, metavar="N", help="show at most N cards (default 20)")
+    optimize = commands.add_parser(
+        "optimize", help="fit the FSRS parameters to your review log",
+        description="Fit the FSRS parameters to your own reviews and compare them with those in use; --apply "
+        "stores them and reschedules every reviewed card under them (the review log stays as it is).")
+    optimize.add_argument("--apply", action="store_true", help="use the fitted parameters from now on")
+    optimize.add_argument("--json", action="store_true", help="print JSON")
     demo = commands.add_parser(
         "demo", help="run a live demo from the command line", add_help=False,
         description="Run a demo: revise demo NAME [--PARAM VALUE ...] [--json] [--plot FILE.png]. "
@@ -112,7 +124,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command is None:
             from revise.ui.app import run_app
 
-            return run_app(db_path, cards_dir, args.graphics)
+            return run_app(db_path, cards_dir, args.graphics, args.config or default_config_path())
         if args.command == "check":
             return check(cards_dir)
         if args.command == "demo":
@@ -128,10 +140,14 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int:
-    """Opens the collection, syncs it (card problems go to stderr), then runs the command on it."""
+    """Opens the collection under the settings, syncs it (settings and card problems go to stderr), then runs it."""
     from revise.collection import Collection
+    from revise.settings import load_settings
 
-    collection = Collection(db_path, cards_dir)
+    loaded = load_settings(args.config or default_config_path())
+    for warning in loaded.warnings:
+        print(f"revise: warning: {warning}", file=sys.stderr)
+    collection = Collection(db_path, cards_dir, loaded.settings.scheduler_config())
     try:
         report = collection.sync()
         for problem in report.problems:
@@ -160,16 +176,62 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone().isoformat(timespec="seconds") if moment else None
 
 
+def _stats_data(figures: Stats) -> dict[str, Any]:
+    """Every figure of the statistics as JSON-ready data: dates as ISO text, shares beside their counts."""
+    from dataclasses import asdict
+
+    weeks = [{**asdict(week), "week_start": week.week_start.isoformat(), "young_rate": week.young_rate,
+              "mature_rate": week.mature_rate} for week in figures.retention]
+    return {**asdict(figures), "today": figures.today.isoformat(), "again_rate": figures.again_rate,
+            "retention": weeks}
+
+
+def _share_text(part: int, whole: int) -> str:
+    """A share as `80% (4/5)`, or `-` with nothing to divide."""
+    return f"{part / whole:.0%} ({part}/{whole})" if whole else "-"
+
+
+def _stats_lines(figures: Stats) -> list[str]:
+    """The statistics as short lines of text: today, streak, cards, the week ahead, retention, distributions."""
+    from statistics import median
+
+    from revise.ui.timefmt import describe_duration
+
+    lines = [f"{'today':>14}: {figures.reviewed_today} reviewed, Again "
+             f"{_share_text(figures.again_today, figures.reviewed_today)}, {describe_duration(figures.seconds_today)}",
+             f"{'streak':>14}: {figures.streak} day{'s' if figures.streak != 1 else ''}",
+             f"{'cards by state':>14}: " + ", ".join(f"{name} {count}" for name, count in figures.counts.items()),
+             f"{'next 7 days':>14}: " + " ".join(str(count) for count in figures.forecast[:7])
+             + " (the first includes overdue)"]
+    for week in figures.retention[-4:]:
+        lines.append(f"{'week of ' + week.week_start.isoformat():>14}: retention young "
+                     f"{_share_text(week.young_passed, week.young_reviews)}, mature "
+                     f"{_share_text(week.mature_passed, week.mature_reviews)}")
+    for name, values, unit in (("intervals", figures.intervals, " days"), ("stability", figures.stability, " days"),
+                               ("difficulty", figures.difficulty, ""),
+                               ("retrievability", figures.retrievability, "")):
+        summary = f"median {median(values):.2f}{unit} over {len(values)} cards" if values else "no cards yet"
+        lines.append(f"{name:>14}: {summary}")
+    return lines
+
+
 def stats(collection: Collection, args: argparse.Namespace) -> int:
-    """Prints today's counts."""
+    """Prints today's counts and the statistics (see `revise.stats.model.Stats`)."""
     counts = collection.counts()
+    figures = collection.stats()
     data = {"cards": counts.cards, "due": counts.due, "new": counts.new, "learning": counts.learning,
             "reviews_today": counts.reviews_today, "next_due": _iso(counts.next_due)}
     if args.json:
-        print(json.dumps(data))
+        print(json.dumps({**data, **_stats_data(figures)}))
     else:
         for key, value in data.items():
             print(f"{key.replace('_', ' '):>14}: {value if value is not None else '-'}")
+        print("\n".join(_stats_lines(figures)))
+    if args.plot:
+        from revise.stats.plots import save_plots
+
+        for path in save_plots(figures, args.plot):  # listed on stderr under --json, to keep stdout JSON
+            print(f"plot saved to {path}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -248,6 +310,31 @@ def search(collection: Collection, args: argparse.Namespace) -> int:
     return 0
 
 
+def optimize(collection: Collection, args: argparse.Namespace) -> int:
+    """Fits FSRS parameters to the review log, shows how both sets predict it, and applies them if asked and better."""
+    result = collection.fit_parameters()
+    rescheduled = collection.apply_parameters(result.fitted_parameters) if args.apply and result.improves else 0
+    if args.json:
+        print(json.dumps({"reviews": result.reviews, "cards": result.cards, **{
+            name: {"parameters": list(parameters), "log_loss": evaluation.log_loss, "rmse_bins": evaluation.rmse_bins}
+            for name, parameters, evaluation in (("current", result.current_parameters, result.current),
+                                                 ("fitted", result.fitted_parameters, result.fitted))},
+            "applied": bool(rescheduled), "rescheduled": rescheduled}))
+        return 0
+    print(f"Fitted to {result.reviews} reviews of {result.cards} cards.\n{'':<12}{'current':>9}{'fitted':>9}")
+    print(f"{'log loss':<12}{result.current.log_loss:>9.4f}{result.fitted.log_loss:>9.4f}")
+    print(f"{'RMSE(bins)':<12}{result.current.rmse_bins:>9.4f}{result.fitted.rmse_bins:>9.4f}")
+    if not result.improves:
+        print("The parameters in use already predict your reviews as well: nothing to apply.")
+    elif rescheduled:
+        print(f"Applied: the fitted parameters are stored and {rescheduled} cards were rescheduled under them; "
+              "the review log is unchanged.")
+    else:
+        print(f"`revise optimize --apply` would store the fitted parameters and reschedule the {result.cards} reviewed "
+              "cards by replaying their reviews under them; the review log would stay as it is.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
-    "stats": stats, "list": list_cards, "show": show, "search": search,
+    "stats": stats, "list": list_cards, "show": show, "search": search, "optimize": optimize,
 }

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,12 +19,15 @@ from revise.cards.sync import SyncReport, card_text_from_row, sync_cards
 from revise.errors import ReviseError
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
+from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
 from revise.store.database import open_engine, session_factory
 from revise.store.schema import Card, CardSchedule, ReviewLog, Setting
 
 if TYPE_CHECKING:
+    from revise.scheduler.optimize import FitResult
     from revise.search.engine import SearchResults
+    from revise.stats.model import Stats
 
 LEARNING_STATES = (LEARNING, RELEARNING)
 # A reset is logged with this kind and rating, so the history shows it and no statistic counts it as a review.
@@ -69,13 +72,24 @@ class Collection:
         self.db_path, self.cards_dir = db_path, cards_dir
         self.engine = open_engine(db_path)
         self._sessions = session_factory(self.engine)
-        self.scheduler = CardScheduler(config or SchedulerConfig())
         self._lock = threading.RLock()
+        self.scheduler = CardScheduler(self.with_applied_parameters(config or SchedulerConfig()))
 
     @property
     def config(self) -> SchedulerConfig:
         """The scheduling settings in force."""
         return self.scheduler.config
+
+    def configure(self, config: SchedulerConfig) -> None:
+        """Puts new scheduling settings in force: the next card chosen, rated and counted follows them."""
+        with self._lock:
+            self.scheduler = CardScheduler(config)
+
+    def with_applied_parameters(self, config: SchedulerConfig) -> SchedulerConfig:
+        """`config` with the FSRS parameters fitted by `revise optimize --apply`, when the learner applied some."""
+        with self._transaction() as session:
+            parameters = stored_parameters(session)
+        return config if parameters is None else replace(config, parameters=parameters)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -170,7 +184,8 @@ class Collection:
             before = Schedule.from_row(row)
             after.write_to(row)
             log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
-                            kind=before.state, state_before=before.to_json(), state_after=after.to_json())
+                            kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
+                            interval_days=before.review_interval_days)
             session.add(log)
             session.flush()
             return log.id
@@ -216,6 +231,13 @@ class Collection:
         with self._transaction() as session:
             return search(session, query, day_end, limit, offset, sort, descending)
 
+    def stats(self, now: datetime | None = None) -> Stats:
+        """The statistics of the collection: today, the heatmap, streak, forecast, retention and distributions."""
+        from revise.stats.compute import compute_stats
+
+        with self._transaction() as session:
+            return compute_stats(session, now or utc_now(), self.config)
+
     def set_suspended(self, card_ids: list[str], suspended: bool) -> None:
         """Suspends cards (they leave study until unsuspended, schedule kept) or unsuspends them."""
         with self._transaction() as session:
@@ -242,3 +264,20 @@ class Collection:
         """Stores a setting."""
         with self._transaction() as session:
             session.merge(Setting(key=key, value=value))
+
+    def fit_parameters(self) -> FitResult:
+        """FSRS parameters fitted to the review log, with how they and the current ones predict it; changes nothing."""
+        from revise.scheduler.optimize import fit, review_histories
+
+        with self._transaction() as session:
+            histories = review_histories(session)
+        return fit(histories, self.config)
+
+    def apply_parameters(self, parameters: tuple[float, ...]) -> int:
+        """Stores FSRS parameters and reschedules every reviewed card under them, all at once; returns how many."""
+        from revise.scheduler.optimize import apply_parameters
+
+        with self._transaction() as session:
+            rescheduled = apply_parameters(session, self.config, parameters)
+        self.configure(replace(self.config, parameters=parameters))
+        return rescheduled

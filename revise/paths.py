@@ -1,4 +1,4 @@
-"""Where revise keeps its files: the project root, the default database and card folder."""
+"""Where revise keeps its files: the project root, the default database, card folder and settings file."""
 
 from __future__ import annotations
 
@@ -16,3 +16,8 @@ def default_db_path() -> Path:
 def default_cards_dir() -> Path:
     """The card folder: `REVISE_CARDS` if set, else `cards/` at the project root."""
     return Path(os.environ.get("REVISE_CARDS") or PROJECT_ROOT / "cards")
+
+
+def default_config_path() -> Path:
+    """The settings file: `REVISE_CONFIG` if set, else `revise.toml` at the project root, next to data.db."""
+    return Path(os.environ.get("REVISE_CONFIG") or PROJECT_ROOT / "revise.toml")

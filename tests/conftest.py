@@ -72,8 +72,9 @@ title = "Super Machine Learning Revision Notes"
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Keeps the developer's own database, card folder and editor out of every test."""
+    """Keeps the developer's own database, card folder, settings file and editor out of every test."""
     monkeypatch.setenv("REVISE_DB", str(tmp_path / "default.db"))
+    monkeypatch.setenv("REVISE_CONFIG", str(tmp_path / "revise.toml"))
     monkeypatch.delenv("REVISE_CARDS", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)

@@ -55,14 +55,13 @@ class CardScheduler:
 
     def preview(self, schedule: Schedule, now: datetime) -> dict[int, Outcome]:
         """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""
-        card = schedule.to_fsrs()
-        outcomes = {}
-        for rating in (AGAIN, HARD, GOOD, EASY):
-            after, _log = self._fsrs.review_card(card, Rating(rating), now)
-            lapsed = rating == AGAIN and schedule.state == REVIEW
-            new_schedule = schedule.after(after, lapsed, self.config.leech_threshold)
-            outcomes[rating] = Outcome(rating, new_schedule, after.due - now)
-        return outcomes
+        return {rating: self.outcome(schedule, rating, now) for rating in (AGAIN, HARD, GOOD, EASY)}
+
+    def outcome(self, schedule: Schedule, rating: int, now: datetime) -> Outcome:
+        """The outcome of one rating at `now`; replaying a card's log calls this once per review."""
+        after, _log = self._fsrs.review_card(schedule.to_fsrs(), Rating(rating), now)
+        lapsed = rating == AGAIN and schedule.state == REVIEW
+        return Outcome(rating, schedule.after(after, lapsed, self.config.leech_threshold), after.due - now)
 
 
 def format_interval(interval: timedelta) -> str:

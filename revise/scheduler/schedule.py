@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fsrs import Card as FsrsCard
@@ -30,6 +30,13 @@ class Schedule:
     reps: int = 0
     lapses: int = 0
     leech: bool = False
+
+    @property
+    def review_interval_days(self) -> float | None:
+        """Days from the last review to the due time of a card in the review state (young or mature), else None."""
+        if self.state != REVIEW or self.due is None or self.last_review is None:
+            return None
+        return (self.due - self.last_review) / timedelta(days=1)
 
     @classmethod
     def from_row(cls, row: CardSchedule) -> Schedule:

@@ -100,6 +100,18 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     # Short queries are found in card_search through word-start marks (search index version 3).
     ("0003_one_search_table", "DROP TABLE card_search_words"),
+    # Statistics read the review log through one covering index; a review's interval before it (whole days stay
+    # whole: julianday's rounding is cut at a millionth of a day) tells young reviews from mature ones.
+    (
+        "0004_review_interval",
+        """
+        ALTER TABLE review_log ADD COLUMN interval_days FLOAT;
+        UPDATE review_log SET interval_days = ROUND(julianday(json_extract(state_before, '$.due'))
+            - julianday(json_extract(state_before, '$.last_review')), 6) WHERE kind = 'review';
+        DROP INDEX ix_review_log_reviewed_at;
+        CREATE INDEX ix_review_log_stats ON review_log (reviewed_at, rating, kind, interval_days)
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

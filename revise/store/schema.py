@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -120,15 +120,19 @@ class ReviewLog(Base):
     """One rating, append-only: when, how, how long, and the card's schedule before and after it."""
 
     __tablename__ = "review_log"
+    # Covers what the statistics read from the log, so that a year of reviews is counted from the index alone.
+    __table_args__ = (Index("ix_review_log_stats", "reviewed_at", "rating", "kind", "interval_days"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
-    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rating: Mapped[int] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String)
     state_before: Mapped[dict[str, Any]] = mapped_column(JSON)
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Days from the last review to the due time before this one, for a card in the review state; else None.
+    interval_days: Mapped[float | None] = mapped_column(Float)
 
 
 class Setting(Base):

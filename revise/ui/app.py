@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,15 +14,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from revise.errors import ReviseError
+from revise.paths import default_config_path
+from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.screens.home import HomeScreen
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
     from revise.collection import Collection
-
-LANGUAGES = ("en", "zh", "both")
-LANGUAGE_NAMES = {"en": "English", "zh": "中文", "both": "English + 中文"}
 
 
 class ReviseApp(App[None]):
@@ -44,7 +45,8 @@ class ReviseApp(App[None]):
 
         collection: Collection
         report: SyncReport
-        language: str
+        settings: Settings
+        warnings: tuple[str, ...]
 
     @dataclass
     class OpenFailed(Message):
@@ -52,10 +54,19 @@ class ReviseApp(App[None]):
 
         error: str
 
-    def __init__(self, db_path: Path, cards_dir: Path, graphics: str = "text") -> None:
+    @dataclass
+    class SettingsNotSaved(Message):
+        """Writing the settings file failed; `error` is one line for the user."""
+
+        error: str
+
+    def __init__(self, db_path: Path, cards_dir: Path, graphics: str = "text", config_path: Path | None = None) -> None:
         super().__init__()
         self.db_path, self.cards_dir, self.graphics = db_path, cards_dir, graphics
+        self.config_path = config_path or default_config_path()
         self.collection: Collection | None = None
+        self.settings = Settings()
+        self.settings_lock = threading.Lock()  # one writer of the settings file at a time
 
     def on_mount(self) -> None:
         """Shows the home screen at once and opens the database behind it."""
@@ -64,23 +75,25 @@ class ReviseApp(App[None]):
 
     @work(thread=True, exit_on_error=False)
     def open_collection(self) -> None:
-        """Imports the store, migrates and syncs the database, off the UI thread."""
+        """Reads the settings file, imports the store, migrates and syncs the database, off the UI thread."""
         from revise.collection import Collection
-        from revise.errors import ReviseError
 
+        loaded = load_settings(self.config_path)
         try:
-            collection = Collection(self.db_path, self.cards_dir)
+            collection = Collection(self.db_path, self.cards_dir, loaded.settings.scheduler_config())
             report = collection.sync()
-            language = collection.setting("language", "en")
+            settings = with_stored_language(loaded, collection.setting("language"))
         except ReviseError as error:
             self.post_message(self.OpenFailed(str(error)))
             return
-        self.post_message(self.Opened(collection, report, language if language in LANGUAGES else "en"))
+        self.post_message(self.Opened(collection, report, settings, loaded.warnings))
 
     def on_revise_app_opened(self, message: Opened) -> None:
-        """Keeps the collection and lets the home screen show today's counts and any card problems."""
-        self.collection = message.collection
-        self.language = message.language
+        """Keeps the collection and settings, warns of settings problems, and lets the home screen show the counts."""
+        self.collection, self.settings = message.collection, message.settings
+        self.language = message.settings.language
+        for warning in message.warnings:
+            self.notify(warning, title="Settings file", severity="warning", timeout=15, markup=False)
         self.screen.post_message(HomeScreen.Ready(message.report))
 
     def on_revise_app_open_failed(self, message: OpenFailed) -> None:
@@ -88,16 +101,24 @@ class ReviseApp(App[None]):
         self.screen.post_message(HomeScreen.Failed(message.error))
 
     def action_switch_language(self) -> None:
-        """Cycles the language cards are shown in, and remembers it."""
+        """Cycles the language cards are shown in, and remembers it in the settings file."""
         self.language = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        self.settings = replace(self.settings, language=self.language)
         self.notify(f"Showing cards in {LANGUAGE_NAMES[self.language]}", timeout=2)
-        self.save_setting("language", self.language)
+        self.save_language()
 
-    @work(thread=True, group="settings")
-    def save_setting(self, key: str, value: object) -> None:
-        """Stores a setting off the UI thread."""
-        if self.collection is not None:
-            self.collection.set_setting(key, value)
+    @work(thread=True, group="settings", exit_on_error=False)
+    def save_language(self) -> None:
+        """Writes the language to the settings file as it is when this runs, so the last of quick presses wins."""
+        try:
+            with self.settings_lock:
+                save_settings(self.config_path, self.settings, ("language",))
+        except ReviseError as error:
+            self.post_message(self.SettingsNotSaved(str(error)))
+
+    def on_revise_app_settings_not_saved(self, message: SettingsNotSaved) -> None:
+        """Says why the settings file could not be written."""
+        self.notify(message.error, title="Settings not saved", severity="error", timeout=15, markup=False)
 
     def action_search(self) -> None:
         """Opens search over the current screen, or goes back to the search already open, its box focused."""
@@ -117,6 +138,15 @@ class ReviseApp(App[None]):
         if not self._return_to(BrowserScreen) and self.collection is not None:
             self.push_screen(BrowserScreen())
 
+    def action_stats(self) -> None:
+        """Opens the statistics screen once the collection is open."""
+        from revise.ui.screens.stats import StatsScreen
+
+        if self.collection is None:
+            self.notify("Still opening your cards…", timeout=2)
+        elif not self._return_to(StatsScreen):
+            self.push_screen(StatsScreen())
+
     def _return_to(self, kind: type[Screen[None]]) -> bool:
         """Closes the screens above the first screen of this kind, if one is open; says whether there was one."""
         if not any(isinstance(screen, kind) for screen in self.screen_stack):
@@ -131,9 +161,10 @@ class ReviseApp(App[None]):
             self.collection.close()
 
 
-def run_app(db_path: Path, cards_dir: Path, graphics: str = "auto") -> int:
-    """Runs the app until the learner quits, drawing plots in the given graphics mode."""
-    mode = resolve_graphics(graphics)
+def run_app(db_path: Path, cards_dir: Path, graphics: str | None = None, config_path: Path | None = None) -> int:
+    """Runs the app until the learner quits, drawing plots in the graphics mode given, else the settings file's."""
+    config_path = config_path or default_config_path()
+    mode = resolve_graphics(graphics or load_settings(config_path).settings.graphics)
     prepare_graphics(mode)
-    ReviseApp(db_path, cards_dir, mode).run()
+    ReviseApp(db_path, cards_dir, mode, config_path).run()
     return 0

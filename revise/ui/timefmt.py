@@ -1,4 +1,4 @@
-"""Saying when something is due in words a learner reads at a glance."""
+"""Saying when something is due, and how long studying took, in words a learner reads at a glance."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def describe_due(due: datetime, now: datetime) -> str:
     if due.date() == now.date() + timedelta(days=1):
         return f"tomorrow at {due:%H:%M}"
     return f"on {due:%a %d %b} at {due:%H:%M}"
+
+
+def describe_duration(seconds: float) -> str:
+    """Time spent studying, as `revise stats` prints it: 45s, 1m 21s, 2h 05m."""
+    minutes, whole_seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {whole_seconds:02d}s" if minutes else f"{whole_seconds}s"

@@ -28,6 +28,8 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("space,enter", "review", "Review", id="review", tooltip="Start today's review"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Every card in a table"),
+        Binding("s", "app.stats", "Stats", id="stats", tooltip="Reviews, retention, forecast and card statistics"),
+        Binding("o", "options", "Options", id="options", tooltip="Settings: daily limits, steps, retention, language"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -55,7 +57,7 @@ class HomeScreen(Screen[None]):
             yield Static("Opening your cards…", id="counts")
             yield Static("", id="next-due")
             yield Static("", id="problems")
-            yield Static("Space or Enter: start reviewing  ·  Ctrl+F: search  ·  b: browse  ·  l: language  ·  q: quit",
+            yield Static("Space: review  ·  Ctrl+F: search  ·  b: browse  ·  s: stats  ·  o: options  ·  q: quit",
                          id="hint")
         yield Footer(compact=True)
 
@@ -109,3 +111,12 @@ class HomeScreen(Screen[None]):
         from revise.ui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen())
+
+    def action_options(self) -> None:
+        """Opens the settings form once the collection is open (a save applies to it at once)."""
+        if self.app.collection is None:
+            self.notify("Still opening your cards…", timeout=2)
+            return
+        from revise.ui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
