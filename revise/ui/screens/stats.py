@@ -128,7 +128,7 @@ class StatsScreen(Screen[None]):
 
 def render_plots(stats: Stats, graphics: str, width: int) -> list[tuple[str, Any]]:
     """Every plot by name, in order: text `width` cells wide in text mode, else PIL images of the PNGs."""
-    from revise.stats.plots import PLOTS, figure_png, heatmap_text
+    from revise.stats.plots import PLOTS, SCREEN_DPI, figure_png, heatmap_text
 
     if graphics == "text":
         from revise.demo_engine.text_plot import figure_to_text
@@ -137,4 +137,4 @@ def render_plots(stats: Stats, graphics: str, width: int) -> list[tuple[str, Any
                  figure_to_text(make(stats), columns=width, rows=PLOT_ROWS)) for name, make in PLOTS.items()]
     from revise.ui.graphics import png_image
 
-    return [(name, png_image(figure_png(make(stats)))) for name, make in PLOTS.items()]
+    return [(name, png_image(figure_png(make(stats), SCREEN_DPI))) for name, make in PLOTS.items()]
