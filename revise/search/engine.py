@@ -245,7 +245,8 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     if full_text is None and (searched.children or texts) or any(text_expression(node) is None for node in texts):
         return None
     condition = compiler.condition(filtered) if filtered.children else "1"
-    filter_count = _count(session, compiler, f"{_FROM} AND {condition}")
+    # How many cards the filters let through: the total with no text, and what decides the plan with both.
+    filter_count = _count(session, compiler, f"{_FROM} AND {condition}") if filtered.children or not full_text else 0
     if filtered.children and filter_count <= COUNT_LIMIT:
         return None  # a few cards: ranking them all is cheaper than reading the index past the others
     if full_text is None:
