@@ -25,7 +25,8 @@ from bench.timing import median_seconds
 from revise.collection import Collection
 from revise.scheduler.fsrs_scheduler import AGAIN, EASY, GOOD, HARD
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW
-from revise.stats.compute import STORED_TIME, day_start, study_day
+from revise.scheduler.day import day_start, study_day
+from revise.stats.compute import STORED_TIME
 from revise.stats.model import HEATMAP_DAYS, MATURE_DAYS, RETENTION_WEEKS, WeekRetention
 from revise.store.migrations import HEAD
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+
+
+def study_day(now: datetime, rollover_hour: int) -> date:
+    """The study day `now` (aware) falls in: its local date, or the day before when earlier than the rollover hour."""
+    local = now.astimezone()
+    return local.date() - timedelta(days=1 if local.hour < rollover_hour else 0)
+
+
+def day_start(day: date, rollover_hour: int) -> datetime:
+    """The moment (aware, UTC) a study day begins: its rollover hour, local time."""
+    return datetime.combine(day, time(rollover_hour)).astimezone().astimezone(timezone.utc)
 
 
 def day_bounds(now: datetime, rollover_hour: int) -> tuple[datetime, datetime]:
     """The UTC start and end of the study day containing `now` (aware), cut at `rollover_hour` local time."""
-    local = now.astimezone()
-    first_date = local.date() - timedelta(days=1 if local.hour < rollover_hour else 0)
-    start, end = (datetime.combine(first_date + timedelta(days=days), time(rollover_hour)).astimezone()
-                  for days in (0, 1))
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    day = study_day(now, rollover_hour)
+    return day_start(day, rollover_hour), day_start(day + timedelta(days=1), rollover_hour)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from revise.collection import MANUAL_RATING
 from revise.errors import ReviseError
-from revise.scheduler.day import day_bounds
+from revise.scheduler.day import study_day
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
 from revise.scheduler.parameters import store_parameters, within_bounds
 from revise.scheduler.schedule import Schedule
@@ -77,12 +77,6 @@ def review_histories(session: Session) -> dict[str, list[Review]]:
     return {card_id: reviews for card_id, reviews in histories.items() if reviews}
 
 
-def _study_day(moment: datetime, rollover_hour: int) -> date:
-    """The study day a moment belongs to (days roll over at `rollover_hour` local time, as for scheduling)."""
-    start, _ = day_bounds(moment, rollover_hour)
-    return start.astimezone().date()
-
-
 def training_items(histories: dict[str, list[Review]], rollover_hour: int) -> list[FSRSItem]:
     """The fsrs-rs items: one per review on a later study day than the one before, holding the history up to it.
 
@@ -93,7 +87,7 @@ def training_items(histories: dict[str, list[Review]], rollover_hour: int) -> li
 
     items = []
     for reviews in histories.values():
-        days = [_study_day(review.reviewed_at, rollover_hour) for review in reviews]
+        days = [study_day(review.reviewed_at, rollover_hour) for review in reviews]
         sequence = []
         for index, review in enumerate(reviews):
             delta_t = (days[index] - days[index - 1]).days if index else 0

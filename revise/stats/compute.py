@@ -1,6 +1,6 @@
 """Computing the statistics: counts over the review log in SQL (read from one covering index), cards in numpy.
 
-Study days are cut in Python, as `day_bounds` cuts them, and handed to SQL as UTC ranges of the stored times, so
+Study days are cut in Python (`scheduler.day`) and handed to SQL as UTC ranges of the stored times, so
 that daylight-saving changes and half-hour time zones need no date arithmetic in SQL and no per-row function.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -16,7 +16,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from revise.collection import MANUAL_RATING
-from revise.scheduler.day import day_bounds
+from revise.scheduler.day import day_start, study_day
 from revise.scheduler.fsrs_scheduler import AGAIN, SchedulerConfig
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW
 from revise.stats.model import FORECAST_DAYS, HEATMAP_DAYS, MATURE_DAYS, RETENTION_WEEKS, Stats, WeekRetention
@@ -24,17 +24,6 @@ from revise.store.schema import Card, CardSchedule, ReviewLog
 
 ONE_DAY = timedelta(days=1)
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
-
-
-def study_day(now: datetime, rollover_hour: int) -> date:
-    """The study day `now` falls in: its local date, or the day before when earlier than the rollover hour."""
-    start, _ = day_bounds(now, rollover_hour)
-    return start.astimezone().date()
-
-
-def day_start(day: date, rollover_hour: int) -> datetime:
-    """The moment (aware, UTC) a study day begins: its rollover hour, local time, as `day_bounds` counts it."""
-    return datetime.combine(day, time(rollover_hour)).astimezone().astimezone(timezone.utc)
 
 
 def retrievability(elapsed_days: np.ndarray, stability: np.ndarray, parameters: tuple[float, ...]) -> np.ndarray:
