@@ -22,7 +22,7 @@ from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerCon
 from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
 from revise.store.database import open_engine, session_factory
-from revise.store.schema import Card, CardSchedule, ReviewLog, Setting
+from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
 
 if TYPE_CHECKING:
     from revise.scheduler.optimize import FitResult
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from revise.stats.model import Stats
 
 LEARNING_STATES = (LEARNING, RELEARNING)
-# A reset is logged with this kind and rating, so the history shows it and no statistic counts it as a review.
-MANUAL, MANUAL_RATING = "manual", 0
 
 
 def utc_now() -> datetime:

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from revise.collection import MANUAL_RATING
 from revise.errors import ReviseError
 from revise.scheduler.day import study_day
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
 from revise.scheduler.parameters import store_parameters, within_bounds
 from revise.scheduler.schedule import Schedule
-from revise.store.schema import CardSchedule, ReviewLog
+from revise.store.schema import MANUAL_RATING, CardSchedule, ReviewLog
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem

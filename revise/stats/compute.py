@@ -15,12 +15,11 @@ import numpy as np
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from revise.collection import MANUAL_RATING
 from revise.scheduler.day import day_start, study_day
 from revise.scheduler.fsrs_scheduler import AGAIN, SchedulerConfig
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW
 from revise.stats.model import FORECAST_DAYS, HEATMAP_DAYS, MATURE_DAYS, RETENTION_WEEKS, Stats, WeekRetention
-from revise.store.schema import Card, CardSchedule, ReviewLog
+from revise.store.schema import MANUAL_RATING, Card, CardSchedule, ReviewLog
 
 ONE_DAY = timedelta(days=1)
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"

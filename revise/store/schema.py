@@ -116,6 +116,10 @@ class CardSchedule(Base):
     card: Mapped[Card] = relationship(back_populates="schedule")
 
 
+# A manual reset is logged with this kind and rating, so the history shows it and no statistic counts it as a review.
+MANUAL, MANUAL_RATING = "manual", 0
+
+
 class ReviewLog(Base):
     """One rating, append-only: when, how, how long, and the card's schedule before and after it."""
 
