@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import json
 import random
 import shutil
@@ -208,7 +209,7 @@ async def _screen_seconds(db_path: Path, graphics: str, opens: int) -> list[floa
     from revise.ui.screens.stats import StatsScreen
 
     class StatsHost(App[None]):
-        CSS_PATH = Path(sys.modules[ReviseApp.__module__].__file__).parent / ReviseApp.CSS_PATH
+        CSS_PATH = Path(inspect.getfile(ReviseApp)).with_name(ReviseApp.CSS_PATH)  # the app's stylesheet
 
     app = StatsHost()
     app.collection, app.graphics = Collection(db_path, db_path.parent), graphics

@@ -43,6 +43,8 @@ _STATES = {
 COUNT_LIMIT = 1000
 _FROM = ("FROM search_docs d JOIN cards c ON c.id = d.card_id JOIN card_schedules s ON s.card_id = c.id "
          "WHERE c.retired_at IS NULL")
+# Each index entry's card and schedule, joined so that rows keep the order of the table they follow (keys).
+_CARDS_IN_KEY_ORDER = "CROSS JOIN cards c ON c.id = d.card_id CROSS JOIN card_schedules s ON s.card_id = c.id"
 
 
 @dataclass(frozen=True)
@@ -250,12 +252,11 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     if filtered.children and filter_count <= COUNT_LIMIT:
         return None  # a few cards: ranking them all is cheaper than reading the index past the others
     if full_text is None:
-        source, key, matches = (f"FROM search_docs d CROSS JOIN cards c ON c.id = d.card_id CROSS JOIN card_schedules s "
-                                f"ON s.card_id = c.id WHERE {condition}"), "d.id", [None]
+        source, key, matches = f"FROM search_docs d {_CARDS_IN_KEY_ORDER} WHERE {condition}", "d.id", [None]
     else:
-        source = f"FROM card_search f WHERE f.card_search MATCH :match" if not filtered.children else (
-            "FROM card_search f CROSS JOIN search_docs d ON d.id = f.rowid CROSS JOIN cards c ON c.id = d.card_id "
-            f"CROSS JOIN card_schedules s ON s.card_id = c.id WHERE f.card_search MATCH :match AND {condition}")
+        source = "FROM card_search f WHERE f.card_search MATCH :match" if not filtered.children else (
+            f"FROM card_search f CROSS JOIN search_docs d ON d.id = f.rowid {_CARDS_IN_KEY_ORDER} "
+            f"WHERE f.card_search MATCH :match AND {condition}")
         key, matches = "f.rowid", _tier_expressions(full_text, _tiers(texts, text_expression))
     keys: list[int] = []
     for match in matches:
