@@ -18,11 +18,14 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from itertools import chain, count
+from typing import Annotated
 
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+from revise.demo_engine.checks import check_int
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import new_axes
 
 SMOOTHING = (None, "exp", "floor")
 FLOOR_VALUE = 0.1  # sacrebleu's default smooth_value for "floor"
@@ -47,7 +50,8 @@ def corpus_bleu(hypotheses, references, max_n: int = 4, smooth: str | None = Non
     smooth: None (no smoothing), "exp" (sacrebleu's NIST smoothing: the k-th order without a match gets
     precision 1 / (2^k * total)) or "floor" (precision 0.1 / total for an order without a match).
     """
-    smooth = _checked_smooth(smooth)
+    if smooth not in SMOOTHING:
+        raise ValueError(f"smooth={smooth!r}: must be None or one of exp, floor")
     return _score(_sentence_stats(hypotheses, references, max_n).sum(axis=0), max_n, smooth)
 
 
@@ -62,7 +66,7 @@ def d2l_bleu(pred_tokens, label_tokens, k: int) -> float:
     _check_tokens("label_tokens", label_tokens)
     if not pred_tokens:
         raise ValueError("pred_tokens is empty: D2L's BLEU divides by the prediction's length")
-    _check_int("k", k, 1, len(pred_tokens))
+    check_int("k", k, 1, len(pred_tokens))
     stats = _sentence_stats([pred_tokens], [[label_tokens]], k)[0]
     matches, totals = stats[2:2 + k], stats[2 + k:]
     score = math.exp(min(0.0, 1 - len(label_tokens) / len(pred_tokens)))
@@ -96,7 +100,7 @@ def _ngrams(tokens, n: int) -> list[tuple]:
 def _sentence_stats(hypotheses, references, max_n: int) -> np.ndarray:
     """Per sentence pair: hyp length, closest reference length, clipped matches per order, totals per order."""
     _check_corpus(hypotheses, references)
-    _check_int("max_n", max_n, 1)
+    check_int("max_n", max_n, 1)
     sentences = [sentence for hypothesis, refs in zip(hypotheses, references) for sentence in (hypothesis, *refs)]
     offsets = _offsets(map(len, sentences), len(sentences))
     pair_offsets = _offsets((1 + len(refs) for refs in references), len(references))
@@ -167,21 +171,6 @@ def _check_tokens(name: str, tokens) -> None:
     if not isinstance(tokens, (list, tuple)):
         raise ValueError(f"{name} of type {type(tokens).__name__}: "
                          "must be a list of tokens (split the text first)")
-
-
-def _check_int(name: str, value, low: int, high: int | None = None) -> None:
-    """ValueError unless value is an integer in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value > high):
-        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
-        raise ValueError(f"{name}={value!r}: must be {allowed}")
-
-
-def _checked_smooth(smooth):
-    """smooth itself, or ValueError when it is not a known method."""
-    if smooth not in SMOOTHING:
-        raise ValueError(f"smooth={smooth!r}: must be one of None, 'exp', 'floor'")
-    return smooth
 
 
 def _length(value) -> str:
@@ -277,7 +266,15 @@ def _closest_length(hyp_len, offsets, first, stop):
 
 # The demo: the notes' "the cat" example (deeplearning.ai, sequence models).
 
-def run(hypothesis: str, reference1: str, reference2: str, max_n: int, smooth: str) -> DemoResult:
+def run(
+    hypothesis: Annotated[str, Arg("the machine translation", "机器译文", high=200)] = "The cat the cat on the mat.",
+    reference1: Annotated[str, Arg("first human reference", "第一个人工参考译文", high=200)] = "The cat is on the mat.",
+    reference2: Annotated[str, Arg("second human reference", "第二个人工参考译文", high=200)]
+    = "There is a cat on the mat.",
+    max_n: Annotated[int, Arg("longest n-gram order", "最长的 n 元语法阶数", low=1, high=4)] = 4,
+    smooth: Annotated[str, Arg("smoothing for orders without a match (sacrebleu's)", "无匹配阶数的平滑方法(同 sacrebleu)",
+                               choices=("none", "exp"))] = "none",
+) -> DemoResult:
     """BLEU of one sentence against two references, with the clipped counts of every n-gram order."""
     hyp, refs = tokenize(hypothesis), [tokenize(reference1), tokenize(reference2)]
     result = sentence_bleu(hyp, refs, max_n, None if smooth == "none" else smooth)
@@ -305,10 +302,7 @@ def _clipped_text(clipped: list[tuple[tuple, int, int]], width: int = 60) -> str
 
 def _precision_figure(result: BleuResult, max_n: int):
     """Precision per n-gram order, with the brevity penalty and the BLEU score as horizontal lines."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
+    fig, ax = new_axes("BLEU: clipped n-gram precisions", "n-gram order n", "precision / score")
     orders = list(range(1, max_n + 1))
     ax.plot(orders, result.precisions, color="tab:blue", marker="o", linewidth=2.5, label="clipped precision p_n")
     for n, precision in zip(orders, result.precisions):
@@ -321,9 +315,6 @@ def _precision_figure(result: BleuResult, max_n: int):
     ax.set_xlim(0.5, max_n + 0.5)
     ax.set_ylim(0, 1.1)
     ax.set_xticks(orders)
-    ax.set_title("BLEU: clipped n-gram precisions")
-    ax.set_xlabel("n-gram order n")
-    ax.set_ylabel("precision / score")
     ax.legend(loc="lower left")
     return fig
 
@@ -333,23 +324,10 @@ def warm() -> None:
     corpus_bleu([["a", "b"], ["b"]], [[["a", "b"], ["b", "a"]], [["b"]]], max_n=2)
 
 
-DEMO = Demo(
-    name="bleu",
+DEMO = declare_demo(
+    run, warm,
     title_en="BLEU score",
     title_zh="BLEU 分数",
     description_en="Clipped n-gram precisions, brevity penalty and BLEU of a translation against two references.",
     description_zh="计算译文相对两个参考译文的截断 n 元语法精度、简短惩罚和 BLEU 分数。",
-    params=[
-        Param("hypothesis", "text", "The cat the cat on the mat.", "the machine translation", "机器译文",
-              high=200),
-        Param("reference1", "text", "The cat is on the mat.", "first human reference", "第一个人工参考译文",
-              high=200),
-        Param("reference2", "text", "There is a cat on the mat.", "second human reference", "第二个人工参考译文",
-              high=200),
-        Param("max_n", "int", 4, "longest n-gram order", "最长的 n 元语法阶数", low=1, high=4),
-        Param("smooth", "choice", "none", "smoothing for orders without a match (sacrebleu's)",
-              "无匹配阶数的平滑方法(同 sacrebleu)", choices=("none", "exp")),
-    ],
-    run=run,
-    warm=warm,
 )

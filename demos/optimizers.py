@@ -1,4 +1,4 @@
-"""Optimizer race: SGD, momentum, Nesterov, RMSprop, Adagrad and Adam on classic 2-D test surfaces.
+"""Optimizer race: SGD, momentum, Nesterov, RMSprop, Adagrad, Adadelta, Adam and AdamW on classic 2-D surfaces.
 
 Every update follows torch.optim to the letter (float64), so a learner sees the paths PyTorch would take.
 Momentum and Nesterov default to momentum=0.9 here (torch's SGD defaults to 0, which is plain SGD).
@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
-METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "momentum_ewma")
-SGD, MOMENTUM, NESTEROV, RMSPROP, ADAGRAD, ADAM, MOMENTUM_EWMA = range(len(METHODS))
+METHODS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "momentum_ewma", "adadelta", "adamw")
+SGD, MOMENTUM, NESTEROV, RMSPROP, ADAGRAD, ADAM, MOMENTUM_EWMA, ADADELTA, ADAMW = range(len(METHODS))
 
 # Each method's hyperparameters with torch.optim's names and defaults (momentum: this demo's 0.9, see above).
 HYPER_DEFAULTS = {
@@ -28,12 +31,15 @@ HYPER_DEFAULTS = {
     "adagrad": {"lr_decay": 0.0, "eps": 1e-10, "weight_decay": 0.0},
     "adam": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0},
     "momentum_ewma": {"beta": 0.9, "weight_decay": 0.0},
+    "adadelta": {"rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
+    "adamw": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01},
 }
 
 # The allowed values of each scalar hyperparameter: a test and its description for error messages.
 HYPER_RANGES = {
     "momentum": (lambda v: 0.0 <= v < 1.0, "at least 0 and below 1"),
     "beta": (lambda v: 0.0 <= v < 1.0, "at least 0 and below 1"),
+    "rho": (lambda v: 0.0 <= v <= 1.0, "from 0 to 1"),
     "alpha": (lambda v: 0.0 <= v <= 1.0, "from 0 to 1"),
     "eps": (lambda v: v >= 0.0, "at least 0"),
     "lr_decay": (lambda v: v >= 0.0, "at least 0"),
@@ -109,18 +115,22 @@ def _loss(surface, points):
 
 @njit(cache=True)
 def _trajectory(method, surface, x0, y0, lr, steps, momentum, alpha, eps, beta1, beta2, lr_decay,
-                weight_decay, beta):
+                weight_decay, beta, rho):
     """Every point an optimizer visits, row 0 the start; rows from the first non-finite point on are nan."""
     path = np.full((steps + 1, 2), np.nan)
     point = np.array([x0, y0])
     path[0] = point
-    first = np.zeros(2)  # momentum buffer, EWMA velocity or Adam's m
-    second = np.zeros(2)  # running mean (RMSprop, Adam's v) or sum (Adagrad) of squared gradients
+    first = np.zeros(2)  # momentum buffer, EWMA velocity, Adam's m or Adadelta's running mean of squared updates
+    second = np.zeros(2)  # running mean (RMSprop, Adadelta, Adam's v) or sum (Adagrad) of squared gradients
     gradient = np.empty(2)
     for t in range(1, steps + 1):
         gradient[0], gradient[1] = _gradient(surface, point[0], point[1])
         for i in range(2):
-            g = gradient[i] + weight_decay * point[i]
+            if method == ADAMW:  # decoupled weight decay: the parameter shrinks, the gradient is left alone
+                g = gradient[i]
+                point[i] *= 1.0 - lr * weight_decay
+            else:
+                g = gradient[i] + weight_decay * point[i]
             if method == SGD:
                 update = lr * g
             elif method == MOMENTUM or method == NESTEROV:
@@ -135,6 +145,11 @@ def _trajectory(method, surface, x0, y0, lr, steps, momentum, alpha, eps, beta1,
             elif method == ADAGRAD:
                 second[i] += g * g
                 update = lr / (1.0 + (t - 1) * lr_decay) * g / (math.sqrt(second[i]) + eps)
+            elif method == ADADELTA:
+                second[i] = rho * second[i] + (1.0 - rho) * g * g
+                delta = math.sqrt(first[i] + eps) / math.sqrt(second[i] + eps) * g
+                first[i] = rho * first[i] + (1.0 - rho) * delta * delta
+                update = lr * delta
             else:
                 first[i] = beta1 * first[i] + (1.0 - beta1) * g
                 second[i] = beta2 * second[i] + (1.0 - beta2) * g * g
@@ -149,40 +164,29 @@ def _trajectory(method, surface, x0, y0, lr, steps, momentum, alpha, eps, beta1,
 
 def trajectory(method: str, surface: str, start, lr: float, steps: int, **hyper) -> np.ndarray:
     """The (steps + 1, 2) float64 path of `method` on `surface` from `start`, exactly as torch.optim steps it."""
-    _check_choice("method", method, METHODS)
-    _check_choice("surface", surface, SURFACE_NAMES)
+    check_choice("method", method, METHODS)
+    check_choice("surface", surface, SURFACE_NAMES)
     x0, y0 = _check_point(start)
-    if isinstance(lr, bool) or not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"lr={lr!r}: must be a finite number at least 0")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps={steps!r}: must be an integer at least 0")
+    lr, steps = check_number("lr", lr, 0.0), check_int("steps", steps, 0)
     settings = _check_hyper(method, hyper)
     beta1, beta2 = settings.get("betas", (0.0, 0.0))
     unused = 0.0  # the kernel takes every hyperparameter; those this method lacks are never read
-    return _trajectory(METHODS.index(method), SURFACE_NAMES.index(surface), x0, y0, float(lr), int(steps),
+    return _trajectory(METHODS.index(method), SURFACE_NAMES.index(surface), x0, y0, lr, steps,
                        *(settings.get(name, unused) for name in ("momentum", "alpha", "eps")), beta1, beta2,
-                       *(settings.get(name, unused) for name in ("lr_decay", "weight_decay", "beta")))
+                       *(settings.get(name, unused) for name in ("lr_decay", "weight_decay", "beta", "rho")))
 
 
 def loss(surface: str, points) -> np.ndarray:
     """The surface's height at each row of an (N, 2) array of points."""
-    _check_choice("surface", surface, SURFACE_NAMES)
-    array = np.asarray(points, dtype=np.float64)
-    if array.ndim != 2 or array.shape[1] != 2:
-        raise ValueError(f"points of shape {array.shape}: must be an (N, 2) array")
-    return _loss(SURFACE_NAMES.index(surface), np.ascontiguousarray(array))
+    check_choice("surface", surface, SURFACE_NAMES)
+    array = check_shape("points", check_array("points", points, finite=False), (None, 2), "one (x, y) per row")
+    return _loss(SURFACE_NAMES.index(surface), array)
 
 
 def diverged_at(path: np.ndarray) -> int | None:
     """The first step whose row is nan (the run blew up there), or None if the run stayed finite."""
     blown = np.flatnonzero(np.isnan(path[:, 0]))
     return int(blown[0]) if blown.size else None
-
-
-def _check_choice(name: str, value, allowed: tuple[str, ...]) -> None:
-    """Raises ValueError unless value is one of the allowed names."""
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r}: must be one of {', '.join(allowed)}")
 
 
 def _check_point(start) -> tuple[float, float]:
@@ -221,11 +225,21 @@ def _check_betas(betas) -> None:
 
 
 CHECKPOINT_STEPS = (10, 50)
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink")
+SURFACE_ZH = {"rosenbrock": "Rosenbrock 曲面", "beale": "Beale 曲面", "saddle": "鞍面", "bowl": "病态碗面",
+              "himmelblau": "Himmelblau 曲面"}
 
 
-def run(surface: str, methods: tuple[str, ...], lr: float, steps: int, start_x: float, start_y: float) -> DemoResult:
+def run(
+    surface: Annotated[str, Arg("surface to descend", "要下降的曲面", choices=SURFACE_NAMES)] = "rosenbrock",
+    methods: Annotated[tuple[str, ...], Arg("optimizers to race (torch defaults; momentum 0.9)",
+                                            "参赛的优化器（torch 默认超参数；动量 0.9）", choices=METHODS)]
+    = ("sgd", "momentum", "rmsprop", "adam"),
+    lr: Annotated[float, Arg("learning rate shared by every optimizer", "所有优化器共用的学习率", low=1e-5, high=1.0)]
+    = 0.002,
+    steps: Annotated[int, Arg("number of update steps", "更新步数", low=1, high=5000)] = 200,
+    start_x: Annotated[float, Arg("x of the start point", "起点的 x 坐标", low=-5.0, high=5.0)] = -1.2,
+    start_y: Annotated[float, Arg("y of the start point", "起点的 y 坐标", low=-5.0, high=5.0)] = 1.0,
+) -> DemoResult:
     """Races the chosen optimizers from one start with one shared learning rate, and draws their paths."""
     start = (start_x, start_y)
     paths = {method: trajectory(method, surface, start, lr, steps) for method in methods}
@@ -234,26 +248,32 @@ def run(surface: str, methods: tuple[str, ...], lr: float, steps: int, start_x: 
     rows = tuple((method, *(_format_loss(value) for value in losses[method]), _format_end(path))
                  for method, path in paths.items())
     columns = ("optimizer", *(f"loss @{s}" for s in checkpoints[:-1]), f"final loss (@{steps})", "final point")
+    columns_zh = ("优化器", *(f"第 {s} 步损失" for s in checkpoints[:-1]), f"最终损失(第 {steps} 步)", "终点")
     data = {"surface": surface, "lr": lr, "steps": steps, "start": [start_x, start_y], "checkpoints": checkpoints,
             "runs": {method: {"losses": [_json_number(v) for v in losses[method]],
                               "final_point": [_json_number(v) for v in path[-1]],
                               "diverged_at": diverged_at(path)} for method, path in paths.items()}}
-    return DemoResult(summary=_summary(surface, lr, steps, paths, losses), table=Table(columns, rows),
+    summary, summary_zh = _summaries(surface, lr, steps, paths, losses)
+    return DemoResult(summary=summary, summary_zh=summary_zh, table=Table(columns, rows, columns_zh),
                       figure=_figure(surface, start, paths), data=data)
 
 
-def _summary(surface: str, lr: float, steps: int, paths: dict, losses: dict) -> str:
-    """Which optimizer ended lowest and where, and which blew up."""
+def _summaries(surface: str, lr: float, steps: int, paths: dict, losses: dict) -> tuple[str, str]:
+    """Which optimizer ended lowest and where, and which blew up, in English and Chinese."""
     finished = {m: values[-1] for m, values in losses.items() if math.isfinite(values[-1])}
     blown = [m for m, path in paths.items() if diverged_at(path) is not None]
-    tail = f"; diverged: {', '.join(blown)}" if blown else ""
     if not finished:
-        return f"{steps} steps on {surface} at lr={lr:g}: every optimizer diverged ({', '.join(paths)})."
+        return (f"{steps} steps on {surface} at lr={lr:g}: every optimizer diverged ({', '.join(paths)}).",
+                f"在{SURFACE_ZH[surface]}上以 lr={lr:g} 走 {steps} 步:所有优化器都发散了({', '.join(paths)})。")
     best = min(finished, key=finished.get)
     x, y = paths[best][-1]
     marks = ", ".join(f"({mx:g}, {my:g})" for mx, my in SURFACES[surface].marks)
+    mark_zh = {"minimum": "极小值", "minima": "极小值", "saddle point": "鞍点"}[SURFACES[surface].mark_label]
+    tail, tail_zh = (f"; diverged: {', '.join(blown)}", f";发散:{'、'.join(blown)}") if blown else ("", "")
     return (f"{steps} steps on {surface} at lr={lr:g}: {best} got lowest, loss {finished[best]:.4g} "
-            f"at ({x:.3f}, {y:.3f}){tail}.\n{SURFACES[surface].mark_label.capitalize()}: {marks}.")
+            f"at ({x:.3f}, {y:.3f}){tail}.\n{SURFACES[surface].mark_label.capitalize()}: {marks}.",
+            f"在{SURFACE_ZH[surface]}上以 lr={lr:g} 走 {steps} 步:{best} 的损失最低,为 {finished[best]:.4g},"
+            f"停在 ({x:.3f}, {y:.3f}){tail_zh}。\n{mark_zh}:{marks}。")
 
 
 def _format_loss(value: float) -> str:
@@ -274,8 +294,6 @@ def _json_number(value: float) -> float | None:
 
 def _figure(surface: str, start: tuple[float, float], paths: dict):
     """Contour lines of the surface, each optimizer's path, the start and the marked points."""
-    from matplotlib.figure import Figure
-
     spec = SURFACES[surface]
     x_low, x_high = min(spec.window[0], start[0] - 0.5), max(spec.window[1], start[0] + 0.5)
     y_low, y_high = min(spec.window[2], start[1] - 0.5), max(spec.window[3], start[1] + 0.5)
@@ -283,9 +301,8 @@ def _figure(surface: str, start: tuple[float, float], paths: dict):
     heights = loss(surface, np.column_stack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
     levels = (np.logspace(*spec.log_levels, 14) if spec.log_levels
               else np.linspace(heights.min(), heights.max(), 17)[1:-1])
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
-    ax.contour(grid_x, grid_y, heights, levels=levels, colors="0.6", linewidths=0.8)
+    fig, ax = new_axes(f"Optimizers on {surface}: {spec.formula}", "x", "y")
+    ax.contour(grid_x, grid_y, heights, levels=levels, colors=GRID_COLOUR, linewidths=0.8)
     for (method, path), colour, marker in zip(paths.items(), COLOURS, MARKERS):
         ax.plot(path[:, 0], path[:, 1], color=colour, linewidth=2, marker=marker, markevery=[len(path) - 1],
                 label=method)
@@ -294,9 +311,6 @@ def _figure(surface: str, start: tuple[float, float], paths: dict):
                marker="*", s=200, zorder=3, label=spec.mark_label)
     ax.set_xlim(x_low, x_high)
     ax.set_ylim(y_low, y_high)
-    ax.set_title(f"Optimizers on {surface}: {spec.formula}")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
     ax.legend()
     return fig
 
@@ -307,24 +321,12 @@ def warm() -> None:
     loss("rosenbrock", np.zeros((1, 2)))
 
 
-DEMO = Demo(
-    name="optimizers",
+DEMO = declare_demo(
+    run, warm,
     title_en="Optimizer race",
     title_zh="优化器赛跑",
-    description_en="Races SGD, momentum, Nesterov, RMSprop, Adagrad and Adam (torch.optim's updates) "
-                   "across a contour map of a classic test surface.",
-    description_zh="在经典测试曲面的等高线图上让 SGD、动量、Nesterov、RMSprop、Adagrad 和 Adam"
-                   "（与 torch.optim 相同的更新）赛跑。",
-    params=[
-        Param("surface", "choice", "rosenbrock", "surface to descend", "要下降的曲面", choices=SURFACE_NAMES),
-        Param("methods", "choices", ("sgd", "momentum", "rmsprop", "adam"), "optimizers to race (torch defaults; "
-              "momentum 0.9)", "参赛的优化器（torch 默认超参数；动量 0.9）", choices=METHODS),
-        Param("lr", "float", 0.002, "learning rate shared by every optimizer", "所有优化器共用的学习率",
-              low=1e-5, high=1.0),
-        Param("steps", "int", 200, "number of update steps", "更新步数", low=1, high=5000),
-        Param("start_x", "float", -1.2, "x of the start point", "起点的 x 坐标", low=-5.0, high=5.0),
-        Param("start_y", "float", 1.0, "y of the start point", "起点的 y 坐标", low=-5.0, high=5.0),
-    ],
-    run=run,
-    warm=warm,
+    description_en="Races SGD, momentum, Nesterov, RMSprop, Adagrad, Adadelta, Adam and AdamW (torch.optim's "
+                   "updates) across a contour map of a classic test surface.",
+    description_zh="在经典测试曲面的等高线图上让 SGD、动量、Nesterov、RMSprop、Adagrad、Adadelta、Adam 和 AdamW"
+                   "(与 torch.optim 相同的更新)赛跑。",
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from revise.cards.model import CardText, KnownNames, ParsedFile, Problem
 from revise.cards.parser import parse_card_file
+from revise.demo_engine.link import preset_problems
 from revise.demo_engine.registry import demo_names
 
 SOURCES_FILE = "sources.toml"
@@ -54,7 +55,8 @@ def claim_ids(groups: Iterable[list[CardText]], claimed: dict[str, CardText] | N
 
 
 def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
-    """Validates every deck file of a folder; returns the number of valid cards and every problem."""
+    """Validates every deck file of a folder, the values on `demo:` lines too (which imports those demos);
+    returns the number of valid cards and every problem."""
     if not cards_dir.is_dir():
         return 0, [Problem(str(cards_dir), 0, "no such card folder")]
     known, problems = load_known_names(cards_dir)
@@ -62,4 +64,4 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     claimed, duplicates = claim_ids(file.cards for file in parsed)
     for file in parsed:
         problems.extend(file.problems)
-    return len(claimed), problems + duplicates
+    return len(claimed), problems + duplicates + preset_problems(list(claimed.values()))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from revise.demo_engine.link import DemoLink, parse_demo_link
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -50,8 +52,14 @@ class CardText:
     back_en: str
     back_zh: str
     tags: tuple[str, ...] = ()
-    demo: str | None = None
+    demo: str | None = None  # the `demo:` line: a demo name, then the values it opens on
     source: str | None = None
+    demo_line: int = 0  # where the `demo:` line stands in the file (0 when not read from a file)
+
+    @property
+    def demo_link(self) -> DemoLink | None:
+        """The demo the card opens and the values it opens on; None for a card without a demo."""
+        return parse_demo_link(self.demo) if self.demo else None
 
     def content_hash(self) -> str:
         """A digest of everything a learner sees, so sync can tell an edited card from a moved one."""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem
+from revise.demo_engine.link import DemoLinkError, parse_demo_link
 from revise.text.math_markdown import formula_problems
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -126,10 +127,8 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     if source is not None:
         _check_source(*source, known.sources, problem)
     demo = draft.fields.get("demo")
-    if demo is not None and not demo[1]:
-        problem(demo[0], "`demo:` is empty")
-    elif demo is not None and known.demos is not None and demo[1] not in known.demos:
-        problem(demo[0], f"unknown demo `{demo[1]}` (known: {', '.join(sorted(known.demos)) or 'none'})")
+    if demo is not None:
+        _check_demo(*demo, known.demos, problem)
     bodies: dict[str, str] = {}
     for name in SECTIONS:
         if name not in draft.sections:
@@ -147,7 +146,8 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
         return None
     return CardText(
         id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
-        tags=tags, demo=demo[1] if demo else None, source=source[1] if source else None, **bodies,
+        tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
+        source=source[1] if source else None, **bodies,
     )
 
 
@@ -158,6 +158,17 @@ def _check_source(line: int, value: str, source_keys: frozenset[str] | None, pro
         problem(line, f"source `{value}` must read `note-key § section`")
     elif source_keys is not None and key not in source_keys:
         problem(line, f"unknown note `{key}` in source (known: {', '.join(sorted(source_keys))})")
+
+
+def _check_demo(line: int, value: str, demo_names: frozenset[str] | None, problem: _Reporter) -> None:
+    """A `demo:` line names a known demo, then `name=value` pairs (their values are checked by `revise check`)."""
+    try:
+        name = parse_demo_link(value).name
+    except DemoLinkError as error:
+        problem(line, str(error))
+        return
+    if demo_names is not None and name not in demo_names:
+        problem(line, f"unknown demo `{name}` (known: {', '.join(sorted(demo_names)) or 'none'})")
 
 
 def _report_duplicate_ids(cards: list[CardText], problem: _Reporter) -> None:

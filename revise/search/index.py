@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from revise.demo_engine.link import parse_demo_link
 from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
@@ -64,7 +65,7 @@ def document(card: Card) -> SearchDocument:
     symbols = dict.fromkeys(name for side in sides for name in symbol_names(side))
     tags = card.tags.split()
     keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
-                *([card.demo] if card.demo else []), *symbols]
+                *([parse_demo_link(card.demo).name] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
                           SIDE_BREAK.join(filter(None, map(_plain, sides))))
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from revise.errors import ReviseError
+from revise.figures import new_axes
 from revise.stats.model import RETENTION_WEEKS, Stats
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-FIGURE_SIZE = (7, 4.5)
 HEATMAP_SIZE = (9, 2.2)  # 53 weeks by 7 days of square cells
 PNG_DPI = 150
 # On screen a plot fills at most a terminal's width: fewer pixels draw faster and look the same.
@@ -35,18 +35,6 @@ STATE_NAMES = {"new": "New", "learning": "Learning", "review": "Review", "relear
 HEATMAP_COLOURS = ("#3a3a3a", "#0e4429", "#006d32", "#26a641", "#39d353")
 WEEKDAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "")
 NOTHING_YET = "no reviews yet"
-
-
-def _new_axes(title: str, x_label: str, y_label: str, size: tuple[float, float] = FIGURE_SIZE) -> tuple[Figure, Axes]:
-    """A figure (7 x 4.5 inches unless told) with one titled, labelled axes."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=size, layout="constrained")
-    ax = figure.add_subplot()
-    ax.set_title(title)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    return figure, ax
 
 
 def _say_empty(ax: Axes, message: str) -> None:
@@ -107,7 +95,7 @@ def heatmap_figure(stats: Stats) -> Figure:
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     grid, first_monday = heatmap_grid(stats)
-    figure, ax = _new_axes(_heatmap_title(stats), "", "", size=HEATMAP_SIZE)
+    figure, ax = new_axes(_heatmap_title(stats), "", "", size=HEATMAP_SIZE)
     busiest = max(stats.reviews_by_day, default=0)
     levels = np.ma.masked_invalid(np.array(
         [[np.nan if count is None else _heat_level(count, busiest) for count in row] for row in grid], dtype=float))
@@ -153,7 +141,7 @@ def heatmap_text(stats: Stats) -> Text:
 
 def forecast_figure(stats: Stats) -> Figure:
     """Bars of how many cards fall due on each of the next days, overdue ones counted today."""
-    figure, ax = _new_axes(f"Due in the next {len(stats.forecast)} days: {sum(stats.forecast):,} reviews",
+    figure, ax = new_axes(f"Due in the next {len(stats.forecast)} days: {sum(stats.forecast):,} reviews",
                            "days from today (0 = today, overdue included)", "cards due")
     ax.bar(range(len(stats.forecast)), stats.forecast, width=0.8, color="tab:blue", edgecolor="tab:blue")
     ax.set_xlim(-0.5, len(stats.forecast) - 0.5)
@@ -165,7 +153,7 @@ def forecast_figure(stats: Stats) -> Figure:
 
 def retention_figure(stats: Stats) -> Figure:
     """True retention week by week, one line for young cards and one for mature ones."""
-    figure, ax = _new_axes(f"True retention by week (last {RETENTION_WEEKS} weeks)",
+    figure, ax = new_axes(f"True retention by week (last {RETENTION_WEEKS} weeks)",
                            "weeks ago (0 = this week)", "% not rated Again")
     weeks_ago = [(week.week_start - stats.retention[-1].week_start).days // 7 for week in stats.retention]
     for label, colour, rates in (("young", "tab:orange", [week.young_rate for week in stats.retention]),
@@ -183,7 +171,7 @@ def retention_figure(stats: Stats) -> Figure:
 def counts_figure(stats: Stats) -> Figure:
     """Bars of how many cards are in each state, each bar labelled with its state and count."""
     total = sum(stats.counts.get(state, 0) for state in STATE_NAMES if state != "suspended")
-    figure, ax = _new_axes(f"Cards by state: {total:,} cards, suspended ones included", "", "cards")
+    figure, ax = new_axes(f"Cards by state: {total:,} cards, suspended ones included", "", "cards")
     values = [stats.counts.get(state, 0) for state in STATE_NAMES]
     colours = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:gray"]
     ax.bar(range(len(values)), values, width=0.6, color=colours, edgecolor=colours)
@@ -206,7 +194,7 @@ def _histogram(values: list[float], title: str, x_label: str, colour: str, value
 
     scaled = np.asarray(values, dtype=float) * scale  # an array: matplotlib walks a list value by value
     summary = f"{len(values):,} cards, median {np.median(scaled):.3g}" if values else "no cards yet"
-    figure, ax = _new_axes(f"{title}: {summary}", x_label, "cards")
+    figure, ax = new_axes(f"{title}: {summary}", x_label, "cards")
     low, high = value_range or (0, float(scaled.max(initial=0)) or 1)
     ax.set_xlim(low, high)
     heights, _, _ = ax.hist(scaled, bins=20, range=(low, high), color=colour, edgecolor=colour)

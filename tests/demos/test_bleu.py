@@ -188,7 +188,7 @@ def test_tokenize_lowercases_and_splits_off_punctuation():
     (lambda: corpus_bleu([["a"]], [["a b"]]), r"references\[0\]\[0\] of type str: must be a list of tokens"),
     (lambda: corpus_bleu(["a b"], [[["a"]]]), r"hypotheses\[0\] of type str: must be a list of tokens"),
     (lambda: corpus_bleu([["a"]], [[["a"]]], max_n=0), r"max_n=0: must be an integer >= 1"),
-    (lambda: corpus_bleu([["a"]], [[["a"]]], smooth="add-k"), r"smooth='add-k': must be one of None, 'exp'"),
+    (lambda: corpus_bleu([["a"]], [[["a"]]], smooth="add-k"), r"smooth='add-k': must be None or one of exp, floor"),
     (lambda: d2l_bleu(["a", "b"], ["a"], 3), r"k=3: must be an integer from 1 to 2"),
     (lambda: d2l_bleu([], ["a"], 1), r"pred_tokens is empty"),
 ])

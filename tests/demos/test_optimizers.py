@@ -49,13 +49,15 @@ def exact_gradient(surface, p):
 
 
 def reference_path(method, surface, start, lr, steps, momentum=0.0, alpha=0.0, eps=0.0, betas=(0.0, 0.0),
-                   lr_decay=0.0, weight_decay=0.0, beta=0.0):
+                   lr_decay=0.0, weight_decay=0.0, beta=0.0, rho=0.0):
     """The torch.optim update rules written the way the papers state them, one vector step at a time."""
     p = np.array(start, dtype=float)
     path = [p.copy()]
     buf, m, v = None, np.zeros(2), np.zeros(2)
     for t in range(1, steps + 1):
-        g = exact_gradient(surface, p) + weight_decay * p
+        g = exact_gradient(surface, p) + (0.0 if method == "adamw" else weight_decay) * p
+        if method == "adamw":  # Loshchilov & Hutter: decay the weights, then an Adam step on the plain gradient
+            p = p * (1 - lr * weight_decay)
         if method == "sgd":
             p = p - lr * g
         elif method in ("momentum", "nesterov"):
@@ -67,7 +69,12 @@ def reference_path(method, surface, start, lr, steps, momentum=0.0, alpha=0.0, e
         elif method == "adagrad":
             v = v + g ** 2
             p = p - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(v) + eps)
-        elif method == "adam":
+        elif method == "adadelta":  # Zeiler 2012: v is E[g^2], m is E[dx^2]
+            v = rho * v + (1 - rho) * g ** 2
+            dx = np.sqrt(m + eps) / np.sqrt(v + eps) * g
+            m = rho * m + (1 - rho) * dx ** 2
+            p = p - lr * dx
+        elif method in ("adam", "adamw"):
             m = betas[0] * m + (1 - betas[0]) * g
             v = betas[1] * v + (1 - betas[1]) * g ** 2
             m_hat, v_hat = m / (1 - betas[0] ** t), v / (1 - betas[1] ** t)
@@ -88,6 +95,8 @@ HYPER = {
     "adagrad": {"lr_decay": 0.05, "eps": 1e-3, "weight_decay": 0.05},
     "adam": {"betas": (0.8, 0.99), "eps": 1e-3, "weight_decay": 0.05},
     "momentum_ewma": {"beta": 0.7, "weight_decay": 0.05},
+    "adadelta": {"rho": 0.8, "eps": 1e-3, "weight_decay": 0.05},
+    "adamw": {"betas": (0.8, 0.99), "eps": 1e-3, "weight_decay": 0.05},
 }
 TORCH_DEFAULTS = {
     "sgd": {"weight_decay": 0.0},
@@ -97,6 +106,8 @@ TORCH_DEFAULTS = {
     "adagrad": {"lr_decay": 0.0, "eps": 1e-10},
     "adam": {"betas": (0.9, 0.999), "eps": 1e-8},
     "momentum_ewma": {"beta": 0.9},
+    "adadelta": {"rho": 0.9, "eps": 1e-6},
+    "adamw": {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01},
 }
 
 
@@ -182,7 +193,8 @@ def test_marked_points_are_stationary_and_minima_are_zero(surface):
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: trajectory("adamw", "rosenbrock", (0, 0), 0.1, 5), "method='adamw'"),
+    (lambda: trajectory("adamax", "rosenbrock", (0, 0), 0.1, 5), "method='adamax'"),
+    (lambda: trajectory("adadelta", "bowl", (0, 0), 0.1, 5, rho=1.5), "rho=1.5"),
     (lambda: trajectory("adam", "ackley", (0, 0), 0.1, 5), "surface='ackley'"),
     (lambda: trajectory("adam", "bowl", (0, 0, 0), 0.1, 5), "start="),
     (lambda: trajectory("adam", "bowl", (np.nan, 0), 0.1, 5), "start="),
@@ -199,7 +211,7 @@ def test_marked_points_are_stationary_and_minima_are_zero(surface):
     (lambda: trajectory("adagrad", "bowl", (0, 0), 0.1, 5, eps=-1e-3), "eps=-0.001"),
     (lambda: trajectory("momentum_ewma", "bowl", (0, 0), 0.1, 5, beta=1.0), "beta=1.0"),
     (lambda: trajectory("sgd", "bowl", (0, 0), 0.1, 5, weight_decay="0.1"), "weight_decay='0.1'"),
-    (lambda: loss("bowl", np.zeros((3, 3))), "points of shape"),
+    (lambda: loss("bowl", np.zeros((3, 3))), "points has shape"),
 ])
 def test_bad_input_raises_value_error_naming_it(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):

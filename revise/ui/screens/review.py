@@ -110,7 +110,7 @@ class ReviewScreen(Screen[None]):
         self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
         self.query_one(CardView).close_demo()
         if message.card is not None and message.card.text.demo:
-            self.warm_demo(message.card.text.demo)
+            self.warm_demo(message.card.text.demo_link.name)
         self.shown_at = time.monotonic()
         counts = message.counts
         status = f"{counts.new} new · {counts.learning} learning · {counts.due} due"

@@ -84,7 +84,7 @@ class CardView(VerticalScroll):
         if panels:
             panels.remove()
             return
-        panel = DemoPanel(card.demo, self.graphics)
+        panel = DemoPanel(card.demo_link, self.graphics)
         self.mount(panel)
         self.call_after_refresh(self.scroll_to_widget, panel, top=True)
 

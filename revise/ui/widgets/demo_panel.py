@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table as RichTable
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,8 +16,9 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 if TYPE_CHECKING:
+    from revise.demo_engine.link import DemoLink
     from revise.demo_engine.runner import DemoRun
-    from revise.demo_engine.spec import Demo, Param
+    from revise.demo_engine.spec import Demo, Param, ParamValue
 
 EDIT_DELAY = 0.25
 SCROLLBAR_ROOM = 3
@@ -28,9 +30,9 @@ def _field_id(param: Param) -> str:
     return f"param-{param.name}"
 
 
-def _default_text(param: Param) -> str:
-    """A parameter's default as the form shows it."""
-    return ",".join(param.default) if param.kind == "choices" else str(param.default)
+def _field_text(param: Param, value: ParamValue) -> str:
+    """A parameter's value as the form shows it."""
+    return ",".join(value) if param.kind == "choices" else str(value)
 
 
 class DemoPanel(Vertical):
@@ -47,9 +49,15 @@ class DemoPanel(Vertical):
 
     @dataclass
     class Loaded(Message):
-        """The demo module is imported and its kernels are compiled."""
+        """The demo module is imported and its kernels are compiled; the form opens on `values`.
+
+        `values` are the card's own (its `demo:` line) over the defaults; `problem` says why the card's
+        values were set aside for the defaults, when they were.
+        """
 
         demo: Demo
+        values: dict[str, ParamValue]
+        problem: str = ""
 
     @dataclass
     class Ran(Message):
@@ -64,10 +72,11 @@ class DemoPanel(Vertical):
 
         error: str
 
-    def __init__(self, demo_name: str, graphics: str) -> None:
+    def __init__(self, link: DemoLink, graphics: str) -> None:
         super().__init__(id="demo-panel")
-        self.demo_name, self.graphics = demo_name, graphics
+        self.demo_name, self.preset, self.graphics = link.name, link.as_dict(), graphics
         self.demo: Demo | None = None
+        self.problem = ""
         self._edit_timer = None
 
     def compose(self) -> ComposeResult:
@@ -85,15 +94,20 @@ class DemoPanel(Vertical):
 
     @work(thread=True, exclusive=True, group="demo-load", exit_on_error=False)
     def load(self) -> None:
-        """Imports the demo module and warms its kernels."""
+        """Imports the demo module, warms its kernels and checks the card's values."""
         from revise.demo_engine.registry import ready_demo
+        from revise.demo_engine.spec import DemoParamError
 
         try:
             demo = ready_demo(self.demo_name, lambda done, total: self.post_message(self.Progressed(done, total)))
         except Exception as error:  # noqa: BLE001 - any failure becomes one line on screen, not a crash
             self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {error}"))
             return
-        self.post_message(self.Loaded(demo))
+        try:
+            self.post_message(self.Loaded(demo, demo.validate(self.preset)))
+        except DemoParamError as error:
+            self.post_message(self.Loaded(demo, demo.defaults(), f"this card's demo values were set aside for the "
+                                                                 f"defaults: {error} (`revise check` finds these)"))
 
     def on_demo_panel_progressed(self, message: Progressed) -> None:
         """Moves the loading bar on."""
@@ -106,18 +120,19 @@ class DemoPanel(Vertical):
         self.query_one("#demo-title", Static).update(
             f"[b]▶ {demo.title_en} | {demo.title_zh}[/b]\n[dim]{demo.description_en}\n{demo.description_zh}[/dim]")
         form = self.query_one("#demo-form", Horizontal)
-        await form.mount_all(self._field(param) for param in demo.params)
+        await form.mount_all(self._field(param, message.values[param.name]) for param in demo.params)
+        self.problem = message.problem
         self.request_run()
 
-    def _field(self, param: Param) -> Widget:
-        """A labelled form field suited to the parameter's kind."""
+    def _field(self, param: Param, value: ParamValue) -> Widget:
+        """A labelled form field suited to the parameter's kind, holding `value`."""
         if param.kind == "choice":
-            field: Widget = Select([(choice, choice) for choice in param.choices], value=param.default,
+            field: Widget = Select([(choice, choice) for choice in param.choices], value=value,
                                    allow_blank=False, id=_field_id(param), compact=True)
         elif param.kind == "bool":
-            field = Checkbox(value=bool(param.default), id=_field_id(param), compact=True)
+            field = Checkbox(value=bool(value), id=_field_id(param), compact=True)
         else:
-            field = Input(_default_text(param), id=_field_id(param), compact=True,
+            field = Input(_field_text(param, value), id=_field_id(param), compact=True,
                           tooltip=f"{param.help_en} ({param.describe_range()})")
         return Vertical(Label(param.name.replace("_", " ")), field, classes="demo-field")
 
@@ -181,9 +196,12 @@ class DemoPanel(Vertical):
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""
         result = message.run.result
-        self.query_one("#demo-status", Static).update(
-            f"[dim]ran in {message.run.seconds * 1000:.0f} ms · edit a value to re-run · Esc leaves the form[/dim]")
-        self.query_one("#demo-summary", Static).update(result.summary)
+        status = Text(f"ran in {message.run.seconds * 1000:.0f} ms · edit a value to re-run · Esc leaves the form",
+                      style="dim")
+        if self.problem:
+            status.append(f"\n{self.problem}", style="yellow")
+        self.query_one("#demo-status", Static).update(status)
+        self.query_one("#demo-summary", Static).update(Text(result.summary))
         table = RichTable(*result.table.columns, box=None, header_style="bold", pad_edge=False)
         for row in result.table.rows:
             table.add_row(*row)
@@ -207,7 +225,7 @@ class DemoPanel(Vertical):
     def on_demo_panel_failed(self, message: Failed) -> None:
         """Says why the run was refused; the last good result stays on screen."""
         self.query_one("#demo-progress", ProgressBar).display = False
-        self.query_one("#demo-status", Static).update(f"[b red]{message.error}[/b red]")
+        self.query_one("#demo-status", Static).update(Text(message.error, style="bold red"))
 
     def action_leave_form(self) -> None:
         """Gives the keys back to the review (rating, undo, scrolling) after editing a value."""
