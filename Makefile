@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench check clean
+.PHONY: run test bench check readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
+
+# The README's demo table, made from the demo modules and the cards that link them.
+readme: $(VENV)/.installed
+	$(BIN)/python -m revise.demo_engine.catalogue README.md
 
 check: $(VENV)/.installed
 	$(BIN)/revise check

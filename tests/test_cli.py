@@ -97,6 +97,18 @@ def test_check_fails_with_file_and_line_on_a_broken_copy(capsys, tmp_path: Path)
     assert f"{deck}:{id_line}: bad id `Not An Id`" in out
 
 
+def test_check_reports_demo_values_the_demo_refuses_at_their_line(capsys, tmp_path: Path) -> None:
+    deck = (PROJECT_ROOT / "cards" / "02-optimisation.md").read_text(encoding="utf-8")
+    lines = deck.splitlines()
+    first_demo = next(number for number, line in enumerate(lines) if line.startswith("demo: optimizers"))
+    lines[first_demo] = "demo: optimizers surface=moon lr=0.1"
+    (tmp_path / "02-optimisation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = cli(capsys, "--cards", str(tmp_path), "check")
+    assert code == 1
+    assert (f"{tmp_path / '02-optimisation.md'}:{first_demo + 1}: demo optimizers: surface=moon: must be one of "
+            "rosenbrock, beale, saddle, bowl, himmelblau") in out
+
+
 def test_check_reports_a_missing_folder(capsys, tmp_path: Path) -> None:
     code, out, _ = cli(capsys, "--cards", str(tmp_path / "nowhere"), "check")
     assert code == 1 and "no such card folder" in out

@@ -111,3 +111,84 @@ async def test_image_modes_draw_the_plot_and_redraw_it_after_an_edit(mode: str, 
         await wait_for(pilot, lambda: image.image is not first and "ran in" in panel_text(pilot), "the redrawn plot")
         assert pilot.app.screen.query_one("#demo-plot-image") is image, "the new plot replaces the old in place"
         await wait_for(pilot, drawn, f"the new plot drawn with {mode}")
+
+
+PRESET_DECK = """\
+# Optimisation | 优化
+
+## Saddle points | 鞍点
+id: saddle
+demo: optimizers surface=saddle methods=sgd,momentum start_x=-1.5 start_y=0.001
+
+### Q
+What does gradient descent do near a saddle point?
+
+### 问
+梯度下降在鞍点附近会怎样?
+
+### A
+It slows down.
+
+### 答
+它会变慢。
+
+## A card with values its demo refuses | 演示参数有误的卡片
+id: bad-values
+demo: optimizers lr=7
+
+### Q
+Bad?
+
+### 问
+错?
+
+### A
+Yes.
+
+### 答
+是。
+"""
+
+
+async def open_first_demo(pilot, question: str) -> None:
+    """Starts the review, waits for the card with `question`, reveals it and opens its demo."""
+    await wait_for_text(pilot, "2 new")
+    await pilot.press("space")
+    await wait_for_text(pilot, question)
+    await pilot.press("space", "d")
+    await wait_for(pilot, lambda: "ran in" in panel_text(pilot), "the first demo run", timeout=120)
+
+
+async def test_a_card_opens_its_demo_on_its_own_values_and_follows_the_language(db_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "deck.md").write_text(PRESET_DECK, encoding="utf-8")
+    app = ReviseApp(db_path, tmp_path / "cards", graphics="text")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_first_demo(pilot, "near a saddle point")
+        shown = panel_text(pilot)
+        assert "steps on saddle" in shown and "Saddle point: (0, 0)" in shown
+        assert pilot.app.screen.query_one("#param-methods", Input).value == "sgd,momentum"
+        assert pilot.app.screen.query_one("#param-start_x", Input).value == "-1.5"
+        assert "adam" not in shown, "only the card's two methods race"
+        pilot.app.screen.set_focus(None)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: "在鞍面上" in panel_text(pilot), "the summary in Chinese")
+        assert "优化器" in panel_text(pilot), "and the table headers"
+
+
+async def test_values_the_demo_refuses_are_set_aside_for_the_defaults_with_a_note(db_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "cards").mkdir()
+    (tmp_path / "cards" / "deck.md").write_text(PRESET_DECK, encoding="utf-8")
+    app = ReviseApp(db_path, tmp_path / "cards", graphics="text")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for_text(pilot, "2 new")
+        await pilot.press("space")
+        await wait_for_text(pilot, "near a saddle point")
+        await pilot.press("space", "3")
+        await wait_for_text(pilot, "Bad?")
+        await pilot.press("space", "d")
+        await wait_for(pilot, lambda: "ran in" in panel_text(pilot), "the demo run", timeout=120)
+        shown = panel_text(pilot)
+        assert "--lr 7: must be from 1e-05 to 1" in shown and "set aside for the defaults" in shown
+        assert "steps on rosenbrock at lr=0.002" in shown, "the demo still runs, on its defaults"
+

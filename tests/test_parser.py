@@ -63,6 +63,10 @@ def test_headings_inside_code_fences_are_content() -> None:
         ("# D | 甲\n" + card_block(extra="source: revision-notes\n"), 4, "must read `note-key § section`"),
         ("# D | 甲\n" + card_block(extra="tags: ok bad!tag\n"), 4, "bad tag `bad!tag`"),
         ("# D | 甲\n" + card_block(extra="demo: teleport\n"), 4, "unknown demo `teleport` (known: optimizers)"),
+        ("# D | 甲\n" + card_block(extra="demo: teleport lr=1\n"), 4, "unknown demo `teleport`"),
+        ("# D | 甲\n" + card_block(extra="demo: optimizers lr\n"), 4, "`lr` in `demo: optimizers lr`: write a value as name=value"),
+        ("# D | 甲\n" + card_block(extra="demo: optimizers lr=1 lr=2\n"), 4, "`lr` is given twice"),
+        ("# D | 甲\n" + card_block(extra='demo: optimizers surface="saddle\n'), 4, "has an unclosed quote"),
         ("# D | 甲\n" + card_block().replace("## Title | 标题", "## Title only"), 2, "card heading"),
     ],
 )
@@ -92,3 +96,11 @@ def test_duplicate_id_in_one_file_names_both_lines() -> None:
 def test_escaped_dollar_is_not_a_formula() -> None:
     parsed = parse("# D | 甲\n" + card_block().replace("Answer.", "costs \\$5 and $x^2$"))
     assert parsed.problems == []
+
+
+def test_a_demo_line_carries_the_values_its_demo_opens_on() -> None:
+    extra = 'demo: conv_size preset=custom layers="conv k=5 c=6" start-x=2\n'
+    card = parse("# D | 甲\n" + card_block(extra=extra.replace("conv_size", "optimizers"))).cards[0]
+    assert card.demo_link.name == "optimizers"
+    assert card.demo_link.as_dict() == {"preset": "custom", "layers": "conv k=5 c=6", "start_x": "2"}
+    assert card.demo_line == 4

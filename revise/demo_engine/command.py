@@ -58,10 +58,11 @@ def run_demo_command(name: str | None, options: list[str], list_only: bool) -> i
             return 1
     if args.json:
         print(json.dumps({"demo": name, "params": run.params, "summary": run.result.summary,
-                          "table": run.result.table.to_json(), "data": run.result.data,
+                          "summary_zh": run.result.summary_zh, "table": run.result.table.to_json(),
+                          "data": run.result.data,
                           "seconds": round(run.seconds, 6)}, ensure_ascii=False))
         return 0
-    print(f"{demo.title_en} | {demo.title_zh}\n{run.result.summary}\n")
+    print(f"{demo.title_en} | {demo.title_zh}\n{run.result.summary_in('both')}\n")
     _print_table(run.result.table.columns, run.result.table.rows)
     if args.plot:
         print(f"\nfigure saved to {args.plot}")

@@ -28,7 +28,7 @@ class CardView(VerticalScroll):
 
     def __init__(self, graphics: str = "text") -> None:
         super().__init__()
-        self.graphics = graphics
+        self.graphics, self.language = graphics, "en"
 
     def compose(self) -> ComposeResult:
         yield Static("", id="card-title")
@@ -53,6 +53,9 @@ class CardView(VerticalScroll):
         # Text, not markup: a title such as `E[X]` keeps its brackets.
         self.query_one("#card-title", Static).update(
             Text.assemble((card.deck, "dim"), "  ", (card_title(card, language), "bold"), tags, demo))
+        self.language = language
+        for panel in self.query(DemoPanel):
+            panel.set_language(language)
         self.query_one("#done", Static).display = False
         self.query_one("#front").display = True
         self._fill("#front", sides.front[language])
@@ -84,7 +87,7 @@ class CardView(VerticalScroll):
         if panels:
             panels.remove()
             return
-        panel = DemoPanel(card.demo_link, self.graphics)
+        panel = DemoPanel(card.demo_link, self.graphics, self.language)
         self.mount(panel)
         self.call_after_refresh(self.scroll_to_widget, panel, top=True)
 

@@ -72,9 +72,10 @@ class DemoPanel(Vertical):
 
         error: str
 
-    def __init__(self, link: DemoLink, graphics: str) -> None:
+    def __init__(self, link: DemoLink, graphics: str, language: str = "en") -> None:
         super().__init__(id="demo-panel")
-        self.demo_name, self.preset, self.graphics = link.name, link.as_dict(), graphics
+        self.demo_name, self.preset, self.graphics, self.language = link.name, link.as_dict(), graphics, language
+        self.last_run: DemoRun | None = None
         self.demo: Demo | None = None
         self.problem = ""
         self._edit_timer = None
@@ -195,17 +196,13 @@ class DemoPanel(Vertical):
 
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""
-        result = message.run.result
+        self.last_run = message.run
+        self._show_words()
         status = Text(f"ran in {message.run.seconds * 1000:.0f} ms · edit a value to re-run · Esc leaves the form",
                       style="dim")
         if self.problem:
             status.append(f"\n{self.problem}", style="yellow")
         self.query_one("#demo-status", Static).update(status)
-        self.query_one("#demo-summary", Static).update(Text(result.summary))
-        table = RichTable(*result.table.columns, box=None, header_style="bold", pad_edge=False)
-        for row in result.table.rows:
-            table.add_row(*row)
-        self.query_one("#demo-table", Static).update(table)
         plot_area = self.query_one("#demo-plot", Vertical)
         if not plot_area.children:
             plot_area.mount(self._plot_widget(message.plot))
@@ -213,6 +210,21 @@ class DemoPanel(Vertical):
             plot_area.query_one(Static).update(message.plot)
         else:
             plot_area.children[0].image = message.plot
+
+    def set_language(self, language: str) -> None:
+        """Shows the summary and table headers in another language ("en", "zh" or "both"), without a re-run."""
+        self.language = language
+        if self.last_run is not None:
+            self._show_words()
+
+    def _show_words(self) -> None:
+        """Writes the last run's summary and table in the panel's language."""
+        result = self.last_run.result
+        self.query_one("#demo-summary", Static).update(Text(result.summary_in(self.language)))
+        table = RichTable(*result.table.headers(self.language), box=None, header_style="bold", pad_edge=False)
+        for row in result.table.rows:
+            table.add_row(*row)
+        self.query_one("#demo-table", Static).update(table)
 
     def _plot_widget(self, plot: Any) -> Widget:
         """The widget that shows the first plot; later plots are swapped into it."""
