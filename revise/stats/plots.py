@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from revise.errors import ReviseError
-from revise.figures import new_axes
+from revise.figures import COLOURS, new_axes
 from revise.stats.model import RETENTION_WEEKS, Stats
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def forecast_figure(stats: Stats) -> Figure:
     """Bars of how many cards fall due on each of the next days, overdue ones counted today."""
     figure, ax = new_axes(f"Due in the next {len(stats.forecast)} days: {sum(stats.forecast):,} reviews",
                            "days from today (0 = today, overdue included)", "cards due")
-    ax.bar(range(len(stats.forecast)), stats.forecast, width=0.8, color="tab:blue", edgecolor="tab:blue")
+    ax.bar(range(len(stats.forecast)), stats.forecast, width=0.8, color=COLOURS[0], edgecolor=COLOURS[0])
     ax.set_xlim(-0.5, len(stats.forecast) - 0.5)
     _count_axis(ax, max(stats.forecast, default=0))
     if not any(stats.forecast):
@@ -156,8 +156,8 @@ def retention_figure(stats: Stats) -> Figure:
     figure, ax = new_axes(f"True retention by week (last {RETENTION_WEEKS} weeks)",
                            "weeks ago (0 = this week)", "% not rated Again")
     weeks_ago = [(week.week_start - stats.retention[-1].week_start).days // 7 for week in stats.retention]
-    for label, colour, rates in (("young", "tab:orange", [week.young_rate for week in stats.retention]),
-                                 ("mature", "tab:green", [week.mature_rate for week in stats.retention])):
+    for label, colour, rates in (("young", COLOURS[1], [week.young_rate for week in stats.retention]),
+                                 ("mature", COLOURS[2], [week.mature_rate for week in stats.retention])):
         percent = [math.nan if rate is None else 100 * rate for rate in rates]
         ax.plot(weeks_ago, percent, color=colour, marker="o", linewidth=2, label=label)
     ax.set_xlim(-RETENTION_WEEKS + 0.5, 0.5)
@@ -173,7 +173,7 @@ def counts_figure(stats: Stats) -> Figure:
     total = sum(stats.counts.get(state, 0) for state in STATE_NAMES if state != "suspended")
     figure, ax = new_axes(f"Cards by state: {total:,} cards, suspended ones included", "", "cards")
     values = [stats.counts.get(state, 0) for state in STATE_NAMES]
-    colours = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:gray"]
+    colours = [COLOURS[0], COLOURS[1], COLOURS[2], COLOURS[3], COLOURS[9]]
     ax.bar(range(len(values)), values, width=0.6, color=colours, edgecolor=colours)
     ax.set_xticks(range(len(values)), list(STATE_NAMES.values()))
     ax.set_xlim(-0.5, len(values) - 0.5)
@@ -206,22 +206,22 @@ def _histogram(values: list[float], title: str, x_label: str, colour: str, value
 
 def intervals_figure(stats: Stats) -> Figure:
     """The spread of current intervals of cards in review or relearning."""
-    return _histogram(stats.intervals, "Intervals", "interval (days)", "tab:blue", None)
+    return _histogram(stats.intervals, "Intervals", "interval (days)", COLOURS[0], None)
 
 
 def stability_figure(stats: Stats) -> Figure:
     """The spread of memory stability (days until recall falls to 90 %) of reviewed cards."""
-    return _histogram(stats.stability, "Stability", "stability (days)", "tab:purple", None)
+    return _histogram(stats.stability, "Stability", "stability (days)", COLOURS[4], None)
 
 
 def difficulty_figure(stats: Stats) -> Figure:
     """The spread of FSRS difficulty (1 easy to 10 hard) of reviewed cards."""
-    return _histogram(stats.difficulty, "Difficulty", "difficulty (1 easy - 10 hard)", "tab:red", (1, 10))
+    return _histogram(stats.difficulty, "Difficulty", "difficulty (1 easy - 10 hard)", COLOURS[3], (1, 10))
 
 
 def retrievability_figure(stats: Stats) -> Figure:
     """The spread of the chance of recalling each reviewed card right now."""
-    return _histogram(stats.retrievability, "Retrievability now", "chance of recall now (%)", "tab:green",
+    return _histogram(stats.retrievability, "Retrievability now", "chance of recall now (%)", COLOURS[2],
                       (0, 100), scale=100)
 
 
