@@ -18,11 +18,14 @@ at most `beam_width` of them. Candidates of probability zero (log-prob -inf) are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+from revise.demo_engine.checks import check_array, check_int, check_number
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import COLOURS, MARKERS, new_axes
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,9 @@ class BeamTree:
 def beam_search(logp, beam_width: int, max_len: int, eos: int,
                 alpha: float = 0.0) -> list[tuple[list[int], float]]:
     """The beam's final hypotheses as (tokens, normalised score), best first, at most beam_width of them."""
-    _check_alpha(alpha)
+    alpha = check_number("alpha", alpha, 0.0)
     tree = beam_tree(logp, beam_width, max_len, eos)
-    scored = [(_path(tree, step, rank), float(_length_normalised(tree.totals[step, rank], step + 1, float(alpha))))
+    scored = [(_path(tree, step, rank), float(_length_normalised(tree.totals[step, rank], step + 1, alpha)))
               for step, rank in _final_entries(tree, max_len, eos)]
     return sorted(scored, key=lambda item: -item[1])
 
@@ -51,8 +54,8 @@ def beam_search(logp, beam_width: int, max_len: int, eos: int,
 def beam_tree(logp, beam_width: int, max_len: int, eos: int) -> BeamTree:
     """The beam at every step (for drawing the search tree); beam_search ranks its final entries."""
     logp = _checked_model(logp, max_len, eos)
-    _check_int("beam_width", beam_width, 1)
-    tokens, parents, totals = _beam_tree(logp, int(beam_width), int(max_len), int(eos))
+    beam_width = check_int("beam_width", beam_width, 1)
+    tokens, parents, totals = _beam_tree(logp, beam_width, int(max_len), int(eos))
     steps = int(np.count_nonzero(tokens[:, 0] >= 0))
     return BeamTree(tokens[:steps], parents[:steps], totals[:steps])
 
@@ -60,45 +63,31 @@ def beam_tree(logp, beam_width: int, max_len: int, eos: int) -> BeamTree:
 def greedy(logp, max_len: int, eos: int, alpha: float = 0.0) -> tuple[list[int], float]:
     """The sequence that takes the most likely next token at every step, with its normalised score."""
     logp = _checked_model(logp, max_len, eos)
-    _check_alpha(alpha)
+    alpha = check_number("alpha", alpha, 0.0)
     tokens, total = _greedy(logp, int(max_len), int(eos))
-    return tokens.tolist(), float(_length_normalised(total, tokens.size, float(alpha)))
+    return tokens.tolist(), float(_length_normalised(total, tokens.size, alpha))
 
 
 def exhaustive(logp, max_len: int, eos: int, alpha: float = 0.0) -> tuple[list[int], float]:
     """The best-scoring sequence of all (the first in token order on ties): what beam search approximates."""
     logp = _checked_model(logp, max_len, eos)
-    _check_alpha(alpha)
-    tokens, score = _exhaustive(logp, int(max_len), int(eos), float(alpha))
+    alpha = check_number("alpha", alpha, 0.0)
+    tokens, score = _exhaustive(logp, int(max_len), int(eos), alpha)
     return tokens.tolist(), float(score)
 
 
 def _checked_model(logp, max_len, eos) -> np.ndarray:
     """logp as a float64 (T, V, V) array of log-probabilities, with max_len and eos checked against it."""
-    logp = np.asarray(logp, dtype=np.float64)
+    logp = check_array("logp", logp, finite=False)
     if logp.ndim != 3 or logp.shape[1] != logp.shape[2] or logp.shape[1] < 2:
         raise ValueError(f"logp shape {logp.shape}: must be (T, V, V) with V >= 2")
     if np.isnan(logp).any() or (logp > 0).any():
         raise ValueError("logp: must hold log-probabilities (<= 0, -inf allowed, no nan)")
     if not np.isfinite(logp).any(axis=2).all():
         raise ValueError("logp: every row logp[t, prev] must give some next token a finite log-probability")
-    _check_int("max_len", max_len, 1, logp.shape[0])
-    _check_int("eos", eos, 0, logp.shape[1] - 1)
+    check_int("max_len", max_len, 1, logp.shape[0])
+    check_int("eos", eos, 0, logp.shape[1] - 1)
     return logp
-
-
-def _check_int(name: str, value, low: int, high: int | None = None) -> None:
-    """ValueError unless value is an integer in [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value > high):
-        allowed = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
-        raise ValueError(f"{name}={value!r}: must be {allowed}")
-
-
-def _check_alpha(alpha) -> None:
-    """ValueError unless alpha is a finite number >= 0."""
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 <= alpha < float("inf"):
-        raise ValueError(f"alpha={alpha!r}: must be a finite number >= 0")
 
 
 def _final_entries(tree: BeamTree, max_len: int, eos: int) -> list[tuple[int, int]]:
@@ -241,7 +230,14 @@ def sentence(tokens: list[int]) -> str:
     return words + ("." if tokens and tokens[-1] == eos else " …")
 
 
-def run(beam_width: int, alpha: float, max_len: int) -> DemoResult:
+def run(
+    beam_width: Annotated[int, Arg("hypotheses kept at each step (1 = greedy)", "每步保留的假设数(1 即贪心)",
+                                   low=1, high=10)] = 3,
+    alpha: Annotated[float, Arg("length normalisation: score = log P / L^alpha", "长度归一化:得分 = log P / L^alpha",
+                                low=0.0, high=1.5)] = 0.7,
+    max_len: Annotated[int, Arg("longest output, in tokens (with <eos>)", "输出的最大长度(含 <eos>)",
+                                low=1, high=STEPS)] = 10,
+) -> DemoResult:
     """Greedy, beam and exhaustive search on the toy model; the table ranks the beam's final hypotheses."""
     logp, eos = toy_translation_model(), VOCABULARY.index(EOS_TEXT)
     beam = beam_search(logp, beam_width, max_len, eos, alpha)
@@ -252,13 +248,21 @@ def run(beam_width: int, alpha: float, max_len: int) -> DemoResult:
     rows += [(f"beam #{i + 1}", sentence(tokens), *_score_cells(logp, tokens, score))
              for i, (tokens, score) in enumerate(beam[:10])]
     rows.append(("exhaustive", sentence(best_tokens), *_score_cells(logp, best_tokens, best_score)))
-    summary = (f"Beam width {beam_width}, alpha {alpha:g}: \"{sentence(beam[0][0])}\" ({beam[0][1]:.3f}); "
-               f"greedy: \"{sentence(greedy_tokens)}\" ({greedy_score:.3f}).\n"
-               f"Without length normalisation the beam picks \"{sentence(unnormalised[0])}\" "
-               f"(log P {unnormalised[1]:.3f}); the exhaustive best is \"{sentence(best_tokens)}\".")
+    top, top_score = sentence(beam[0][0]), beam[0][1]
+    greedy_text, plain, plain_total = sentence(greedy_tokens), sentence(unnormalised[0]), unnormalised[1]
+    summary = (f"Beam width {beam_width}, alpha {alpha:g}: \"{top}\" ({top_score:.3f}); "
+               f"greedy: \"{greedy_text}\" ({greedy_score:.3f}).\n"
+               f"Without length normalisation the beam picks \"{plain}\" "
+               f"(log P {plain_total:.3f}); the exhaustive best is \"{sentence(best_tokens)}\".")
+    summary_zh = (f"束宽 {beam_width},alpha {alpha:g}:“{top}”({top_score:.3f});"
+                  f"贪心搜索:“{greedy_text}”({greedy_score:.3f})。\n"
+                  f"不做长度归一化时,集束搜索选出“{plain}”(log P {plain_total:.3f});"
+                  f"穷举搜索的最优结果是“{sentence(best_tokens)}”。")
     return DemoResult(
         summary=summary,
-        table=Table(columns=("search", "output", "log P", "L", f"score a={alpha:g}"), rows=tuple(rows)),
+        summary_zh=summary_zh,
+        table=Table(columns=("search", "output", "log P", "L", f"score a={alpha:g}"), rows=tuple(rows),
+                    columns_zh=("搜索方式", "输出", "log P", "L", f"得分 a={alpha:g}")),
         figure=_tree_figure(beam_tree(logp, beam_width, max_len, eos), beam[0][0]),
         data={"beam": [{"tokens": [VOCABULARY[t] for t in tokens], "score": score} for tokens, score in beam],
               "greedy": {"tokens": [VOCABULARY[t] for t in greedy_tokens], "score": greedy_score},
@@ -275,21 +279,19 @@ def _score_cells(logp: np.ndarray, tokens: list[int], score: float) -> tuple[str
 
 def _tree_figure(tree: BeamTree, winner: list[int]):
     """The search tree: x = step, y = rank in the beam, a line from each parent to its child, the winner thick."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
+    blue, orange, red, gray = COLOURS[0], COLOURS[1], COLOURS[3], COLOURS[9]
+    fig, ax = new_axes("Beam search tree (lines join parent and child)", "step (tokens generated)", "rank in the beam")
     eos = VOCABULARY.index(EOS_TEXT)
     for step, rank in zip(*np.nonzero(tree.tokens[1:] >= 0)):
         parent = tree.parents[step + 1, rank]
-        ax.plot([step + 1, step + 2], [parent + 1, rank + 1], color="tab:gray", linewidth=2)
+        ax.plot([step + 1, step + 2], [parent + 1, rank + 1], color=gray, linewidth=2)
     kept = np.nonzero(tree.tokens >= 0)
     live = tree.tokens[kept] != eos
-    ax.scatter(kept[0][live] + 1, kept[1][live] + 1, color="tab:blue", marker="o", label="live hypothesis")
-    ax.scatter(kept[0][~live] + 1, kept[1][~live] + 1, color="tab:red", marker="s", label="ended with <eos>")
+    ax.scatter(kept[0][live] + 1, kept[1][live] + 1, color=blue, marker=MARKERS[0], label="live hypothesis")
+    ax.scatter(kept[0][~live] + 1, kept[1][~live] + 1, color=red, marker=MARKERS[1], label="ended with <eos>")
     ranks = _winning_ranks(tree, winner)
     steps = np.arange(1, len(ranks) + 1)
-    ax.plot(steps, np.array(ranks) + 1, color="tab:orange", linewidth=4, marker="D", label="best hypothesis")
+    ax.plot(steps, np.array(ranks) + 1, color=orange, linewidth=4, marker=MARKERS[3], label="best hypothesis")
     for step, (rank, token) in enumerate(zip(ranks, winner)):
         if token != eos:
             ax.annotate(VOCABULARY[token], (step + 1, rank + 1), textcoords="offset points",
@@ -297,9 +299,6 @@ def _tree_figure(tree: BeamTree, winner: list[int]):
     ax.set_xlim(0.5, tree.tokens.shape[0] + 0.5)
     ax.set_ylim(tree.tokens.shape[1] + 0.5, 0.5)
     ax.set_yticks(range(1, tree.tokens.shape[1] + 1))
-    ax.set_title("Beam search tree (lines join parent and child)")
-    ax.set_xlabel("step (tokens generated)")
-    ax.set_ylabel("rank in the beam")
     ax.legend()
     return fig
 
@@ -322,21 +321,11 @@ def warm() -> None:
     exhaustive(logp, 2, 0, 0.7)
 
 
-DEMO = Demo(
-    name="beam_search",
+DEMO = declare_demo(
+    run, warm,
     title_en="Beam search",
     title_zh="集束搜索",
     description_en="Decode a toy French-to-English model with greedy, beam and exhaustive search, "
                    "with length normalisation.",
     description_zh="用贪心搜索、集束搜索和穷举搜索解码一个玩具法译英模型,并比较长度归一化的效果。",
-    params=[
-        Param("beam_width", "int", 3, "hypotheses kept at each step (1 = greedy)",
-              "每步保留的假设数(1 即贪心)", low=1, high=10),
-        Param("alpha", "float", 0.7, "length normalisation: score = log P / L^alpha",
-              "长度归一化:得分 = log P / L^alpha", low=0.0, high=1.5),
-        Param("max_len", "int", 10, "longest output, in tokens (with <eos>)", "输出的最大长度(含 <eos>)",
-              low=1, high=STEPS),
-    ],
-    run=run,
-    warm=warm,
 )

@@ -7,11 +7,14 @@ real (a Numba cross-correlation on random input) to confirm the shape the arithm
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+from revise.demo_engine.checks import check_array, check_choice, check_int
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import COLOURS, MARKERS, new_axes
 
 SIZED_KINDS = ("conv", "transposed", "maxpool", "avgpool")
 POOLS = ("maxpool", "avgpool")
@@ -21,11 +24,10 @@ CONFIRM_BUDGET = 150_000_000  # multiply-adds for the confirming convolution: ab
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, kind: str = "conv",
                 output_padding: int = 0, ceil_mode: bool = False) -> int:
     """The output length along one axis of a conv, transposed conv or pooling layer, as PyTorch sizes it."""
-    if kind not in SIZED_KINDS:
-        raise ValueError(f"kind={kind!r}: must be one of {', '.join(SIZED_KINDS)}")
+    check_choice("kind", kind, SIZED_KINDS)
     for name, value, low in (("n", n, 1), ("kernel", kernel, 1), ("stride", stride, 1), ("padding", padding, 0),
                              ("dilation", dilation, 1), ("output_padding", output_padding, 0)):
-        _check_whole(name, value, low)
+        check_int(name, value, low)
     if output_padding and kind != "transposed":
         raise ValueError(f"output_padding={output_padding}: only a transposed conv has one, use 0")
     if ceil_mode and kind not in POOLS:
@@ -65,18 +67,12 @@ def _check_pool(kind: str, kernel: int, padding: int, dilation: int) -> None:
                          f"so at most {kernel // 2}")
 
 
-def _check_whole(name: str, value: object, low: int) -> None:
-    """Raise ValueError unless value is a whole number at least low."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name}={value!r}: must be a whole number >= {low}")
-
-
 def param_count(c_in: int, c_out: int, kernel: int | tuple[int, int], groups: int = 1, bias: bool = True) -> int:
     """Weights and biases of a conv layer, (k_h*k_w*c_in/groups + bias)*c_out, as PyTorch allocates them."""
     kernel_h, kernel_w = kernel if isinstance(kernel, (tuple, list)) and len(kernel) == 2 else (kernel, kernel)
     for name, value in (("c_in", c_in), ("c_out", c_out), ("kernel", kernel_h), ("kernel", kernel_w),
                         ("groups", groups)):
-        _check_whole(name, value, 1)
+        check_int(name, value, 1)
     for name, value in (("c_in", c_in), ("c_out", c_out)):
         if value % groups:
             raise ValueError(f"{name}={value}: must be divisible by groups={groups}")
@@ -122,7 +118,7 @@ def receptive_field(layers: list[Layer] | tuple[Layer, ...]) -> int:
             raise ValueError(f"receptive_field: a {layer.kind} layer has no fixed window on its input "
                              "(only conv, maxpool and avgpool do; walk() sizes fc layers)")
         for name, value in (("kernel", layer.kernel), ("stride", layer.stride), ("dilation", layer.dilation)):
-            _check_whole(name, value, 1)
+            check_int(name, value, 1)
         field += (layer.kernel - 1) * layer.dilation * jump
         jump *= layer.stride
     return field
@@ -142,8 +138,8 @@ class LayerRow:
 
 def walk(input_size: int, in_channels: int, layers: list[Layer] | tuple[Layer, ...]) -> list[LayerRow]:
     """Each layer's output shape, parameters and receptive field on a square input, each feeding the next."""
-    _check_whole("input_size", input_size, 1)
-    _check_whole("in_channels", in_channels, 1)
+    check_int("input_size", input_size, 1)
+    check_int("in_channels", in_channels, 1)
     shape = (in_channels, input_size, input_size)
     windows: list[Layer] | None = []  # the conv and pool windows so far; None once a transposed conv upsampled
     rows = []
@@ -173,8 +169,7 @@ def _step(layer: Layer, channels: int, size: int) -> tuple[int, int, int, Layer 
 
 def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
     """Cross-correlate a (C_in, H, W) image with (C_out, C_in, kh, kw) filters, zero-padded, as torch's conv2d."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    w = np.ascontiguousarray(w, dtype=np.float64)
+    x, w = check_array("x", x, finite=False), check_array("w", w, finite=False)
     if x.ndim != 3:
         raise ValueError(f"x has shape {x.shape}: must be (C_in, H, W)")
     if w.ndim != 4 or w.shape[1] != x.shape[0]:
@@ -314,21 +309,40 @@ PRESETS = {
 }
 CUSTOM_INPUT = (64, 3)
 DEFAULT_CUSTOM = "conv k=3 p=same c=16; maxpool k=2; conv k=3 s=2 p=1 c=32; conv k=3 d=2 c=64; fc c=10"
+CUSTOM_TITLE = "Custom stack"
+TITLES_ZH = {CUSTOM_TITLE: "自定义网络"}  # the presets' names read the same in Chinese
 
 
-def run(preset: str, input_size: int, layers: str) -> DemoResult:
+def run(
+    preset: Annotated[str, Arg("network to walk; custom uses --layers", "要计算的网络；custom 使用 --layers",
+                               choices=(*PRESETS, "custom"))] = "alexnet",
+    input_size: Annotated[int, Arg("input height = width in pixels; 0 = the preset's own "
+                                   "(LeNet-5 32, AlexNet 227, VGG-16 224, custom 64)",
+                                   "输入的高 = 宽（像素）；0 = 网络自带的尺寸（LeNet-5 32、AlexNet 227、VGG-16 224、custom 64）",
+                                   low=0, high=1024)] = 0,
+    layers: Annotated[str, Arg("custom only: layers split by ';', each 'kind key=value ...', kind conv, transposed, "
+                               "maxpool, avgpool or fc; keys k s p d c op ceil (p=same; a pool's s defaults to its k); "
+                               "3 input channels",
+                               "仅 custom：用 ';' 分隔各层，每层写作 'kind key=value ...'，"
+                               "kind 为 conv、transposed、maxpool、avgpool 或 fc；"
+                               "键 k s p d c op ceil（p=same；池化层的 s 默认等于 k）；输入为 3 通道", high=300)]
+    = DEFAULT_CUSTOM,
+) -> DemoResult:
     """Walk the chosen stack, confirm its first conv layer with Numba, and tabulate and plot the shapes."""
-    chosen = PRESETS[preset] if preset != "custom" else Preset("Custom stack", *CUSTOM_INPUT,
+    chosen = PRESETS[preset] if preset != "custom" else Preset(CUSTOM_TITLE, *CUSTOM_INPUT,
                                                                  tuple(parse_layers(layers)))
     size = input_size or chosen.input_size
     rows = walk(size, chosen.in_channels, chosen.layers)
     confirmed = _confirm_first_conv(rows)
     total = sum(row.params for row in rows)
     input_shape = (chosen.in_channels, size, size)
+    shape_en, shape_zh = _shape_summaries(chosen.title, input_shape, rows, total)
+    confirm_en, confirm_zh = _confirm_summaries(confirmed)
     return DemoResult(
-        summary=f"{_shape_summary(chosen.title, input_shape, rows, total)}\n{_confirm_summary(confirmed)}",
+        summary=f"{shape_en}\n{confirm_en}",
+        summary_zh=f"{shape_zh}\n{confirm_zh}",
         table=Table(columns=("layer", "kind", "output H×W×C", "params", "receptive field"),
-                    rows=_table_rows(rows)),
+                    rows=_table_rows(rows), columns_zh=("层", "类型", "输出 H×W×C", "参数量", "感受野")),
         figure=_figure(chosen.title, input_shape, rows),
         data={"preset": preset, "input_shape": list(input_shape), "total_params": total, "confirmed": confirmed,
               "layers": [{"index": row.index, "name": row.layer.describe(), "kind": row.layer.kind,
@@ -342,16 +356,20 @@ def _shape_text(shape: tuple[int, int, int] | list[int]) -> str:
     return f"{height}×{width}×{channels}"
 
 
-def _shape_summary(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow], total: int) -> str:
-    """Where the stack ends, its parameters, and where the conv part ends and how much the fc layers hold."""
-    ends_at = _shape_text(rows[-1].output_shape)
-    text = f"{title} on {_shape_text(input_shape)}: output {ends_at}, {total:,} parameters"
+def _shape_summaries(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow],
+                     total: int) -> tuple[str, str]:
+    """Where the stack ends, its parameters, and where the conv part ends and how much the fc layers hold, in
+    English and Chinese."""
+    ends_at, given = _shape_text(rows[-1].output_shape), _shape_text(input_shape)
+    text = f"{title} on {given}: output {ends_at}, {total:,} parameters"
+    text_zh = f"{TITLES_ZH.get(title, title)}(输入 {given}):输出 {ends_at},共 {total:,} 个参数"
     first_fc = next((row for row in rows if row.layer.kind == "fc"), None)
     if first_fc is None or first_fc.index == 1:
-        return text + "."
-    fc_params = sum(row.params for row in rows if row.layer.kind == "fc")
-    return (f"{text}; the conv part ends at {_shape_text(first_fc.input_shape)} and the fc layers hold "
-            f"{fc_params / max(total, 1):.0%} of the parameters.")
+        return text + ".", text_zh + "。"
+    conv_end = _shape_text(first_fc.input_shape)
+    fc_share = sum(row.params for row in rows if row.layer.kind == "fc") / max(total, 1)
+    return (f"{text}; the conv part ends at {conv_end} and the fc layers hold {fc_share:.0%} of the parameters.",
+            f"{text_zh};卷积部分止于 {conv_end},全连接层占全部参数的 {fc_share:.0%}。")
 
 
 def _confirm_first_conv(rows: list[LayerRow], seed: int = 0) -> dict | None:
@@ -373,20 +391,30 @@ def _confirm_first_conv(rows: list[LayerRow], seed: int = 0) -> dict | None:
             "filters_run": filters_run, "filters": c_out, "channels_run": channels_run, "channels": c_in}
 
 
-def _confirm_summary(confirmed: dict | None) -> str:
-    """One line on what the Numba convolution gave, or why it did not run."""
+PARTS_ZH = {"channels": "通道", "filters": "卷积核"}
+
+
+def _confirm_summaries(confirmed: dict | None) -> tuple[str, str]:
+    """One line on what the Numba convolution gave, or why it did not run, in English and Chinese."""
     if confirmed is None:
-        return "No conv layer to run with Numba."
-    if confirmed["skipped"]:
-        return f"Layer {confirmed['layer']} is too large to run here; its shape comes from the arithmetic alone."
-    fewer = [f"{confirmed[part + '_run']} of {confirmed[part]} {part}" for part in ("channels", "filters")
-             if confirmed[part + "_run"] < confirmed[part]]
-    _, height, width = confirmed["output_shape"]
-    shrunk = f" ({' and '.join(fewer)}, to stay quick)" if fewer else ""
+        return "No conv layer to run with Numba.", "没有可用 Numba 运行的卷积层。"
     layer = confirmed["layer"]
-    agreement = f"its {height}×{width} matches layer {layer}" if fewer else f"as layer {layer} predicts"
-    return (f"Numba conv2d on a random {_shape_text(confirmed['input_shape'])} input{shrunk} gave "
-            f"{_shape_text(confirmed['output_shape'])}, {agreement}.")
+    if confirmed["skipped"]:
+        return (f"Layer {layer} is too large to run here; its shape comes from the arithmetic alone.",
+                f"第 {layer} 层太大,不在这里实际运行;它的形状只由公式算出。")
+    given, got = _shape_text(confirmed["input_shape"]), _shape_text(confirmed["output_shape"])
+    fewer = [(confirmed[part + "_run"], confirmed[part], part) for part in ("channels", "filters")
+             if confirmed[part + "_run"] < confirmed[part]]
+    if not fewer:
+        return (f"Numba conv2d on a random {given} input gave {got}, as layer {layer} predicts.",
+                f"Numba conv2d 在随机的 {given} 输入上得到 {got},与第 {layer} 层算出的形状一致。")
+    _, height, width = confirmed["output_shape"]
+    shrunk = " and ".join(f"{ran} of {total} {part}" for ran, total, part in fewer)
+    shrunk_zh = "和".join(f" {total} 个{PARTS_ZH[part]}中的 {ran} 个" for ran, total, part in fewer)
+    return (f"Numba conv2d on a random {given} input ({shrunk}, to stay quick) gave {got}, "
+            f"its {height}×{width} matches layer {layer}.",
+            f"Numba conv2d 在随机的 {given} 输入上(为保持速度,只运行了{shrunk_zh})得到 {got},"
+            f"其 {height}×{width} 与第 {layer} 层相符。")
 
 
 def _table_rows(rows: list[LayerRow]) -> tuple[tuple[str, ...], ...]:
@@ -411,22 +439,15 @@ def _table_row(group: list[LayerRow]) -> tuple[str, ...]:
 
 def _figure(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow]):
     """Spatial size and channels per layer, as two labelled lines on a log2 axis."""
-    from matplotlib.figure import Figure
-
     shapes = [input_shape, *(row.output_shape for row in rows)]
     steps = list(range(len(shapes)))
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
-    lines = (([shape[1] for shape in shapes], "H = W (spatial size)", "tab:blue", "o"),
-             ([shape[0] for shape in shapes], "C (channels)", "tab:orange", "s"))
-    for values, label, colour, marker in lines:
+    fig, ax = new_axes(f"{title}: spatial size falls as channels grow", "layer (0 = input)", "log2 of size")
+    lines = (([shape[1] for shape in shapes], "H = W (spatial size)"), ([shape[0] for shape in shapes], "C (channels)"))
+    for (values, label), colour, marker in zip(lines, COLOURS, MARKERS):
         heights = np.log2(values)
         ax.plot(steps, heights, color=colour, marker=marker, linewidth=2, label=label)
         for step in (0, steps[-1]):
             ax.text(step, heights[step], f" {values[step]}", color=colour)
-    ax.set_title(f"{title}: spatial size falls as channels grow")
-    ax.set_xlabel("layer (0 = input)")
-    ax.set_ylabel("log2 of size")
     ax.legend()
     return fig
 
@@ -436,28 +457,12 @@ def warm() -> None:
     _conv2d(np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), 1, 0, 1, 2, 2)
 
 
-DEMO = Demo(
-    name="conv_size",
+DEMO = declare_demo(
+    run, warm,
     title_en="Convolution output-size calculator",
     title_zh="卷积输出尺寸计算器",
     description_en="Walk LeNet-5, AlexNet, VGG-16 or your own stack layer by layer: output shape, parameters and "
                    "receptive field, with one layer run for real to confirm the shape.",
     description_zh="逐层走过 LeNet-5、AlexNet、VGG-16 或自定义网络：输出形状、参数量和感受野，"
                    "并实际运行一层卷积来验证形状。",
-    params=[
-        Param("preset", "choice", "alexnet", "network to walk; custom uses --layers",
-              "要计算的网络；custom 使用 --layers", choices=(*PRESETS, "custom")),
-        Param("input_size", "int", 0, "input height = width in pixels; 0 = the preset's own "
-              "(LeNet-5 32, AlexNet 227, VGG-16 224, custom 64)",
-              "输入的高 = 宽（像素）；0 = 网络自带的尺寸（LeNet-5 32、AlexNet 227、VGG-16 224、custom 64）",
-              low=0, high=1024),
-        Param("layers", "text", DEFAULT_CUSTOM,
-              "custom only: layers split by ';', each 'kind key=value ...', kind conv, transposed, maxpool, "
-              "avgpool or fc; keys k s p d c op ceil (p=same; a pool's s defaults to its k); 3 input channels",
-              "仅 custom：用 ';' 分隔各层，每层写作 'kind key=value ...'，"
-              "kind 为 conv、transposed、maxpool、avgpool 或 fc；"
-              "键 k s p d c op ceil（p=same；池化层的 s 默认等于 k）；输入为 3 通道", high=300),
-    ],
-    run=run,
-    warm=warm,
 )

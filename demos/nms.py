@@ -15,11 +15,14 @@ class on its own, so a dog box never suppresses a cat box.
 from __future__ import annotations
 
 import math
+from typing import Annotated
 
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.spec import Demo, DemoResult, Param, Table
+from revise.demo_engine.checks import check_array, check_choice, check_number, check_shape
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import COLOURS, new_axes
 
 SOFT_METHODS = ("linear", "gaussian")
 
@@ -29,7 +32,7 @@ def iou(a, b):
 
     a, b: both one box (x1, y1, x2, y2), giving a float, or both arrays of boxes, giving an (N, M) array.
     """
-    first, second = _float_array("a", a), _float_array("b", b)
+    first, second = check_array("a", a, finite=False), check_array("b", b, finite=False)
     if first.shape == (4,) and second.shape == (4,):
         return float(_iou_matrix(_checked_boxes("a", first[None]), _checked_boxes("b", second[None]))[0, 0])
     if first.ndim == 2 and second.ndim == 2:
@@ -45,8 +48,8 @@ def nms(boxes, scores, iou_threshold: float) -> np.ndarray:
     IoU > iou_threshold; IoU == iou_threshold is kept.
     """
     boxes = _checked_boxes("boxes", boxes)
-    scores = _checked_scores(scores, len(boxes))
-    return _nms(boxes, scores, _checked_fraction("iou_threshold", iou_threshold))
+    scores = check_shape("scores", check_array("scores", scores), (len(boxes),), "one score per box")
+    return _nms(boxes, scores, check_number("iou_threshold", iou_threshold, 0.0, 1.0))
 
 
 def soft_nms(boxes, scores, method: str = "linear", sigma: float = 0.5, iou_threshold: float = 0.3,
@@ -58,62 +61,27 @@ def soft_nms(boxes, scores, method: str = "linear", sigma: float = 0.5, iou_thre
     (iou_threshold unused). Stop when the best current score is under score_threshold: those boxes are dropped.
     Scores must be >= 0, since decay multiplies them.
     """
-    if method not in SOFT_METHODS:
-        raise ValueError(f"method={method!r}: must be one of {', '.join(SOFT_METHODS)}")
-    if not _is_real(sigma) or not 0 < sigma < math.inf:
-        raise ValueError(f"sigma={sigma!r}: must be a finite number > 0")
+    check_choice("method", method, SOFT_METHODS)
+    sigma = check_number("sigma", sigma, 0.0, low_open=True)
     boxes = _checked_boxes("boxes", boxes)
-    scores = _checked_scores(scores, len(boxes))
+    scores = check_shape("scores", check_array("scores", scores), (len(boxes),), "one score per box")
     if np.any(scores < 0):
         index = int(np.argmax(scores < 0))
         raise ValueError(f"scores[{index}]={float(scores[index])!r}: Soft-NMS needs scores >= 0, "
                          "since it decays them by multiplying")
-    return _soft_nms(boxes, scores, method == "gaussian", float(sigma),
-                     _checked_fraction("iou_threshold", iou_threshold),
-                     _checked_fraction("score_threshold", score_threshold))
-
-
-def _float_array(name: str, value) -> np.ndarray:
-    """The value as a contiguous float64 array, or a ValueError naming the argument."""
-    try:
-        return np.ascontiguousarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r}: must be numbers") from None
+    return _soft_nms(boxes, scores, method == "gaussian", sigma,
+                     check_number("iou_threshold", iou_threshold, 0.0, 1.0),
+                     check_number("score_threshold", score_threshold, 0.0, 1.0))
 
 
 def _checked_boxes(name: str, value) -> np.ndarray:
     """The boxes as a contiguous (N, 4) float64 array; ValueError unless finite with x2 >= x1 and y2 >= y1."""
-    boxes = _float_array(name, value)
-    if boxes.ndim != 2 or boxes.shape[1] != 4:
-        raise ValueError(f"{name} has shape {boxes.shape}: must be (N, 4), rows x1, y1, x2, y2")
+    boxes = check_shape(name, check_array(name, value, finite=False), (None, 4), "rows x1, y1, x2, y2")
     bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1])
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(f"{name}[{row}]={boxes[row].tolist()}: must be finite with x2 >= x1 and y2 >= y1")
     return boxes
-
-
-def _checked_scores(value, count: int) -> np.ndarray:
-    """The scores as a finite float64 array of length count, one per box."""
-    scores = _float_array("scores", value)
-    if scores.shape != (count,):
-        raise ValueError(f"scores has shape {scores.shape}: must be ({count},), one score per box")
-    if not np.isfinite(scores).all():
-        index = int(np.argmax(~np.isfinite(scores)))
-        raise ValueError(f"scores[{index}]={float(scores[index])!r}: must be finite")
-    return scores
-
-
-def _checked_fraction(name: str, value) -> float:
-    """The value as a float, if it is a number from 0 to 1."""
-    if not _is_real(value) or not 0 <= value <= 1:
-        raise ValueError(f"{name}={value!r}: must be a number from 0 to 1")
-    return float(value)
-
-
-def _is_real(value) -> bool:
-    """Whether value is a real number (bool excluded), so comparing it is meaningful."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 @njit(cache=True)
@@ -221,8 +189,10 @@ SCENE = (  # class, (x1, y1, x2, y2) in pixels of a 160 x 100 image, y down, sco
     ("dog", (100, 50, 150, 90), 0.62),
     ("dog", (60, 40, 110, 92), 0.45),
 )
-CLASS_COLOURS = {"cat": "tab:orange", "dog": "tab:blue"}
+CLASS_COLOURS = {"cat": COLOURS[1], "dog": COLOURS[0]}
+CLASSES_ZH = {"cat": "猫", "dog": "狗"}
 METHODS = {"nms": "NMS", "soft-linear": "Soft-NMS (linear)", "soft-gaussian": "Soft-NMS (gaussian)"}
+METHODS_ZH = {"nms": "NMS", "soft-linear": "Soft-NMS(线性衰减)", "soft-gaussian": "Soft-NMS(高斯衰减)"}
 SIGMA = 0.5
 
 
@@ -292,16 +262,15 @@ def _table(found: dict, iou_threshold: float, score_threshold: float) -> Table:
         shown_overlap = "–" if overlap is None else f"{overlap:.2f} (#{partner + 1})"
         rows.append((str(i + 1), ",".join(f"{v:g}" for v in box), label, shown_score, shown_overlap,
                      _fate(found["status"][i], iou_threshold, score_threshold)))
-    return Table(columns=("#", "x1,y1,x2,y2", "class", "score", "IoU (with #)", "kept?"), rows=tuple(rows))
+    return Table(columns=("#", "x1,y1,x2,y2", "class", "score", "IoU (with #)", "kept?"), rows=tuple(rows),
+                 columns_zh=("#", "x1,y1,x2,y2", "类别", "分数", "IoU(与 #)", "保留?"))
 
 
 def _figure(found: dict, title: str):
     """Every box as a thin dashed rectangle, the kept ones thick and labelled 'cat 0.92', in image coordinates."""
-    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    fig = Figure(figsize=(7, 4.5))
-    ax = fig.add_subplot()
+    fig, ax = new_axes(title, "x (pixels)", "y (pixels, down)")
     legend_done = set()
     for i, (label, (x1, y1, x2, y2), _) in enumerate(SCENE):
         kept = found["status"][i] == "kept"
@@ -315,26 +284,39 @@ def _figure(found: dict, title: str):
                     fontsize=9, fontweight="bold")
     ax.set_xlim(0, 160)
     ax.set_ylim(100, 0)  # image rows grow downwards
-    ax.set_title(title)
-    ax.set_xlabel("x (pixels)")
-    ax.set_ylabel("y (pixels, down)")
     ax.legend(loc="lower right", fontsize=8)
     return fig
 
 
-def run(iou_threshold: float, method: str, score_threshold: float) -> DemoResult:
+def run(
+    iou_threshold: Annotated[float, Arg("a kept box suppresses boxes overlapping it with IoU above this",
+                                        "与已保留框的 IoU 超过此值的框被抑制", low=0.0, high=1.0)] = 0.5,
+    method: Annotated[str, Arg("hard NMS, or Soft-NMS with linear or gaussian score decay",
+                               "硬 NMS,或线性 / 高斯衰减分数的 Soft-NMS", choices=tuple(METHODS))] = "nms",
+    score_threshold: Annotated[float, Arg("boxes with score at or below this are discarded first",
+                                          "分数不高于此值的框先被丢弃", low=0.0, high=1.0)] = 0.6,
+) -> DemoResult:
     """Suppress the scene's duplicate detections class by class and show which boxes survive and why."""
     found = _detect(method, iou_threshold, score_threshold)
     kept = [i for i, status in enumerate(found["status"]) if status == "kept"]
-    per_class = ", ".join(f"{sum(found['classes'][i] == label for i in kept)} {label}" for label in CLASS_COLOURS)
+    counts = {label: sum(found["classes"][i] == label for i in kept) for label in CLASS_COLOURS}
     low = found["status"].count("low score")
-    rule = (f"IoU > {iou_threshold:g} with a kept box suppresses a box" if method == "nms" else
-            f"Overlaps decay scores, and a score under {score_threshold:g} is dropped")
-    summary = (f"{METHODS[method]} per class: kept {len(kept)} of {len(SCENE)} boxes ({per_class}); "
+    if method == "nms":
+        rule = f"IoU > {iou_threshold:g} with a kept box suppresses a box"
+        rule_zh = f"与某个已保留框的 IoU > {iou_threshold:g} 的框被抑制"
+    else:
+        rule = f"Overlaps decay scores, and a score under {score_threshold:g} is dropped"
+        rule_zh = f"重叠会衰减分数,分数低于 {score_threshold:g} 的框被丢弃"
+    summary = (f"{METHODS[method]} per class: kept {len(kept)} of {len(SCENE)} boxes "
+               f"({', '.join(f'{count} {label}' for label, count in counts.items())}); "
                f"{low} with score ≤ {score_threshold:g} were discarded first.\n"
                f"{rule}; IoU column: the largest overlap with a kept box ranked above.")
+    summary_zh = (f"按类别做 {METHODS_ZH[method]}:{len(SCENE)} 个框保留 {len(kept)} 个"
+                  f"({'、'.join(f'{count} 只{CLASSES_ZH[label]}' for label, count in counts.items())});"
+                  f"分数 ≤ {score_threshold:g} 的 {low} 个框先被丢弃。\n"
+                  f"{rule_zh};IoU 列:与排在它前面的已保留框的最大重叠。")
     title = f"{METHODS[method]}: {len(SCENE)} detections → {len(kept)} kept"
-    return DemoResult(summary=summary, table=_table(found, iou_threshold, score_threshold),
+    return DemoResult(summary=summary, summary_zh=summary_zh, table=_table(found, iou_threshold, score_threshold),
                       figure=_figure(found, title),
                       data={"method": method, "iou_threshold": iou_threshold, "score_threshold": score_threshold,
                             "kept": kept, **found})
@@ -349,20 +331,10 @@ def warm() -> None:
         soft_nms(boxes, scores, method)
 
 
-DEMO = Demo(
-    name="nms",
+DEMO = declare_demo(
+    run, warm,
     title_en="Non-maximum suppression",
     title_zh="非极大值抑制",
     description_en="Overlapping detections of a cat and a dog: per-class NMS or Soft-NMS keeps one box per object.",
     description_zh="猫和狗的重叠检测框:按类别做 NMS 或 Soft-NMS,每个物体只保留一个框。",
-    params=[
-        Param("iou_threshold", "float", 0.5, "a kept box suppresses boxes overlapping it with IoU above this",
-              "与已保留框的 IoU 超过此值的框被抑制", low=0.0, high=1.0),
-        Param("method", "choice", "nms", "hard NMS, or Soft-NMS with linear or gaussian score decay",
-              "硬 NMS,或线性 / 高斯衰减分数的 Soft-NMS", choices=tuple(METHODS)),
-        Param("score_threshold", "float", 0.6, "boxes with score at or below this are discarded first",
-              "分数不高于此值的框先被丢弃", low=0.0, high=1.0),
-    ],
-    run=run,
-    warm=warm,
 )

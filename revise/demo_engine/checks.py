@@ -59,7 +59,7 @@ def check_array(name: str, value: Any, *, ndim: int | Sequence[int] | None = Non
     if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"[{', '.join(map(str, index))}]" if index else ""
-        raise ValueError(f"{name}{where}={array[index]!r}: must be finite")
+        raise ValueError(f"{name}{where}={array[index].item()!r}: must be finite")
     return array
 
 

@@ -119,7 +119,7 @@ def test_known_sizes():
 @pytest.mark.parametrize(("kwargs", "message"), [
     (dict(n=5, kernel=7), r"kernel 7 \(dilated 7\) is larger than the padded input 5"),
     (dict(n=5, kernel=3, dilation=3), r"kernel 3 \(dilated 7\) is larger than the padded input 5"),
-    (dict(n=0, kernel=3), r"n=0: must be a whole number >= 1"),
+    (dict(n=0, kernel=3), r"n=0: must be an integer >= 1"),
     (dict(n=5, kernel=3, stride=0), r"stride=0"),
     (dict(n=5, kernel=3, padding=-1), r"padding=-1"),
     (dict(n=5, kernel=2.0), r"kernel=2.0"),

@@ -227,7 +227,7 @@ def test_soft_nms_re_ranks_by_decayed_score():
 # ---- validation ----
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: nms(np.zeros((3, 3)), np.zeros(3), 0.5), r"boxes has shape \(3, 3\): must be \(N, 4\)"),
+    (lambda: nms(np.zeros((3, 3)), np.zeros(3), 0.5), r"boxes has shape \(3, 3\): must be \(n, 4\)"),
     (lambda: nms([[0, 0, 1, 1], [2, 0, 1, 1]], [1, 1], 0.5), r"boxes\[1\]=\[2.0, 0.0, 1.0, 1.0\]: .*x2 >= x1"),
     (lambda: nms([[0, 0, 1, np.nan]], [1], 0.5), r"boxes\[0\].*must be finite"),
     (lambda: nms([["a", 0, 1, 1]], [1], 0.5), r"boxes=.*must be numbers"),
