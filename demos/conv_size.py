@@ -322,20 +322,22 @@ def run(
                                    low=0, high=1024)] = 0,
     layers: Annotated[str, Arg("custom only: layers split by ';', each 'kind key=value ...', kind conv, transposed, "
                                "maxpool, avgpool or fc; keys k s p d c op ceil (p=same; a pool's s defaults to its k); "
-                               "3 input channels",
+                               "3 input channels unless --in-channels says otherwise",
                                "仅 custom：用 ';' 分隔各层，每层写作 'kind key=value ...'，"
                                "kind 为 conv、transposed、maxpool、avgpool 或 fc；"
-                               "键 k s p d c op ceil（p=same；池化层的 s 默认等于 k）；输入为 3 通道", high=300)]
+                               "键 k s p d c op ceil（p=same；池化层的 s 默认等于 k）；输入默认 3 通道，可用 --in-channels 改", high=300)]
     = DEFAULT_CUSTOM,
+    in_channels: Annotated[int, Arg("input channels; 0 = the preset's own (3, or 1 for LeNet-5)",
+                                    "输入通道数；0 = 网络自带的通道数（3，LeNet-5 为 1）", low=0, high=4096)] = 0,
 ) -> DemoResult:
     """Walk the chosen stack, confirm its first conv layer with Numba, and tabulate and plot the shapes."""
     chosen = PRESETS[preset] if preset != "custom" else Preset(CUSTOM_TITLE, *CUSTOM_INPUT,
                                                                  tuple(parse_layers(layers)))
-    size = input_size or chosen.input_size
-    rows = walk(size, chosen.in_channels, chosen.layers)
+    size, channels = input_size or chosen.input_size, in_channels or chosen.in_channels
+    rows = walk(size, channels, chosen.layers)
     confirmed = _confirm_first_conv(rows)
     total = sum(row.params for row in rows)
-    input_shape = (chosen.in_channels, size, size)
+    input_shape = (channels, size, size)
     shape_en, shape_zh = _shape_summaries(chosen.title, input_shape, rows, total)
     confirm_en, confirm_zh = _confirm_summaries(confirmed)
     return DemoResult(
