@@ -1,0 +1,345 @@
+"""Softmax, log-softmax and the cross-entropy losses, computed the numerically stable way.
+
+Each agrees with PyTorch in float64: `softmax(z, T)` is `torch.softmax(z / T, -1)` (max-shifted, so huge logits
+do not overflow), `log_softmax` is `F.log_softmax(z, -1)` (log-sum-exp, so tiny probabilities keep their
+logs), `cross_entropy` is `F.cross_entropy(logits, targets, label_smoothing=ls)` with its mean over the batch
+((1 - ls) * NLL + ls * the mean over classes of -log p), `cross_entropy_grad` is the autograd gradient of that
+mean loss, (softmax - one_hot) / N, `binary_cross_entropy` is `F.binary_cross_entropy` (each log clamped at
+-100) and `binary_cross_entropy_with_logits` is `F.binary_cross_entropy_with_logits`, (1 - y) z - log sigmoid(z).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+import numpy as np
+from numba import njit
+
+from revise.demo_engine.checks import check_array, check_number, check_shape
+from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
+
+LOG_FLOOR = -100.0  # torch's binary_cross_entropy clamps each log here, so p = 0 or 1 costs 100, not inf
+MAX_CLASSES = 10
+
+
+def softmax(z, temperature: float = 1.0) -> np.ndarray:
+    """softmax(z / temperature) over the last axis: positive, summing to 1, largest where z is largest."""
+    values = _logits("z", z)
+    temperature = check_number("temperature", temperature, 0, low_open=True)
+    return _softmax(values.reshape(-1, values.shape[-1]), temperature).reshape(values.shape)
+
+
+def log_softmax(z) -> np.ndarray:
+    """log softmax(z) over the last axis, as z - logsumexp(z) (finite even where softmax underflows to 0)."""
+    values = _logits("z", z)
+    return _log_softmax(values.reshape(-1, values.shape[-1])).reshape(values.shape)
+
+
+def cross_entropy(logits, targets, label_smoothing: float = 0.0) -> float:
+    """Mean over the N rows of (1 - ls) * (-log p[target]) + ls * mean_k(-log p[k]), p = softmax of a row.
+
+    logits (N, C), targets (N,) class indices in [0, C); label_smoothing in [0, 1] (torch's definition).
+    """
+    logits, targets = _batch(logits, targets)
+    label_smoothing = check_number("label_smoothing", label_smoothing, 0, 1)
+    return float(_cross_entropy(logits, targets, label_smoothing))
+
+
+def cross_entropy_grad(logits, targets) -> np.ndarray:
+    """d cross_entropy(logits, targets) / d logits, (softmax(logits) - one_hot(targets)) / N, shape (N, C)."""
+    logits, targets = _batch(logits, targets)
+    return _cross_entropy_grad(logits, targets)
+
+
+def binary_cross_entropy(p, y) -> float:
+    """Mean of -(y log p + (1 - y) log(1 - p)), each log clamped at -100; p and y of one shape, in [0, 1]."""
+    p = _unit_interval("p", p)
+    y = check_shape("y", _unit_interval("y", y), p.shape, "the shape of p")
+    return float(_binary_cross_entropy(p.ravel(), y.ravel()))
+
+
+def binary_cross_entropy_with_logits(z, y) -> float:
+    """Binary cross-entropy of sigmoid(z) against y, from the logits z: mean of (1 - y) z - log sigmoid(z)."""
+    z = check_array("z", z, min_size=1)
+    y = check_shape("y", _unit_interval("y", y), z.shape, "the shape of z")
+    return float(_binary_cross_entropy_with_logits(z.ravel(), y.ravel()))
+
+
+def _logits(name: str, value) -> np.ndarray:
+    """Finite float64 numbers with at least one axis (the class axis is the last one)."""
+    array = check_array(name, value, min_size=1)
+    if np.ndim(value) == 0:
+        raise ValueError(f"{name}={value!r}: must be an array of logits (softmax runs over its last axis)")
+    return array
+
+
+def _batch(logits, targets) -> tuple[np.ndarray, np.ndarray]:
+    """Logits (N, C) and integer targets (N,) in [0, C), each checked."""
+    logits = check_array("logits", logits, ndim=2, min_size=1)
+    indices = check_array("targets", targets, ndim=1, dtype=np.int64)
+    if not np.array_equal(indices, check_array("targets", targets, ndim=1)):
+        raise ValueError(f"targets={targets!r}: must be whole class indices")
+    check_shape("targets", indices, (logits.shape[0],), "one class index per row of logits")
+    outside = np.flatnonzero((indices < 0) | (indices >= logits.shape[1]))
+    if outside.size:
+        i = int(outside[0])
+        raise ValueError(f"targets[{i}]={int(indices[i])}: must be a class index from 0 to {logits.shape[1] - 1}")
+    return logits, indices
+
+
+def _unit_interval(name: str, value) -> np.ndarray:
+    """Finite float64 numbers, at least one, each in [0, 1]."""
+    array = check_array(name, value, min_size=1)
+    outside = np.argwhere((array < 0) | (array > 1))
+    if outside.size:
+        index = tuple(int(i) for i in outside[0])
+        where = f"[{', '.join(map(str, index))}]" if index else ""
+        raise ValueError(f"{name}{where}={array[index].item()!r}: must be a number from 0 to 1")
+    return array
+
+
+@njit(cache=True)
+def _softmax(z, temperature):
+    """softmax(row / temperature) of each row of the 2-D array z, shifted by the row's max so nothing overflows."""
+    out = np.empty_like(z)
+    for r in range(z.shape[0]):
+        top = -np.inf
+        for k in range(z.shape[1]):
+            top = max(top, z[r, k] / temperature)
+        total = 0.0
+        for k in range(z.shape[1]):
+            out[r, k] = math.exp(z[r, k] / temperature - top)
+            total += out[r, k]
+        for k in range(z.shape[1]):
+            out[r, k] /= total
+    return out
+
+
+@njit(cache=True)
+def _logsumexp(row):
+    """log sum_k exp(row[k]), as max + log sum exp(row - max)."""
+    top = -np.inf
+    for k in range(row.size):
+        top = max(top, row[k])
+    total = 0.0
+    for k in range(row.size):
+        total += math.exp(row[k] - top)
+    return top + math.log(total)
+
+
+@njit(cache=True)
+def _log_softmax(z):
+    """row - logsumexp(row) for each row of the 2-D array z."""
+    out = np.empty_like(z)
+    for r in range(z.shape[0]):
+        lse = _logsumexp(z[r])
+        for k in range(z.shape[1]):
+            out[r, k] = z[r, k] - lse
+    return out
+
+
+@njit(cache=True)
+def _cross_entropy(logits, targets, label_smoothing):
+    """Mean over rows of (1 - ls) * (lse - z[target]) + ls * mean_k(lse - z[k])."""
+    n, classes = logits.shape
+    total = 0.0
+    for r in range(n):
+        lse = _logsumexp(logits[r])
+        nll = lse - logits[r, targets[r]]
+        uniform = 0.0
+        for k in range(classes):
+            uniform += lse - logits[r, k]
+        total += (1.0 - label_smoothing) * nll + label_smoothing * uniform / classes
+    return total / n
+
+
+@njit(cache=True)
+def _cross_entropy_grad(logits, targets):
+    """(softmax(row) - one_hot(target)) / N for each row."""
+    n = logits.shape[0]
+    grad = _softmax(logits, 1.0)
+    for r in range(n):
+        grad[r, targets[r]] -= 1.0
+    return grad / n
+
+
+@njit(cache=True)
+def _binary_cross_entropy(p, y):
+    """Mean of -(y max(log p, -100) + (1 - y) max(log(1 - p), -100)) over the 1-D arrays p and y."""
+    total = 0.0
+    for i in range(p.size):
+        log_p = max(math.log(p[i]), LOG_FLOOR) if p[i] > 0.0 else LOG_FLOOR
+        log_q = max(math.log1p(-p[i]), LOG_FLOOR) if p[i] < 1.0 else LOG_FLOOR
+        total -= y[i] * log_p + (1.0 - y[i]) * log_q
+    return total / p.size
+
+
+@njit(cache=True)
+def _binary_cross_entropy_with_logits(z, y):
+    """Mean of (1 - y) z - log sigmoid(z), with log sigmoid(z) = min(z, 0) - log1p(exp(-|z|))."""
+    total = 0.0
+    for i in range(z.size):
+        log_sigmoid = min(z[i], 0.0) - math.log1p(math.exp(-abs(z[i])))
+        total += (1.0 - y[i]) * z[i] - log_sigmoid
+    return total / z.size
+
+
+# The demo: one example's probabilities, their logs, and its loss and gradient against a target class.
+
+def run(
+    values: Annotated[str, Arg("the logits z (or probabilities), separated by commas",
+                               "logits z(或概率),用逗号分隔", high=120)] = "2,1,0",
+    given: Annotated[str, Arg("what the values are: logits, or probabilities (then z = log p)",
+                              "数值的含义:logits,或概率(此时 z = log p)", choices=("logits", "probabilities"))]
+    = "logits",
+    target: Annotated[int, Arg("the true class, counted from 0", "真实类别(从 0 开始计数)", low=0,
+                               high=MAX_CLASSES - 1)] = 0,
+    temperature: Annotated[float, Arg("softmax temperature T: p = softmax(z / T)", "softmax 温度 T:p = softmax(z / T)",
+                                      low=0.05, high=20.0)] = 1.0,
+    label_smoothing: Annotated[float, Arg("label smoothing ls of the target (torch's)", "目标的标签平滑系数 ls(同 torch)",
+                                          low=0.0, high=1.0)] = 0.0,
+) -> DemoResult:
+    """softmax(z / T) of one example, its -log p, and the cross-entropy and its gradient for the target class."""
+    numbers, note = _parse(values, given)
+    classes = numbers.size
+    if target >= classes:
+        raise ValueError(f"target={target}: must be a class index from 0 to {classes - 1} ({classes} values given)")
+    z = numbers if given == "logits" else np.log(numbers)
+    scaled = (z / temperature)[None, :]
+    p = softmax(z, temperature)
+    neg_log_p = -log_softmax(scaled)[0]
+    loss = cross_entropy(scaled, [target], label_smoothing)
+    y = np.full(classes, label_smoothing / classes)
+    y[target] += 1.0 - label_smoothing
+    grad = (cross_entropy_grad(scaled, [target])[0] + label_smoothing * (np.eye(classes)[target] - 1.0 / classes)) \
+        / temperature
+    rows = tuple((str(k), f"{z[k]:.4g}", _probability(p[k]), f"{neg_log_p[k]:.3f}", f"{y[k]:.3g}", f"{grad[k]:+.3f}")
+                 for k in range(classes))
+    summary, summary_zh = _summaries(z, p, neg_log_p, target, temperature, label_smoothing, loss, grad, given, note)
+    return DemoResult(
+        summary=summary,
+        summary_zh=summary_zh,
+        table=Table(columns=("class", "logit z", "p", "-log p", "target y", "dL/dz"), rows=rows,
+                    columns_zh=("类别", "logit z", "概率 p", "-log p", "目标 y", "dL/dz")),
+        figure=_figure(z, p, y, target, temperature),
+        data={"logits": z.tolist(), "probabilities": p.tolist(), "neg_log_probabilities": neg_log_p.tolist(),
+              "target": target, "target_distribution": y.tolist(), "temperature": temperature,
+              "label_smoothing": label_smoothing, "loss": loss, "gradient": grad.tolist()},
+    )
+
+
+def _parse(text: str, given: str) -> tuple[np.ndarray, str]:
+    """The numbers of a comma-separated list, and for probabilities a note when they had to be normalised."""
+    items = [item for item in text.replace(";", ",").replace(" ", ",").split(",") if item]
+    try:
+        numbers = np.array([float(item) for item in items])
+    except ValueError:
+        numbers = np.array([])
+    if not 2 <= numbers.size <= MAX_CLASSES or not np.isfinite(numbers).all():
+        raise ValueError(f"values={text!r}: must be 2 to {MAX_CLASSES} finite numbers separated by commas, "
+                         "e.g. 2,1,0")
+    if given == "logits":
+        return numbers, ""
+    if (numbers <= 0).any():
+        raise ValueError(f"values={text!r}: probabilities must each be > 0 (log 0 is -inf)")
+    total = float(numbers.sum())
+    if abs(total - 1.0) <= 1e-9:
+        return numbers, ""
+    return numbers / total, f" (normalised: they summed to {total:.4g})"
+
+
+def _probability(value: float) -> str:
+    """A probability to 3 decimals, or in scientific notation when that would show 0.000."""
+    return f"{value:.3f}" if value >= 5e-4 else f"{value:.2e}"
+
+
+def _vector(values: np.ndarray) -> str:
+    """A short vector as [0.665, 0.245, 0.090]."""
+    return "[" + ", ".join(_probability(v) if v >= 0 else f"{v:.3f}" for v in values) + "]"
+
+
+def _summaries(z, p, neg_log_p, target, temperature, label_smoothing, loss, grad, given, note) -> tuple[str, str]:
+    """The distribution and what the temperature or the logits' offset does to it; then the loss and gradient."""
+    classes = p.size
+    scaled = "softmax(z)" if temperature == 1.0 else f"softmax(z / {temperature:g})"
+    if temperature < 1.0:
+        insight = f"T < 1 sharpens it towards the largest logit (class {int(np.argmax(z))})."
+        insight_zh = f"T < 1 让分布更尖锐,集中到 logit 最大的类别 {int(np.argmax(z))}。"
+    elif temperature > 1.0:
+        insight = f"T > 1 flattens it towards uniform (1/{classes} = {1 / classes:.3f})."
+        insight_zh = f"T > 1 让分布更平坦,趋向均匀分布(1/{classes} = {1 / classes:.3f})。"
+    elif given == "probabilities":
+        insight = "With z = log p, softmax gives back the probabilities themselves."
+        insight_zh = "取 z = log p 时,softmax 还原出原来的概率。"
+    else:
+        insight = (f"Only differences matter: softmax(z - {z.max():g}) is the same, which is how a stable "
+                   "softmax avoids overflow.")
+        insight_zh = f"只有差值有意义:softmax(z - {z.max():g}) 结果相同,数值稳定的实现正是这样避免上溢。"
+    first = f"p = {scaled} = {_vector(p)}{note}: all positive, summing to 1. {insight}"
+    first_zh = f"p = {scaled} = {_vector(p)}{note}:全为正数,和为 1。{insight_zh}"
+    gradient = "p - y" if temperature == 1.0 else f"(p - y) / {temperature:g}"
+    if label_smoothing == 0.0:
+        second = (f"Cross-entropy for target class {target}: -log p_{target} = -log {_probability(p[target])} = "
+                  f"{loss:.3f}; dL/dz = {gradient} = {_vector(grad)}.")
+        second_zh = (f"对目标类别 {target} 的交叉熵:-log p_{target} = -log {_probability(p[target])} = {loss:.3f};"
+                     f"dL/dz = {gradient} = {_vector(grad)}。")
+        if classes == 2:
+            positive = target == 1
+            bce = binary_cross_entropy([p[1]], [float(positive)])
+            second += (f" With two classes this is binary cross-entropy: BCE(p = {p[1]:.3g}, y = {int(positive)}) "
+                       f"= {bce:.3f}.")
+            second_zh += f"两个类别时就是二元交叉熵:BCE(p = {p[1]:.3g}, y = {int(positive)}) = {bce:.3f}。"
+    else:
+        mean = float(neg_log_p.mean())
+        second = (f"Cross-entropy with label smoothing {label_smoothing:g} for class {target}: "
+                  f"{1 - label_smoothing:g} x {neg_log_p[target]:.3f} + {label_smoothing:g} x mean(-log p) {mean:.3f} "
+                  f"= {loss:.3f}; the target is no longer one-hot, so dL/dz = {gradient} = {_vector(grad)}.")
+        second_zh = (f"标签平滑 {label_smoothing:g} 时对类别 {target} 的交叉熵:{1 - label_smoothing:g} × "
+                     f"{neg_log_p[target]:.3f} + {label_smoothing:g} × mean(-log p) {mean:.3f} = {loss:.3f};"
+                     f"目标不再是独热向量,dL/dz = {gradient} = {_vector(grad)}。")
+    return f"{first}\n{second}", f"{first_zh}\n{second_zh}"
+
+
+def _figure(z: np.ndarray, p: np.ndarray, y: np.ndarray, target: int, temperature: float):
+    """Bars of p (the target's highlighted), the target distribution y as markers, p at T = 1 and uniform 1/K."""
+    classes = np.arange(p.size)
+    title = "softmax(z)" if temperature == 1.0 else f"softmax(z / {temperature:g})"
+    fig, ax = new_axes(f"Probabilities p = {title} against the target", "class k (logit z_k)", "probability")
+    others = classes != target
+    ax.bar(classes[others], p[others], color=COLOURS[0], width=0.6, label="p_k")
+    ax.bar([target], [p[target]], color=COLOURS[1], width=0.6, label=f"p of target class {target}")
+    for k in classes:
+        ax.text(k, p[k] + 0.02, _probability(p[k]), ha="center", fontsize=9)
+    ax.plot(classes, y, color=COLOURS[2], marker=MARKERS[3], linestyle="none", markersize=8, label="target y")
+    if temperature != 1.0:
+        ax.plot(classes, softmax(z), color=COLOURS[3], marker=MARKERS[0], linestyle="none", label="p at T = 1")
+    ax.axhline(1.0 / p.size, color=GRID_COLOUR, linestyle="--", linewidth=1, label=f"uniform 1/{p.size}")
+    ax.set_xticks(classes, [f"{k} ({z[k]:.3g})" for k in classes])
+    ax.set_ylim(0, 1.35)
+    ax.legend(loc="upper center", fontsize=8, ncol=3)
+    return fig
+
+
+def warm() -> None:
+    """Compile (or load from cache) every kernel on a two-class example, and the helper by itself too
+    (a caller loaded from Numba's cache does not compile the helpers it calls)."""
+    logits, targets = np.array([[1.0, -1.0]]), np.array([0])
+    _logsumexp(logits[0])
+    softmax(logits)
+    log_softmax(logits)
+    cross_entropy(logits, targets, 0.1)
+    cross_entropy_grad(logits, targets)
+    binary_cross_entropy([0.5], [1.0])
+    binary_cross_entropy_with_logits([0.5], [1.0])
+
+
+DEMO = declare_demo(
+    run, warm,
+    title_en="Softmax and cross-entropy",
+    title_zh="softmax 与交叉熵",
+    description_en="Probabilities from logits with a temperature, and the cross-entropy loss and its gradient "
+                   "against a target class, with label smoothing.",
+    description_zh="由 logits 和温度得到概率,以及对目标类别的交叉熵损失及其梯度(含标签平滑)。",
+)
