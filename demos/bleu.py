@@ -283,9 +283,14 @@ def run(
     summary = (f"BLEU-{max_n} = {result.score:.4f}: brevity penalty {result.brevity_penalty:.3f} "
                f"(hypothesis {result.hyp_len} tokens, closest reference {result.ref_len}) x geometric mean "
                f"of the clipped precisions.\nTokens are split on spaces; case and punctuation count, as in the notes.")
+    summary_zh = (f"BLEU-{max_n} = {result.score:.4f}:简短惩罚 {result.brevity_penalty:.3f}"
+                  f"(译文 {result.hyp_len} 个词,长度最接近的参考译文 {result.ref_len} 个词)乘以各阶截断精度的几何平均。\n"
+                  "按空格切分词;与笔记一样,大小写和标点都算在内。")
     return DemoResult(
         summary=summary,
-        table=Table(columns=("n", "clipped/total", "p_n", "matched n-grams (clipped/count)"), rows=rows),
+        summary_zh=summary_zh,
+        table=Table(columns=("n", "clipped/total", "p_n", "matched n-grams (clipped/count)"), rows=rows,
+                    columns_zh=("n", "截断匹配/总数", "p_n", "匹配的 n 元语法(截断后/出现次数)")),
         figure=_precision_figure(result, max_n),
         data={**asdict(result), "hypothesis_tokens": hyp, "reference_tokens": refs},
     )

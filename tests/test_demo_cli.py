@@ -11,6 +11,11 @@ import pytest
 
 from revise.demo_engine.registry import demo_names
 
+def revise(*args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the real `revise` command in a fresh interpreter."""
+    return subprocess.run([sys.executable, "-m", "revise", *args], capture_output=True, text=True, timeout=300)
+
+
 def test_the_real_command_lists_every_demo_and_runs_one_with_json_and_plot(tmp_path: Path) -> None:
     listed = revise("demo", "--list")
     assert listed.returncode == 0
