@@ -17,7 +17,8 @@ def _demo_parser(demo: Demo) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"revise demo {demo.name}", description=demo.description_en)
     for param in demo.params:
         parser.add_argument(f"--{param.name.replace('_', '-')}", dest=param.name, metavar="VALUE",
-                            help=f"{param.help_en} ({param.describe_range()}; default {param.default})".replace("%", "%%"))
+                            help=f"{param.help_en} ({param.describe_range()}; default {param.as_text(param.default)})"
+                            .replace("%", "%%"))
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--plot", type=Path, metavar="FILE.png", help="save the figure as a PNG file")
     return parser

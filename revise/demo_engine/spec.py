@@ -72,6 +72,10 @@ class Param:
             return "true or false"
         return f"text of at most {int(self.high)} characters" if self.high else "non-empty text"
 
+    def as_text(self, value: ParamValue) -> str:
+        """A value as a learner types it (on the command line, in the form, on a card): sgd,adam for a subset."""
+        return ",".join(value) if self.kind == "choices" else str(value)
+
     def parse(self, raw: Any) -> ParamValue:
         """The value given as text (command line, form) or as a Python value, checked; DemoParamError if invalid."""
         try:

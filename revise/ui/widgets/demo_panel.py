@@ -30,11 +30,6 @@ def _field_id(param: Param) -> str:
     return f"param-{param.name}"
 
 
-def _field_text(param: Param, value: ParamValue) -> str:
-    """A parameter's value as the form shows it."""
-    return ",".join(value) if param.kind == "choices" else str(value)
-
-
 class DemoPanel(Vertical):
     """Runs a demo in a worker whenever its form changes, and draws the result when it arrives."""
 
@@ -133,7 +128,7 @@ class DemoPanel(Vertical):
         elif param.kind == "bool":
             field = Checkbox(value=bool(value), id=_field_id(param), compact=True)
         else:
-            field = Input(_field_text(param, value), id=_field_id(param), compact=True,
+            field = Input(param.as_text(value), id=_field_id(param), compact=True,
                           tooltip=f"{param.help_en} ({param.describe_range()})")
         return Vertical(Label(param.name.replace("_", " ")), field, classes="demo-field")
 
