@@ -9,11 +9,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.frames import POLL, FrameClock
+from bench.frames import POLL, TIMEOUT, FrameClock
 from bench.timing import cold_compile_seconds
 from revise.demo_engine.registry import demo_names, load_demo, ready_demo
-from revise.demo_engine.runner import run_demo
-from revise.demo_engine.spec import Demo, Param
+from revise.demo_engine.runner import DemoRunError, run_demo
+from revise.demo_engine.spec import Demo, DemoParamError, Param
 from revise.demo_engine.text_plot import figure_to_text
 
 DECK = """# Bench | 基准
@@ -41,16 +41,28 @@ COLD = ("import time; t = time.perf_counter(); from revise.demo_engine.registry 
 
 
 def edited_param(demo: Demo) -> tuple[Param, tuple[str, str]]:
-    """The parameter the benchmark edits (the first number, else the first choice) and two values to swap."""
-    for param in demo.params:
-        if param.kind == "int":
-            other = param.default + 1 if param.default + 1 <= param.high else param.default - 1
-            return param, (str(other), str(param.default))
-        if param.kind == "float":
-            other = param.default * 0.9 if param.low <= param.default * 0.9 else param.default * 1.1
-            return param, (f"{other:.6g}", str(param.default))
-    param = next(param for param in demo.params if param.kind == "choice")
-    return param, (next(choice for choice in param.choices if choice != param.default), param.default)
+    """The parameter the benchmark edits and two values to swap: the first number (else choice) that has a
+    neighbouring value the demo runs with."""
+    for param in sorted(demo.params, key=lambda param: param.kind not in ("int", "float")):
+        for other in _neighbours(param):
+            try:
+                run_demo(demo.name, {param.name: other})
+            except (DemoParamError, DemoRunError):
+                continue
+            return param, (other, param.as_text(param.default))
+    raise LookupError(f"{demo.name}: no parameter can be edited to a value the demo runs with")
+
+
+def _neighbours(param: Param) -> list[str]:
+    """Values near a parameter's default, as typed in the form."""
+    if param.kind == "int":
+        return [str(param.default + 1), str(param.default - 1)]
+    if param.kind == "float":
+        values = (param.default * 0.9, param.default * 1.1, param.default + 0.1)
+        return [f"{value:.6g}" for value in values if value != param.default]
+    if param.kind == "choice":
+        return [choice for choice in param.choices if choice != param.default]
+    return []
 
 
 async def _panel_times(folder: Path, name: str) -> tuple[float, list[float]]:
@@ -88,6 +100,8 @@ async def _panel_times(folder: Path, name: str) -> tuple[float, list[float]]:
                 field.value = values[index % 2]
             panel.request_run()
             while panel.last_run is before:
+                if time.perf_counter() - start > TIMEOUT:
+                    raise TimeoutError(f"{name}: no new result {TIMEOUT} s after setting {param.name}")
                 await asyncio.sleep(POLL)  # sleeping, not spinning: a spinning loop would starve the worker
             times.append(await clock.first_frame_after(time.perf_counter()) - start)
     return first_open, times

@@ -235,9 +235,10 @@ def test_default_run_walks_alexnet():
     assert result.table.rows[6] == ("8", "maxpool 3×3 s2 p0", "6×6×256", "0", "195")
     assert len(result.table.rows) == 9
     assert "ends at 6×6×256" in result.summary and "62,378,344 parameters" in result.summary
-    assert "random 227×227×3 input gave 55×55×96" in result.summary
+    assert ("random 227×227×3 input (13 of 96 filters, to stay quick) gave 55×55×13, its 55×55 matches layer 1"
+            in result.summary)
     assert result.data["total_params"] == 62_378_344
-    assert result.data["confirmed"]["output_shape"] == [96, 55, 55]
+    assert result.data["confirmed"]["output_shape"] == [13, 55, 55]
     assert [layer["output_shape"] for layer in result.data["layers"]][-1] == [1000, 1, 1]
     assert json.loads(json.dumps(result.data)) == result.data
     labels = [line.get_label() for line in result.figure.axes[0].get_lines()]
