@@ -206,6 +206,9 @@ LAYER_KEYS = {"conv": ("k", "s", "p", "d", "c"), "transposed": ("k", "s", "p", "
               "maxpool": ("k", "s", "p", "d", "ceil"), "avgpool": ("k", "s", "p", "ceil"), "fc": ("c",)}
 REQUIRED_KEYS = {"conv": ("k", "c"), "transposed": ("k", "c"), "maxpool": ("k",), "avgpool": ("k",), "fc": ("c",)}
 FLAGS = {"": True, "1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+# The largest value a layer's setting (k s p d c op) may take: far past any real network (VGG-16's widest layer
+# has 4096 units), and a bound on how far a run can go (10^26 channels once ended in a TypeError).
+MAX_SETTING = 1_000_000
 
 
 def parse_layers(text: str) -> list[Layer]:
@@ -257,6 +260,8 @@ def _parse_value(key: str, raw: str) -> int | bool | str:
         return "same"
     if not (raw.isascii() and raw.isdigit()):
         raise ValueError(f"{key}={raw}: must be a whole number" + (" or same" if key == "p" else ""))
+    if int(raw) > MAX_SETTING:
+        raise ValueError(f"{key}={raw}: must be at most {MAX_SETTING:,}")
     return int(raw)
 
 
@@ -446,7 +451,7 @@ def _figure(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow])
     fig, ax = new_axes(f"{title}: spatial size falls as channels grow", "layer (0 = input)", "log2 of size")
     lines = (([shape[1] for shape in shapes], "H = W (spatial size)"), ([shape[0] for shape in shapes], "C (channels)"))
     for (values, label), colour, marker in zip(lines, COLOURS, MARKERS):
-        heights = np.log2(values)
+        heights = np.log2(np.asarray(values, dtype=float))  # floats: a Python int past int64 has no log2
         ax.plot(steps, heights, color=colour, marker=marker, linewidth=2, label=label)
         for step in (0, steps[-1]):
             ax.text(step, heights[step], f" {values[step]}", color=colour)

@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from revise.errors import ReviseError
+from revise.errors import explain, is_backend_error, printable
 from revise.paths import default_cards_dir, default_config_path, default_db_path
-from revise.ui.graphics import GRAPHICS_MODES
+from revise.settings import GRAPHICS_MODES
 
 if TYPE_CHECKING:
     from revise.collection import Collection, StudyCard
@@ -25,9 +25,18 @@ if TYPE_CHECKING:
 GLOBAL_OPTIONS = ("--db", "--cards", "--config", "--graphics")
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, echoing what was typed with control characters escaped (an argument holding an
+    escape sequence must not drive the terminal)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Prints the usage and the message, made printable, and exits with status 2."""
+        super().error(printable(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser: global options first, then an optional command."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="revise", description="Review machine-learning notes with spaced repetition. "
         "With no command, opens the app.")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
@@ -100,6 +109,7 @@ def _search_words(argv: list[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; a reader closing the pipe early (`revise list | head`) ends it quietly."""
+    _tolerate_narrow_encodings()
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -107,8 +117,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGPIPE
 
 
+def _tolerate_narrow_encodings() -> None:
+    """Lets output the terminal's encoding cannot hold (Chinese under PYTHONIOENCODING=ascii or a C locale) be
+    written as backslash escapes rather than end the command with a UnicodeEncodeError; JSON stays valid."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict":
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):  # not a text stream that can be reconfigured
+                pass
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    """Parses and runs one command; a ReviseError becomes a one-line message and exit status 1."""
+    """Parses and runs one command. Revise's own errors, OSErrors (a full disk, a read-only file, a permission)
+    and database errors (locked, damaged, another program's) become one line on stderr and exit status 1."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     args, unknown = parser.parse_known_args(argv)
@@ -132,8 +154,12 @@ def _main(argv: Sequence[str] | None) -> int:
 
             return run_demo_command(args.name, args.options, args.list)
         return run_command(args, db_path, cards_dir)
-    except ReviseError as error:
-        print(f"revise: error: {error}", file=sys.stderr)
+    except BrokenPipeError:
+        raise
+    except Exception as error:
+        if not is_backend_error(error):
+            raise
+        print(f"revise: error: {explain(error, db_path)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -146,7 +172,7 @@ def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int
 
     loaded = load_settings(args.config or default_config_path())
     for warning in loaded.warnings:
-        print(f"revise: warning: {warning}", file=sys.stderr)
+        print(f"revise: warning: {printable(warning)}", file=sys.stderr)
     collection = Collection(db_path, cards_dir, loaded.settings.scheduler_config())
     try:
         report = collection.sync()
@@ -169,6 +195,13 @@ def check(cards_dir: Path) -> int:
         print(problem)
     print(f"{count} cards, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     return 1 if problems else 0
+
+
+def _json(data: Any) -> str:
+    """Data as JSON text for stdout: characters as they are when stdout takes Unicode, else \\u escapes (still
+    the same JSON), so `PYTHONIOENCODING=ascii revise list --json` gives valid JSON."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return json.dumps(data, ensure_ascii=not encoding.startswith("utf"))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -222,7 +255,7 @@ def stats(collection: Collection, args: argparse.Namespace) -> int:
     data = {"cards": counts.cards, "due": counts.due, "new": counts.new, "learning": counts.learning,
             "reviews_today": counts.reviews_today, "next_due": _iso(counts.next_due)}
     if args.json:
-        print(json.dumps({**data, **_stats_data(figures)}))
+        print(_json({**data, **_stats_data(figures)}))
     else:
         for key, value in data.items():
             print(f"{key.replace('_', ' '):>14}: {value if value is not None else '-'}")
@@ -246,7 +279,7 @@ def list_cards(collection: Collection, args: argparse.Namespace) -> int:
     """Prints every card: id, deck, titles, state, due."""
     rows = [_card_summary(card) for card in collection.cards()]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
+        print(_json(rows))
         return 0
     for row in rows:
         due = (row["due"] or "-")[:16].replace("T", " ")
@@ -264,8 +297,8 @@ def show(collection: Collection, args: argparse.Namespace) -> int:
     sides = {name: render_math(getattr(text, name), for_markdown=False)
              for name in ("front_en", "front_zh", "back_en", "back_zh")}
     if args.json:
-        print(json.dumps({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
-                          "source": text.source, **sides}, ensure_ascii=False))
+        print(_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
+                     "source": text.source, **sides}))
         return 0
     print(f"{text.title_en} | {text.title_zh}")
     print(f"id: {text.id}   deck: {text.deck}   state: {card.schedule.state}   "
@@ -293,13 +326,12 @@ def search(collection: Collection, args: argparse.Namespace) -> int:
     """Prints the cards matching a search, best first, with a snippet around each match."""
     results = collection.search(" ".join(args.query), limit=args.limit)
     for note in results.query.notes:
-        print(f"revise: note: {note}", file=sys.stderr)
+        print(f"revise: note: {printable(note)}", file=sys.stderr)
     if args.json:
-        print(json.dumps([{"id": hit.card_id, "deck": hit.deck, "title_en": hit.title_en.text,
-                           "title_zh": hit.title_zh.text, "snippet": hit.snippet.text,
-                           "highlights": [list(span) for span in hit.snippet.spans], "state": hit.state,
-                           "due": _iso(hit.due), "suspended": hit.suspended} for hit in results.hits],
-                         ensure_ascii=False))
+        print(_json([{"id": hit.card_id, "deck": hit.deck, "title_en": hit.title_en.text,
+                      "title_zh": hit.title_zh.text, "snippet": hit.snippet.text,
+                      "highlights": [list(span) for span in hit.snippet.spans], "state": hit.state,
+                      "due": _iso(hit.due), "suspended": hit.suspended} for hit in results.hits]))
         return 0
     bold = sys.stdout.isatty()
     for hit in results.hits:
@@ -315,7 +347,7 @@ def optimize(collection: Collection, args: argparse.Namespace) -> int:
     result = collection.fit_parameters()
     rescheduled = collection.apply_parameters(result.fitted_parameters) if args.apply and result.improves else 0
     if args.json:
-        print(json.dumps({"reviews": result.reviews, "cards": result.cards, **{
+        print(_json({"reviews": result.reviews, "cards": result.cards, **{
             name: {"parameters": list(parameters), "log_loss": evaluation.log_loss, "rmse_bins": evaluation.rmse_bins}
             for name, parameters, evaluation in (("current", result.current_parameters, result.current),
                                                  ("fitted", result.fitted_parameters, result.fitted))},

@@ -83,3 +83,29 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
         conn.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x')")
     with pytest.raises(ReviseError, match="9999_future"):
         open_engine(db)
+
+
+@pytest.mark.parametrize("schema", [
+    "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)",
+    "CREATE TABLE schema_migrations (version VARCHAR PRIMARY KEY); INSERT INTO schema_migrations VALUES ('2024')",
+])
+def test_another_programs_database_is_refused_unwritten(tmp_path: Path, schema: str) -> None:
+    """Another program's tables, even one called schema_migrations (as Rails keeps), are never added to."""
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.executescript(schema)
+    conn.close()
+    before = foreign.read_bytes()
+    with pytest.raises(ReviseError, match="a SQLite database of another program .*revise will not change it"):
+        open_engine(foreign)
+    assert foreign.read_bytes() == before and list(tmp_path.glob("*.bak")) == []
+
+
+def test_a_migration_another_revise_has_just_run_is_skipped(tmp_path: Path) -> None:
+    db = tmp_path / "data.db"
+    open_engine(db).dispose()
+    with sqlite3.connect(db, isolation_level=None) as conn:
+        assert migrations._apply(conn, migrations.HEAD, "CREATE TABLE never (x)") is False
+        assert not conn.in_transaction
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'never'").fetchone() == (0,)
+    conn.close()

@@ -104,3 +104,22 @@ def test_a_demo_line_carries_the_values_its_demo_opens_on() -> None:
     assert card.demo_link.name == "optimizers"
     assert card.demo_link.as_dict() == {"preset": "custom", "layers": "conv k=5 c=6", "start_x": "2"}
     assert card.demo_line == 4
+
+
+def test_formula_lines_are_counted_past_code_escaped_dollars_and_other_formulas() -> None:
+    answer = "$a$ and `$not math$`\n```\n$ in a fence\n```\n$\\bad{b}$ costs \\$5\n\n$$c$$\nthen $\\frobnicate{x}$"
+    parsed = parse("# D | 甲\n" + card_block().replace("Answer.", answer))
+    assert [(problem.line, problem.message.split(":")[0]) for problem in parsed.problems] == [
+        (13, "formula $\\bad{b}$"), (16, "formula $\\frobnicate{x}$")]
+
+
+def test_a_byte_order_mark_before_the_title_is_not_text() -> None:
+    parsed = parse("\ufeff" + DECK)
+    assert parsed.problems == [] and parsed.deck.title_en == "Optimisation"
+
+
+@pytest.mark.parametrize(("separator", "line"), [("\f", 10), ("\u2028", 10), ("\x1c", 10), ("\r\n", 11), ("\r", 11)])
+def test_lines_are_counted_as_an_editor_counts_them(separator: str, line: int) -> None:
+    """Only a line break starts a new line (str.splitlines also breaks at a form feed or U+2028)."""
+    text = "# D | 甲\n" + card_block().replace("Answer.", f"one{separator}two\n$\\frobnicate{{x}}$")
+    assert [problem.line for problem in parse(text).problems] == [line]

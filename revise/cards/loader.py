@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,31 +16,136 @@ from revise.demo_engine.link import preset_problems
 from revise.demo_engine.registry import demo_names
 
 SOURCES_FILE = "sources.toml"
+_TOML_PLACE = re.compile(r"\s*\(at line (\d+), column (\d+)\)|\s*\(at end of document\)")
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def scan_card_folder(cards_dir: Path) -> tuple[list[Path] | None, list[Problem]]:
+    """The deck files of a card folder in name order (the order new cards are introduced in), and a problem
+    for each `*.md` entry that is not a file that can be read (a directory, a broken link, a link loop).
+
+    Hidden entries (`.deck.md`, the `.#deck.md` lock links of Emacs, the `._deck.md` files of macOS) are not
+    decks and are passed over in silence. Nothing is opened here, so a named pipe never blocks. The files
+    are None when the folder itself cannot be listed (so that no caller takes it for an empty folder).
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(cards_dir)
+                       if entry.name.endswith(".md") and not entry.name.startswith("."))
+    except OSError as error:
+        return None, [Problem(str(cards_dir), 0, f"cannot read the card folder ({_reason(error)})")]
+    files, problems = [], []
+    for name in names:
+        path = cards_dir / name
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            if error.errno == errno.ENOENT and not path.is_symlink():
+                continue  # removed since the folder was listed
+            problems.append(Problem(str(path), 1, f"{_stat_failure(path, error)}, skipped"))
+            continue
+        if stat.S_ISREG(mode):
+            files.append(path)
+        else:
+            kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
+            problems.append(Problem(str(path), 1, f"not a regular file ({kind}), skipped"))
+    return files, problems
 
 
 def card_files(cards_dir: Path) -> list[Path]:
-    """The deck files of a card folder, in name order (the order new cards are introduced in)."""
-    return sorted(cards_dir.glob("*.md"))
+    """The deck files of a card folder, in name order; entries that are not readable files are left out."""
+    return scan_card_folder(cards_dir)[0] or []
+
+
+def _reason(error: OSError) -> str:
+    """An OSError's reason without the path it names, e.g. `permission denied`."""
+    return (error.strerror or str(error)).lower()
+
+
+def _stat_failure(path: Path, error: OSError) -> str:
+    """Why an entry that cannot even be looked at is no deck: a broken link, a link loop, or the system's reason."""
+    if error.errno == errno.ELOOP:
+        return "not a regular file (a symbolic link loop)"
+    if error.errno == errno.ENOENT:
+        try:
+            return f"not a regular file (a broken link to {os.readlink(path)})"
+        except OSError:
+            return "not a regular file (a broken link)"
+    return f"cannot be read ({_reason(error)})"
 
 
 def load_known_names(cards_dir: Path) -> tuple[KnownNames, list[Problem]]:
-    """The demos cards may name, and the notes from `sources.toml` (any note when there is no such file)."""
+    """The demos cards may name, and the notes from `sources.toml` (any note when there is no such file).
+
+    A `sources.toml` that cannot be read is one problem, at the line of its mistake; the cards' `source:`
+    lines are then not checked against it, rather than every one of them being reported as well.
+    """
     demos = frozenset(demo_names())
     path = cards_dir / SOURCES_FILE
     if not path.exists():
         return KnownNames(None, demos), []
     try:
-        return KnownNames(frozenset(tomllib.loads(path.read_text(encoding="utf-8"))), demos), []
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
-        return KnownNames(frozenset(), demos), [Problem(str(path), 1, f"cannot read the list of notes: {error}")]
+        text = decode_utf8(path.read_bytes())
+    except OSError as error:
+        return KnownNames(None, demos), [Problem(str(path), 1, f"cannot read the list of notes "
+                                                                f"({_reason(error)}); sources are not checked")]
+    except UnicodeDecodeError as error:
+        return KnownNames(None, demos), [_not_utf8(path, error)]
+    try:
+        return KnownNames(frozenset(tomllib.loads(text)), demos), []
+    except tomllib.TOMLDecodeError as error:
+        return KnownNames(None, demos), [_toml_problem(path, text, error)]
+
+
+def _toml_problem(path: Path, text: str, error: tomllib.TOMLDecodeError) -> Problem:
+    """A TOML mistake at its own line (tomllib only gives the place inside its message)."""
+    message = str(error)
+    place = _TOML_PLACE.search(message)
+    if place is None:
+        line, where = 1, ""
+    elif place.group(1):
+        line, where = int(place.group(1)), f" at column {place.group(2)}"
+    else:
+        line, where = text.count("\n") + 1, " at the end of the file"
+    reason = _TOML_PLACE.sub("", message)
+    reason = reason[:1].lower() + reason[1:]
+    return Problem(str(path), line, f"not valid TOML ({reason}{where}); the cards' sources are not checked")
+
+
+def decode_utf8(data: bytes) -> str:
+    """A file's bytes as text; a UTF-8 byte-order mark at the start is dropped, any other bad byte raises."""
+    return data.decode("utf-8").removeprefix("\ufeff")
+
+
+def _not_utf8(path: Path, error: UnicodeDecodeError) -> Problem:
+    """A byte that is not UTF-8, reported at its line and column (columns in characters, as an editor counts)."""
+    data = error.object
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    column = len(data[line_start:error.start].decode("utf-8", errors="replace").removeprefix("\ufeff")) + 1
+    return Problem(str(path), data.count(b"\n", 0, error.start) + 1,
+                   f"not UTF-8 (byte 0x{data[error.start]:02x} at column {column}); save the file as UTF-8")
 
 
 def read_card_file(path: Path, known: KnownNames) -> ParsedFile:
-    """Parses one deck file, turning an unreadable file into a problem at line 1."""
+    """Reads and parses one deck file; a file that cannot be read is one problem at line 1, and no cards."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return ParsedFile(None, [], [Problem(str(path), 1, f"cannot read file: {error}")])
+        data = path.read_bytes()
+    except OSError as error:
+        return ParsedFile(None, [], [unreadable_problem(path, error)])
+    return parse_card_bytes(data, path, known)
+
+
+def unreadable_problem(path: Path, error: OSError) -> Problem:
+    """The problem for a deck file whose reading failed."""
+    return Problem(str(path), 1, f"cannot be read ({_reason(error)}), skipped")
+
+
+def parse_card_bytes(data: bytes, path: Path, known: KnownNames) -> ParsedFile:
+    """Parses a deck file's bytes; bytes that are not UTF-8 are one problem at their line, and no cards."""
+    try:
+        text = decode_utf8(data)
+    except UnicodeDecodeError as error:
+        return ParsedFile(None, [], [_not_utf8(path, error)])
     return parse_card_file(text, str(path), path.stem, known)
 
 
@@ -60,7 +169,9 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     if not cards_dir.is_dir():
         return 0, [Problem(str(cards_dir), 0, "no such card folder")]
     known, problems = load_known_names(cards_dir)
-    parsed = [read_card_file(path, known) for path in card_files(cards_dir)]
+    files, stray = scan_card_folder(cards_dir)
+    problems.extend(stray)
+    parsed = [read_card_file(path, known) for path in files or []]
     claimed, duplicates = claim_ids(file.cards for file in parsed)
     for file in parsed:
         problems.extend(file.problems)

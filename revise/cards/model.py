@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from revise.demo_engine.link import DemoLink, parse_demo_link
+
+if TYPE_CHECKING:
+    from revise.text.math_markdown import ReadMath
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class CardText:
     demo: str | None = None  # the `demo:` line: a demo name, then the values it opens on
     source: str | None = None
     demo_line: int = 0  # where the `demo:` line stands in the file (0 when not read from a file)
+    # Each side's formulas as the parser converted them, by side (front_en…), so that sync indexes the card
+    # without converting them again; empty when not read from a file. Not part of the card's value.
+    maths: dict[str, ReadMath] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def demo_link(self) -> DemoLink | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem
 from revise.demo_engine.link import DemoLinkError, parse_demo_link
-from revise.text.math_markdown import formula_problems
+from revise.text.math_markdown import excerpt, formula_problems, read_math
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
@@ -15,6 +15,7 @@ SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"
 FIELDS = ("id", "tags", "demo", "source")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
 
 
 @dataclass
@@ -46,14 +47,21 @@ def split_title(heading: str) -> tuple[str, str] | None:
 
 
 def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNames()) -> ParsedFile:
-    """Reads a card file's text; `known` says which notes and demos its cards may name."""
+    """Reads a card file's text; `known` says which notes and demos its cards may name.
+
+    A byte-order mark before the deck title (some Windows editors write one) is not part of the text.
+    """
+    text = text.removeprefix("\ufeff")
     problem = _Reporter(path)
     deck_info: DeckInfo | None = None
     drafts: list[_Draft] = []
     in_fence = False
     seen_title = False
 
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no new one
+    for number, line in enumerate(lines, start=1):
         draft = drafts[-1] if drafts else None
         if _FENCE.match(line):
             in_fence = not in_fence
@@ -76,7 +84,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
         elif not in_fence and line.startswith("### "):
             name = line[4:].strip()
             if name not in SECTIONS:
-                problem(number, f"unknown section `### {name}` (expected ### Q, ### 问, ### A or ### 答)")
+                problem(number, f"unknown section `### {excerpt(name)}` (expected ### Q, ### 问, ### A or ### 答)")
                 draft.open_section = None
             elif name in draft.sections:
                 problem(number, f"section `### {name}` appears twice in card at line {draft.line}")
@@ -94,7 +102,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
             if match is None:
                 problem(number, "expected `key: value` (id, tags, demo, source) or a section heading")
             elif match.group(1) not in FIELDS:
-                problem(number, f"unknown key `{match.group(1)}` (expected one of: {', '.join(FIELDS)})")
+                problem(number, f"unknown key `{excerpt(match.group(1))}` (expected one of: {', '.join(FIELDS)})")
             elif match.group(1) in draft.fields:
                 problem(number, f"`{match.group(1)}` given twice")
             else:
@@ -103,7 +111,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
     if not seen_title:
         problem(1, "the file must start with the deck title `# English title | 中文标题`")
     cards = [card for draft in drafts if (card := _finish(draft, path, deck, known, problem))]
-    _report_duplicate_ids(cards, problem)
+    cards = _without_duplicate_ids(cards, problem)
     return ParsedFile(deck_info, cards, problem.problems)
 
 
@@ -117,12 +125,12 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     if "id" not in draft.fields:
         problem(draft.line, "card has no `id:` line")
     elif not CARD_ID.fullmatch(card_id):
-        problem(id_line, f"bad id `{card_id}`: use lowercase letters, digits and single hyphens")
+        problem(id_line, f"bad id `{excerpt(card_id)}`: use lowercase letters, digits and single hyphens")
     tags_line, tags_text = draft.fields.get("tags", (draft.line, ""))
     tags = tuple(tag for tag in re.split(r"[\s,]+", tags_text) if tag)
     for tag in tags:
         if not TAG.fullmatch(tag):
-            problem(tags_line, f"bad tag `{tag}`: use letters, digits, - and _")
+            problem(tags_line, f"bad tag `{excerpt(tag)}`: use letters, digits, - and _")
     source = draft.fields.get("source")
     if source is not None:
         _check_source(*source, known.sources, problem)
@@ -130,6 +138,7 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     if demo is not None:
         _check_demo(*demo, known.demos, problem)
     bodies: dict[str, str] = {}
+    maths = {}
     for name in SECTIONS:
         if name not in draft.sections:
             problem(draft.line, f"card has no `### {name}` section")
@@ -139,7 +148,8 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
         if not body:
             problem(start, f"section `### {name}` is empty")
         first_line = start + 1 + next((i for i, text in enumerate(lines) if text.strip()), 0)
-        for offset, message in formula_problems(body):
+        maths[SECTIONS[name]] = read = read_math(body)
+        for offset, message in formula_problems(body, read):
             problem(first_line + offset, message)
         bodies[SECTIONS[name]] = body
     if len(problem.problems) != count_before or titles is None:
@@ -147,7 +157,7 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     return CardText(
         id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
         tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
-        source=source[1] if source else None, **bodies,
+        source=source[1] if source else None, maths=maths, **bodies,
     )
 
 
@@ -155,9 +165,9 @@ def _check_source(line: int, value: str, source_keys: frozenset[str] | None, pro
     """A source reads `note-key § section`, and the key must name a known note when the keys are known."""
     key, sep, section = (part.strip() for part in value.partition("§"))
     if not sep or not key or not section:
-        problem(line, f"source `{value}` must read `note-key § section`")
+        problem(line, f"source `{excerpt(value)}` must read `note-key § section`")
     elif source_keys is not None and key not in source_keys:
-        problem(line, f"unknown note `{key}` in source (known: {', '.join(sorted(source_keys))})")
+        problem(line, f"unknown note `{excerpt(key)}` in source (known: {', '.join(sorted(source_keys))})")
 
 
 def _check_demo(line: int, value: str, demo_names: frozenset[str] | None, problem: _Reporter) -> None:
@@ -168,15 +178,17 @@ def _check_demo(line: int, value: str, demo_names: frozenset[str] | None, proble
         problem(line, str(error))
         return
     if demo_names is not None and name not in demo_names:
-        problem(line, f"unknown demo `{name}` (known: {', '.join(sorted(demo_names)) or 'none'})")
+        problem(line, f"unknown demo `{excerpt(name)}` (known: {', '.join(sorted(demo_names)) or 'none'})")
 
 
-def _report_duplicate_ids(cards: list[CardText], problem: _Reporter) -> None:
-    """Reports an id used twice in one file, naming both lines; the first card keeps the id."""
+def _without_duplicate_ids(cards: list[CardText], problem: _Reporter) -> list[CardText]:
+    """The cards with each id kept by its first card; every later use is reported, naming both lines."""
     first_line: dict[str, int] = {}
-    for card in list(cards):
+    kept = []
+    for card in cards:
         if card.id in first_line:
             problem(card.line, f"duplicate id `{card.id}` (first used at line {first_line[card.id]})")
-            cards.remove(card)
         else:
             first_line[card.id] = card.line
+            kept.append(card)
+    return kept

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from revise.cards.loader import card_files, claim_ids, load_known_names, read_card_file
+from revise.cards.loader import claim_ids, load_known_names, parse_card_bytes, scan_card_folder, unreadable_problem
 from revise.cards.model import CardText, ParsedFile, Problem
 from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
 from revise.store.schema import Card, CardFile, CardSchedule, Deck
@@ -50,7 +50,8 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     """Adds new cards, updates edited ones, retires removed ones and revives restored ones, in one transaction.
 
     A file whose size and modification time are as last seen is not read. A file with problems still
-    contributes its valid cards, but retires none, so that a typo never hides a card's history.
+    contributes its valid cards, but retires none, so that a typo never hides a card's history; nor does
+    a deck that cannot be read (a directory or broken link where a deck was, a file that is not UTF-8).
     The search index follows every change.
     """
     report = SyncReport()
@@ -63,18 +64,27 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     rows = {row.id: row for row in session.scalars(select(Card))}
     unchanged: set[str] = set()
     parsed: dict[str, ParsedFile] = {}
-    for path in card_files(cards_dir):
-        stat = path.stat()
-        seen = known_files.get(path.name)
-        if seen and (seen.mtime_ns, seen.size) == (stat.st_mtime_ns, stat.st_size):
-            unchanged.add(path.name)
+    files, stray = scan_card_folder(cards_dir)
+    report.problems.extend(stray)
+    if files is None:  # a folder that cannot be listed is not an empty one: nothing is retired
+        return report
+    for path in files:
+        try:
+            stat = path.stat()
+            seen = known_files.get(path.name)
+            if seen and (seen.mtime_ns, seen.size) == (stat.st_mtime_ns, stat.st_size):
+                unchanged.add(path.name)
+                continue
+            data = path.read_bytes()
+        except OSError as error:
+            report.problems.append(unreadable_problem(path, error))
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
         if seen and seen.sha256 == digest:
             seen.mtime_ns, seen.size = stat.st_mtime_ns, stat.st_size
             unchanged.add(path.name)
             continue
-        parsed[path.name] = file = read_card_file(path, names)
+        parsed[path.name] = file = parse_card_bytes(data, path, names)
         report.problems.extend(file.problems)
         if not file.problems:
             session.merge(CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest))
@@ -99,11 +109,12 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
         if row.retired_at is None and card_id not in claimed and row.path not in unreadable:
             row.retired_at = now
             report.retired.append(card_id)
-    for name in set(known_files) - unchanged - set(parsed):
+    for name in set(known_files) - unchanged - set(parsed) - unreadable:
         session.delete(known_files[name])
     session.flush()
-    index_cards(session, (rows[card_id] for card_id in report.updated + report.restored))
-    index_cards(session, (rows[card_id] for card_id in report.added), replace=False)
+    maths = {card_id: card.maths for card_id, card in claimed.items()}  # each formula converted once, when parsed
+    index_cards(session, (rows[card_id] for card_id in report.updated + report.restored), maths=maths)
+    index_cards(session, (rows[card_id] for card_id in report.added), replace=False, maths=maths)
     unindex_cards(session, report.retired)
     keep_course_order(session)
     return report

@@ -6,15 +6,25 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from revise.demo_engine.registry import UnknownDemoError, demo_names, load_demo
 from revise.demo_engine.runner import DemoRunError, figure_png, run_demo
 from revise.demo_engine.spec import Demo, DemoParamError
+from revise.errors import printable
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, echoing what was typed with control characters escaped, never raw to the terminal."""
+
+    def error(self, message: str) -> NoReturn:
+        """Prints the usage and the message, made printable, and exits with status 2."""
+        super().error(printable(message))
 
 
 def _demo_parser(demo: Demo) -> argparse.ArgumentParser:
     """An option parser for one demo: one --option per parameter, plus --json and --plot."""
-    parser = argparse.ArgumentParser(prog=f"revise demo {demo.name}", description=demo.description_en)
+    parser = _ArgumentParser(prog=f"revise demo {demo.name}", description=demo.description_en)
     for param in demo.params:
         parser.add_argument(f"--{param.name.replace('_', '-')}", dest=param.name, metavar="VALUE",
                             help=f"{param.help_en} ({param.describe_range()}; default {param.as_text(param.default)})"
@@ -25,10 +35,12 @@ def _demo_parser(demo: Demo) -> argparse.ArgumentParser:
 
 
 def _print_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
-    """Prints a table with columns padded to their widest cell."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows)]
-    for row in (columns, *rows):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+    """Prints a table with columns padded to their widest cell (control characters, say from a --hypothesis
+    given with an escape sequence, shown escaped)."""
+    cells = [[printable(str(cell)) for cell in row] for row in (columns, *rows)]
+    widths = [max(len(cell) for cell in column) for column in zip(*cells)]
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 def run_demo_command(name: str | None, options: list[str], list_only: bool) -> int:
@@ -41,7 +53,7 @@ def run_demo_command(name: str | None, options: list[str], list_only: bool) -> i
     try:
         demo = load_demo(name)
     except UnknownDemoError as error:
-        print(f"revise demo: error: {error}", file=sys.stderr)
+        print(f"revise demo: error: {printable(str(error))}", file=sys.stderr)
         return 2
     args = _demo_parser(demo).parse_args(options)
     values = {param.name: getattr(args, param.name) for param in demo.params
@@ -49,22 +61,25 @@ def run_demo_command(name: str | None, options: list[str], list_only: bool) -> i
     try:
         run = run_demo(name, values)
     except (DemoParamError, DemoRunError) as error:
-        print(f"revise demo {name}: error: {error}", file=sys.stderr)
+        print(f"revise demo {name}: error: {printable(str(error))}", file=sys.stderr)
         return 2
     if args.plot:
         try:
             args.plot.write_bytes(figure_png(run.result))
         except OSError as error:
-            print(f"revise demo {name}: error: cannot write {args.plot}: {error.strerror}", file=sys.stderr)
+            print(f"revise demo {name}: error: cannot write {printable(str(args.plot))}: {error.strerror}",
+                  file=sys.stderr)
             return 1
     if args.json:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
         print(json.dumps({"demo": name, "params": run.params, "summary": run.result.summary,
                           "summary_zh": run.result.summary_zh, "table": run.result.table.to_json(),
-                          "data": run.result.data,
-                          "seconds": round(run.seconds, 6)}, ensure_ascii=False))
+                          "data": run.result.data, "seconds": round(run.seconds, 6)},
+                         ensure_ascii=not encoding.startswith("utf")))  # \u escapes where stdout takes no Unicode
         return 0
-    print(f"{demo.title_en} | {demo.title_zh}\n{run.result.summary_in('both')}\n")
+    summary = "\n".join(printable(line) for line in run.result.summary_in("both").split("\n"))
+    print(f"{demo.title_en} | {demo.title_zh}\n{summary}\n")
     _print_table(run.result.table.columns, run.result.table.rows)
     if args.plot:
-        print(f"\nfigure saved to {args.plot}")
+        print(f"\nfigure saved to {printable(str(args.plot))}")
     return 0

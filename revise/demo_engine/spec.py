@@ -83,7 +83,9 @@ class Param:
         except (TypeError, ValueError):
             value = None
         if value is None or not self._in_range(value):
-            raise DemoParamError(f"--{self.name.replace('_', '-')} {_show(raw)}: must be {self.describe_range()}",
+            blank = self.kind == "text" and isinstance(value, str) and not value.strip()
+            reason = "is blank: it has no words once split on spaces; give" if blank else "must be"
+            raise DemoParamError(f"--{self.name.replace('_', '-')} {_show(raw)}: {reason} {self.describe_range()}",
                                  self.name, _show(raw), self.describe_range())
         return value
 

@@ -3,7 +3,9 @@
 The trigram tokenizer finds any substring of three or more characters, CJK included. Shorter queries are found
 through marks written after each column's text: the first two characters of each word and each CJK character
 and pair (see `folding.word_starts`), so one table answers every query and ranks it in one pass.
-The table is keyed by `search_docs.id`, which also keeps the text shown in snippets. Keys follow course order
+The table is keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the table itself is
+contentless, keeping no copy of the text, so a card is taken out by indexing its shown text again as a
+deletion (see `_remove`). Keys follow course order
 (file, then line), so that a search reads the index in the order it ranks cards in and can stop after the
 first screenful; sync keeps them so.
 """
@@ -14,10 +16,11 @@ import bisect
 import itertools
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, TextClause, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.demo_engine.link import parse_demo_link
@@ -25,17 +28,19 @@ from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
-from revise.text.math_markdown import MathSyntaxError, render_math
+from revise.text.math_markdown import MathSyntaxError, ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 # Keys leave this much room between neighbours, so that a card added between two others takes a key between
 # theirs and the cards around it keep their own.
 KEY_GAP = 1024
-# The tables holding each card's index entry, and the column holding its key.
-_KEYED = (("card_search", "rowid"), ("search_docs", "id"))
+_INSERT = text("INSERT INTO card_search (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)")
+# A contentless table forgets a row through the text it indexed for it, given in full.
+_DELETE = text("INSERT INTO card_search (card_search, rowid, title, keywords, body) "
+               "VALUES ('delete', :key, :title, :keywords, :body)")
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s|^\s*[-*]\s", re.MULTILINE)
 
@@ -50,28 +55,39 @@ class SearchDocument:
     body: str
 
 
-def _plain(markdown: str) -> str:
+_SIDES = ("front_en", "back_en", "front_zh", "back_zh")  # in the order the body shows them
+
+
+def _plain(markdown: str, read: ReadMath) -> str:
     """A card side as one line of plain text, formulas in Unicode."""
     try:
-        rendered = render_math(markdown, for_markdown=False)
+        rendered = render_math(markdown, for_markdown=False, read=read)
     except (MathSyntaxError, ValueError):
         rendered = markdown
     return squeeze(_MARKUP.sub("", rendered))
 
 
-def document(card: Card) -> SearchDocument:
-    """The search document of a card row."""
-    sides = (card.front_en, card.back_en, card.front_zh, card.back_zh)
-    symbols = dict.fromkeys(name for side in sides for name in symbol_names(side))
+def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchDocument:
+    """The search document of a card row; `maths` are its sides' formulas as the parser converted them, if known.
+
+    Each side's formulas are converted once (by the parser, or here), for its text and its symbols alike.
+    """
+    sides = [(getattr(card, side), (maths or {}).get(side)) for side in _SIDES]
+    reads = [(markdown, read if read is not None else read_math(markdown)) for markdown, read in sides]
+    symbols = dict.fromkeys(name for markdown, read in reads if read.error is None
+                            for name in symbol_names(markdown, read.formulas))
     tags = card.tags.split()
     keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
                 *([parse_demo_link(card.demo).name] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
-                          SIDE_BREAK.join(filter(None, map(_plain, sides))))
+                          SIDE_BREAK.join(filter(None, (_plain(markdown, read) for markdown, read in reads))))
 
 
-def index_cards(session: Session, cards: Iterable[Card], replace: bool = True) -> None:
+def index_cards(session: Session, cards: Iterable[Card], replace: bool = True,
+                maths: Mapping[str, Mapping[str, ReadMath]] | None = None) -> None:
     """Writes the cards' documents and tags into the index, replacing what it held for them.
+
+    `maths` holds, by card id, the sides' formulas as the parser converted them (see `document`).
 
     A card already indexed keeps its key; a new one is keyed after the last, and `keep_course_order` moves it.
     """
@@ -81,15 +97,20 @@ def index_cards(session: Session, cards: Iterable[Card], replace: bool = True) -
     held = _keys(session, [card.id for card in cards]) if replace else {}
     _remove(session, held)
     fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
-    docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
-    session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "body": doc.body}
-                                        for key, doc in docs.items()])
-    session.execute(
-        text("INSERT INTO card_search (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)"),
-        [{"key": key, **{column: _indexed(getattr(doc, column)) for column in COLUMNS}} for key, doc in docs.items()])
+    maths = maths or {}
+    docs = {held[card.id] if card.id in held else next(fresh): document(card, maths.get(card.id))
+            for card in cards}
+    session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "title": doc.title,
+                                         "keywords": doc.keywords, "body": doc.body} for key, doc in docs.items()])
+    session.execute(_INSERT, [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags.split()}]
     if tags:
         session.execute(insert(CardTag), tags)
+
+
+def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, object]:
+    """The parameters of `_INSERT` or `_DELETE` for a card's shown text: its key and each column as indexed."""
+    return {"key": key, "title": _indexed(title), "keywords": _indexed(keywords), "body": _indexed(body)}
 
 
 def _indexed(shown: str) -> str:
@@ -114,9 +135,19 @@ def _remove(session: Session, keys: dict[str, int]) -> None:
     if not keys:
         return
     parameters = {"keys": json.dumps(list(keys.values())), "ids": json.dumps(list(keys))}
-    for table, key in _KEYED:
-        session.execute(text(f"DELETE FROM {table} WHERE {key} IN (SELECT value FROM json_each(:keys))"), parameters)
+    _unindex(session, text("SELECT id, title, keywords, body FROM search_docs "
+                           "WHERE id IN (SELECT value FROM json_each(:keys))"), parameters)
+    session.execute(text("DELETE FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))"), parameters)
     session.execute(text("DELETE FROM card_tags WHERE card_id IN (SELECT value FROM json_each(:ids))"), parameters)
+
+
+def _unindex(session: Session, shown: TextClause, parameters: dict[str, object]) -> list[Row[Any]]:
+    """Takes out of the full-text table the rows `shown` selects from search_docs (key, title, keywords, body);
+    returns those rows."""
+    rows = list(session.execute(shown, parameters))
+    if rows:
+        session.execute(_DELETE, [_entry(*row) for row in rows])
+    return rows
 
 
 def keep_course_order(session: Session) -> int:
@@ -134,11 +165,15 @@ def keep_course_order(session: Session) -> int:
     if wanted is None:
         wanted = [KEY_GAP * (position + 1) for position in range(len(keys))]
     moves = [(old, new) for old, new in zip(keys, wanted) if old != new]
+    # Out of the full-text table at the old keys, back in at the new ones (a contentless table cannot rekey a row).
+    moving = {"keys": json.dumps([old for old, _ in moves])}
+    shown = {row[0]: row[1:] for row in _unindex(session, text(
+        "SELECT id, title, keywords, body FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))"), moving)}
     # Through negative keys, so that no card is moved onto a key another has not left yet.
     for pairs in ([(old, -old) for old, _ in moves], [(-old, new) for old, new in moves]):
-        for table, key in _KEYED:
-            session.execute(text(f"UPDATE {table} SET {key} = :new WHERE {key} = :old"),
-                            [{"old": old, "new": new} for old, new in pairs])
+        session.execute(text("UPDATE search_docs SET id = :new WHERE id = :old"),
+                        [{"old": old, "new": new} for old, new in pairs])
+    session.execute(_INSERT, [_entry(new, *shown[old]) for old, new in moves])
     return len(moves)
 
 
@@ -187,7 +222,8 @@ def rebuild_if_stale(session: Session) -> bool:
     stored = session.get(Setting, INDEX_VERSION_KEY)
     if stored is not None and stored.value == INDEX_VERSION:
         return False
-    for table in ("card_search", "search_docs", "card_tags"):
+    session.execute(text("INSERT INTO card_search (card_search) VALUES ('delete-all')"))
+    for table in ("search_docs", "card_tags"):
         session.execute(text(f"DELETE FROM {table}"))
     active = select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line)
     index_cards(session, session.scalars(active), replace=False)

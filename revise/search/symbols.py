@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from revise.search.folding import fold
 from revise.text.latex import LatexError, latex_to_unicode
-from revise.text.math_markdown import MathSyntaxError, find_formulas
+from revise.text.math_markdown import Formula, MathSyntaxError, find_formulas
 
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*(?:_\s*\{?\s*([A-Za-z0-9]+)\s*\}?)?")
 _NAME = re.compile(r"([A-Za-z]+)_?([0-9]*)")
@@ -16,12 +17,16 @@ _LAYOUT_MACROS = frozenset(
     "begin end displaystyle limits cdot cdots ldots dots vdots ddots".split())
 
 
-def symbol_names(markdown: str) -> list[str]:
-    """The names of a text's formula symbols, so that `beta1` finds $\\beta_1$ and `sqrt` finds $\\sqrt{x}$."""
-    try:
-        formulas = find_formulas(markdown)
-    except MathSyntaxError:
-        return []
+def symbol_names(markdown: str, formulas: Sequence[Formula] | None = None) -> list[str]:
+    """The names of a text's formula symbols, so that `beta1` finds $\\beta_1$ and `sqrt` finds $\\sqrt{x}$.
+
+    `formulas` are the text's formulas, when the caller has found them already.
+    """
+    if formulas is None:
+        try:
+            formulas = find_formulas(markdown)
+        except MathSyntaxError:
+            return []
     names: list[str] = []
     for formula in formulas:
         for macro, subscript in _MACRO.findall(formula.latex):

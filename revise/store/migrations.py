@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
-from revise.errors import ReviseError
+from revise.errors import ReviseError, damaged_line, database_line
 
 # Each migration is a name and the SQL that takes the schema from the previous one to it. Never edit a
 # migration that has shipped: append a new one. A test checks that blank -> head equals the ORM schema.
@@ -112,6 +113,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX ix_review_log_stats ON review_log (reviewed_at, rating, kind, interval_days)
         """,
     ),
+    # The full-text table keeps no copy of the text it indexes (contentless): search_docs keeps each card's
+    # titles, keywords and body as shown, from which the indexed text is made again to take a card out. The
+    # index is rebuilt on the next sync (search index version 4).
+    (
+        "0005_contentless_search",
+        """
+        DROP TABLE card_search;
+        DROP TABLE search_docs;
+        CREATE TABLE search_docs (
+            id INTEGER NOT NULL PRIMARY KEY,
+            card_id VARCHAR NOT NULL UNIQUE REFERENCES cards (id),
+            title TEXT NOT NULL,
+            keywords TEXT NOT NULL,
+            body TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE card_search USING fts5(title, keywords, body, tokenize = 'trigram', content = '');
+        DELETE FROM settings WHERE key = 'search_index_version'
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.
@@ -120,18 +140,32 @@ FULL_TEXT_TABLES = ("card_search",)
 HEAD = MIGRATIONS[-1][0]
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+# At most this many table names are listed when refusing another program's database.
+LISTED_TABLES = 6
+
+
 def applied_migrations(conn: sqlite3.Connection) -> list[str]:
-    """The names of the migrations already applied to this database, oldest first."""
-    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at VARCHAR)")
+    """The names of the migrations already applied to this database, oldest first (none on a blank one)."""
+    if not _has_table(conn, "schema_migrations"):
+        return []
     return [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
 
 
-def pending_migrations(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """The migrations this database still needs, in order."""
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the database has a table of this name."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def pending_migrations(conn: sqlite3.Connection, db_path: Path | None = None) -> list[tuple[str, str]]:
+    """The migrations this database still needs, in order; ReviseError if a newer revise has migrated it."""
     done = set(applied_migrations(conn))
     unknown = done - {name for name, _ in MIGRATIONS}
     if unknown:
-        raise ReviseError(f"database has migrations this revise does not know: {', '.join(sorted(unknown))}")
+        where = db_path or "the database"
+        raise ReviseError(f"{where} was made by a newer revise (its schema has {', '.join(sorted(unknown))}, which "
+                          f"this revise does not know): upgrade revise (e.g. git pull, then pip install -e .), "
+                          "and leave the file as it is")
     return [(name, sql) for name, sql in MIGRATIONS if name not in done]
 
 
@@ -141,32 +175,111 @@ def backup_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.name}.before-migration-{stamp}.bak")
 
 
+def _check_file(db_path: Path) -> None:
+    """ReviseError unless the file is absent, empty, or begins as every SQLite database does."""
+    try:
+        with db_path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    if header and header != SQLITE_HEADER:
+        raise ReviseError(f"{db_path} is not a revise database (not an SQLite file at all); revise will not change "
+                          "it: choose another --db")
+
+
+def _check_intact(conn: sqlite3.Connection, db_path: Path) -> None:
+    """ReviseError if SQLite finds the file damaged (a page of garbage, a cut-off file): `PRAGMA quick_check`
+    reads every page, about 0.4 ms per MB, so a damaged database is named at once rather than met half-way."""
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
+    except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            raise ReviseError(damaged_line(str(error), db_path)) from None
+        raise
+    if problems != ["ok"]:
+        first = " ".join(" ".join(problems).replace("*** in database main ***", "").split())
+        raise ReviseError(damaged_line(first if len(first) <= 120 else first[:119] + "…", db_path))
+
+
+def _check_ours(conn: sqlite3.Connection, db_path: Path) -> None:
+    """ReviseError if the database holds another program's tables: revise adds its own only to a blank
+    database (no tables) or to one it made (its migration record names the first migration)."""
+    tables = sorted(row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"))
+    if not tables:
+        return
+    if "schema_migrations" in tables:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+        if {"name", "applied_at"} <= columns and (tables == ["schema_migrations"] or conn.execute(
+                "SELECT 1 FROM schema_migrations WHERE name = ?", (MIGRATIONS[0][0],)).fetchone()):
+            return
+    listed = ", ".join(tables[:LISTED_TABLES]) + (f" and {len(tables) - LISTED_TABLES} more"
+                                                  if len(tables) > LISTED_TABLES else "")
+    raise ReviseError(f"{db_path} is a SQLite database of another program (tables: {listed}); revise will not "
+                      "change it. Choose another --db.")
+
+
 def migrate(db_path: Path) -> list[str]:
-    """Bring the database file to the head schema, copying it first if it holds data; returns what ran."""
+    """Bring the database file to the head schema, copying it first if it holds data; returns what ran.
+
+    Nothing is written to a file that is not revise's (another program's database, a damaged one, a text
+    file) nor to one made by a newer revise: each is a ReviseError saying so. A migration that fails is
+    rolled back, and the error names the copy taken before migrating.
+    """
+    _check_file(db_path)
     conn = sqlite3.connect(db_path, isolation_level=None)
     try:
-        try:
-            pending = pending_migrations(conn)
-        except sqlite3.DatabaseError as error:
-            raise ReviseError(f"{db_path}: not a revise database ({error})") from None
+        _check_intact(conn, db_path)
+        _check_ours(conn, db_path)
+        pending = pending_migrations(conn, db_path)
         if not pending:
             return []
-        if applied_migrations(conn):
-            with sqlite3.connect(backup_path(db_path)) as copy:
-                conn.backup(copy)
+        backup = _back_up(conn, db_path) if applied_migrations(conn) else None
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at VARCHAR)")
+        ran = []
         for name, sql in pending:
-            conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in filter(str.strip, sql.split(";")):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                    (name, datetime.now(timezone.utc).isoformat()),
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        return [name for name, _ in pending]
+                if _apply(conn, name, sql):
+                    ran.append(name)
+            except sqlite3.Error as error:
+                kept = (f"the copy taken before migrating is {backup}" if backup
+                        else "the database was blank, nothing is lost")
+                raise ReviseError(f"updating {db_path} to this revise's schema failed at {name}: "
+                                  f"{database_line(error, db_path)}; it is left as before {name}, and {kept}") from None
+        return ran
     finally:
         conn.close()
+
+
+def _back_up(conn: sqlite3.Connection, db_path: Path) -> Path:
+    """Copies the database beside itself before it is migrated; ReviseError (and no copy left half-made) if it
+    cannot be, in which case nothing has been changed."""
+    backup = backup_path(db_path)
+    try:
+        with closing(sqlite3.connect(backup)) as copy:
+            conn.backup(copy)
+    except (sqlite3.Error, OSError) as error:
+        backup.unlink(missing_ok=True)
+        reason = database_line(error, db_path) if isinstance(error, sqlite3.Error) else str(error)
+        raise ReviseError(f"cannot copy {db_path} to {backup.name} before updating its schema ({reason}); "
+                          "nothing was changed") from None
+    return backup
+
+
+def _apply(conn: sqlite3.Connection, name: str, sql: str) -> bool:
+    """Runs one migration in its own write transaction, unless another revise has just run it; whether it ran."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+            conn.execute("ROLLBACK")
+            return False
+        for statement in filter(str.strip, sql.split(";")):
+            conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                     (name, datetime.now(timezone.utc).isoformat()))
+        conn.execute("COMMIT")
+        return True
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -87,12 +87,15 @@ class CardTag(Base):
 
 
 class SearchDoc(Base):
-    """A card's row in the full-text index: `id` is the rowid of its entries there, `body` its text as shown."""
+    """A card's row in the full-text index: `id` is the rowid of its entries there; `title`, `keywords` and `body`
+    its text as shown, from which the (contentless) index's text is made (see `search.index`)."""
 
     __tablename__ = "search_docs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from revise.cards.model import CardText
 from revise.text.latex import latex_to_unicode
 from revise.text.math_markdown import find_formulas, render_math
+
+if TYPE_CHECKING:
+    from revise.cards.model import CardText
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ from revise.text.latex import LatexError, latex_to_unicode
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
 _DISPLAY_INDENT = "\u2003\u2003"
+_DOLLAR = re.compile(r"\\\$|\$")  # an escaped dollar, or a dollar that may open a formula
+_INLINE_END = re.compile(r"\\\$|\$|\n\n")  # an inline formula ends at its `$`, or fails at a blank line
+_DISPLAY_END = re.compile(r"\\\$|\$\$")
 
 
 @dataclass(frozen=True)
@@ -51,25 +54,31 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
 
 
 def find_formulas(text: str) -> list[Formula]:
-    """Every formula in a Markdown text, in order; raises MathSyntaxError on an unclosed `$`."""
+    """Every formula in a Markdown text, in order; raises MathSyntaxError on an unclosed `$`.
+
+    One pass over the text: the code spans and the line count both move forward with it, so a text of
+    many formulas takes time in proportion to its length.
+    """
     code = _code_spans(text)
     formulas: list[Formula] = []
+    next_code = 0  # the first code span that does not end before the current position
+    line, counted_to = 0, 0  # the number of newlines in text[:counted_to]
     i = 0
-    while i < len(text):
-        inside_code = next((end for start, end in code if start <= i < end), None)
-        if inside_code is not None:
-            i = inside_code
+    while (match := _DOLLAR.search(text, i)) is not None:
+        i = match.start()
+        while next_code < len(code) and code[next_code][1] <= i:
+            next_code += 1
+        if next_code < len(code) and code[next_code][0] <= i:
+            i = code[next_code][1]
             continue
-        if text.startswith("\\$", i):
+        if match.group() == "\\$":
             i += 2
-            continue
-        if text[i] != "$":
-            i += 1
             continue
         display = text.startswith("$$", i)
         delimiter = "$$" if display else "$"
         end = _closing_dollar(text, i + len(delimiter), delimiter)
-        line = text.count("\n", 0, i)
+        line += text.count("\n", counted_to, i)
+        counted_to = i
         if end < 0:
             raise MathSyntaxError(f"unclosed {delimiter} formula", line)
         latex = text[i + len(delimiter):end]
@@ -80,29 +89,70 @@ def find_formulas(text: str) -> list[Formula]:
 
 def _closing_dollar(text: str, start: int, delimiter: str) -> int:
     """The index of the delimiter closing a formula opened before `start`, or -1; inline math stays in its paragraph."""
+    pattern = _INLINE_END if delimiter == "$" else _DISPLAY_END
     i = start
-    while i < len(text):
-        if text.startswith("\\$", i):
-            i += 2
-            continue
-        if text.startswith(delimiter, i):
-            return i
-        if delimiter == "$" and text.startswith("\n\n", i):
+    while (match := pattern.search(text, i)) is not None:
+        if match.group() == "\\$":
+            i = match.end()
+        elif match.group() == "\n\n":
             return -1
-        i += 1
+        else:
+            return match.start()
     return -1
 
 
-def render_math(text: str, for_markdown: bool) -> str:
+def excerpt(text: str, limit: int = 60) -> str:
+    """The text on one line and at most `limit` characters long, cut with an ellipsis, for a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class ReadMath:
+    """A text's formulas, each converted once, for rendering and checking it alike (see `read_math`).
+
+    `converted` holds each formula's Unicode, or the LatexError it raised; `error` is an unclosed `$`, in
+    which case there are no formulas.
+    """
+
+    formulas: tuple[Formula, ...]
+    converted: tuple[str | LatexError, ...]
+    error: MathSyntaxError | None = None
+
+
+def read_math(text: str) -> ReadMath:
+    """Finds a text's formulas and converts each to Unicode, once: sync checks a card side with it, then indexes
+    the same side from it, rather than converting every formula again."""
+    try:
+        formulas = find_formulas(text)
+    except MathSyntaxError as error:
+        return ReadMath((), (), error)
+    converted: list[str | LatexError] = []
+    for formula in formulas:
+        try:
+            converted.append(latex_to_unicode(formula.latex))
+        except LatexError as error:
+            converted.append(error)
+    return ReadMath(tuple(formulas), tuple(converted))
+
+
+def render_math(text: str, for_markdown: bool, read: ReadMath | None = None) -> str:
     """The text with every formula as Unicode; display formulas get a paragraph of their own.
 
     With `for_markdown`, Markdown's special characters in formulas are escaped so that `a_t*b` stays literal.
+    `read` is the text's `read_math`, when the caller has it already. Raises MathSyntaxError on an unclosed `$`
+    and LatexError on the first formula that will not convert.
     """
+    if read is None:
+        read = read_math(text)
+    if read.error is not None:
+        raise read.error
     pieces: list[str] = []
     last = 0
-    for formula in find_formulas(text):
+    for formula, rendered in zip(read.formulas, read.converted):
+        if isinstance(rendered, LatexError):
+            raise rendered
         pieces.append(text[last:formula.start])
-        rendered = latex_to_unicode(formula.latex)
         if for_markdown:
             rendered = _MARKDOWN_SPECIALS.sub(r"\\\1", rendered)
         pieces.append(f"\n\n{_DISPLAY_INDENT}{rendered}\n\n" if formula.display else rendered)
@@ -114,16 +164,12 @@ def render_math(text: str, for_markdown: bool) -> str:
     return re.sub(r"\n{3,}", "\n\n", joined).strip("\n ")
 
 
-def formula_problems(text: str) -> list[tuple[int, str]]:
-    """Every formula in the text that will not convert, as (line within the text, message)."""
-    try:
-        formulas = find_formulas(text)
-    except MathSyntaxError as error:
-        return [(error.line, str(error))]
-    problems = []
-    for formula in formulas:
-        try:
-            latex_to_unicode(formula.latex)
-        except LatexError as error:
-            problems.append((formula.line, f"formula ${formula.latex}$: {error}"))
-    return problems
+def formula_problems(text: str, read: ReadMath | None = None) -> list[tuple[int, str]]:
+    """Every formula in the text that will not convert, as (line within the text, message); `read` is the
+    text's `read_math`, when the caller has it already."""
+    if read is None:
+        read = read_math(text)
+    if read.error is not None:
+        return [(read.error.line, str(read.error))]
+    return [(formula.line, f"formula ${excerpt(formula.latex)}$: {converted}")
+            for formula, converted in zip(read.formulas, read.converted) if isinstance(converted, LatexError)]

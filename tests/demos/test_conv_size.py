@@ -221,10 +221,19 @@ def test_parse_layers():
     ("conv k=3 k=5 c=4", "k= is given twice"),
     ("conv k=4 p=same c=4", "p=same needs a conv with s=1 and an odd"),
     ("avgpool k=2 ceil=maybe", "ceil=maybe: use ceil, ceil=1 or ceil=0"),
+    ("conv k=3 c=100000000000000000000000000", "c=100000000000000000000000000: must be at most 1,000,000"),
+    ("transposed k=3 s=1000001 c=1", "s=1000001: must be at most 1,000,000"),
 ])
 def test_parse_layers_rejects(text, message):
     with pytest.raises(ValueError, match=message):
         parse_layers(text)
+
+
+def test_sizes_past_int64_are_still_plotted():
+    """Seven transposed convs at the largest stride give sizes of about 10^43: the table and the log2 plot hold."""
+    layers = "; ".join(["transposed k=3 s=1000000 c=1"] * 7)
+    result = DEMO.run(**{**DEMO.defaults(), "preset": "custom", "layers": layers})
+    assert result.data["layers"][-1]["output_shape"][1] > 2**63
 
 
 def test_default_run_walks_alexnet():
