@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
@@ -21,7 +24,7 @@ from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
-from revise.store.database import open_engine, session_factory
+from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
 
 if TYPE_CHECKING:
@@ -30,6 +33,20 @@ if TYPE_CHECKING:
     from revise.stats.model import Stats
 
 LEARNING_STATES = (LEARNING, RELEARNING)
+# Pauses between attempts at a write that found another writer's lock (each attempt itself waits up to
+# BUSY_TIMEOUT_MS): a write gives up after about 7 s, saying so, and the learner can simply try again.
+WRITE_RETRY_PAUSES = (0.25, 0.75)
+T = TypeVar("T")
+
+
+class DatabaseBusyError(ReviseError):
+    """Another program (a second revise, a long sync) held the write lock past every attempt; nothing was written."""
+
+
+def _is_locked(error: OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds the lock (SQLITE_BUSY or SQLITE_LOCKED)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(error.orig)
 
 
 def utc_now() -> datetime:
@@ -91,9 +108,30 @@ class Collection:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on error, one caller at a time."""
+        """A read session, rolled back or committed at the end, one caller at a time."""
         with self._lock, self._sessions.begin() as session:
             yield session
+
+    def _write(self, work: Callable[[Session], T]) -> T:
+        """Runs `work` in one write transaction, committed before returning, or not at all.
+
+        The transaction takes the write lock before reading, so what `work` reads is what it writes over. When
+        another writer holds the lock, it waits and tries again with a bounded backoff, then raises
+        DatabaseBusyError: nothing is half-applied, and the same write can simply be tried again.
+        """
+        for pause in (*WRITE_RETRY_PAUSES, None):
+            try:
+                with self._lock, self._sessions.begin() as session:
+                    session.connection(execution_options={WRITE: True})
+                    return work(session)
+            except OperationalError as error:
+                if not _is_locked(error):
+                    raise
+                if pause is None:
+                    raise DatabaseBusyError(f"another program (a second revise, or a sync) is writing to "
+                                            f"{self.db_path.name}; nothing was saved: try again in a moment") from None
+                time.sleep(pause)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def close(self) -> None:
         """Releases the database connections."""
@@ -101,8 +139,7 @@ class Collection:
 
     def sync(self, now: datetime | None = None) -> SyncReport:
         """Brings the cards in step with the files (see `sync_cards`)."""
-        with self._transaction() as session:
-            return sync_cards(session, self.cards_dir, now or utc_now())
+        return self._write(lambda session: sync_cards(session, self.cards_dir, now or utc_now()))
 
     def _active(self) -> Any:
         """The filter for cards that take part in study: not retired, not suspended."""
@@ -172,38 +209,49 @@ class Collection:
                          self.scheduler.preview(schedule, now))
 
     def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None) -> int:
-        """Applies a rating as previewed and logs it, committed before returning; returns the log entry's id."""
-        now = now or utc_now()
-        after = card.outcomes[rating].at(now)
-        with self._transaction() as session:
-            row = session.get(CardSchedule, card.text.id)
-            if row is None:
-                raise ReviseError(f"card {card.text.id} is not in the database")
-            before = Schedule.from_row(row)
-            after.write_to(row)
-            log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
-                            kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
-                            interval_days=before.review_interval_days)
-            session.add(log)
-            session.flush()
-            return log.id
+        """Applies a rating and logs it, committed before returning; returns the log entry's id.
+
+        The rating applies to the schedule on disk when it is written: as previewed (the interval shown is
+        the interval given) when that is still the card's schedule, else computed afresh from what is there
+        (another revise rated the card meanwhile), so both ratings land, in order.
+        """
+        return self._write(lambda session: self._rate(session, card, rating, duration_ms, now or utc_now()))
+
+    def _rate(self, session: Session, card: StudyCard, rating: int, duration_ms: int, now: datetime) -> int:
+        """The work of `rate`, inside its write transaction."""
+        row = session.get(CardSchedule, card.text.id)
+        if row is None:
+            raise ReviseError(f"card {card.text.id} is not in the database")
+        before = Schedule.from_row(row)
+        outcome = card.outcomes[rating] if before == card.schedule else self.scheduler.outcome(before, rating, now)
+        after = outcome.at(now)
+        after.write_to(row)
+        log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
+                        kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
+                        interval_days=before.review_interval_days)
+        session.add(log)
+        session.flush()
+        return log.id
 
     def undo(self, log_id: int, now: datetime | None = None) -> StudyCard:
         """Takes back a rating: restores the card's schedule exactly and deletes the log entry."""
-        with self._transaction() as session:
-            log = session.get(ReviewLog, log_id)
-            if log is None:
-                raise ReviseError(f"review {log_id} is not in the log")
-            later = session.scalar(select(ReviewLog.kind).where(ReviewLog.card_id == log.card_id, ReviewLog.id > log_id)
-                                   .order_by(ReviewLog.id.desc()).limit(1))
-            if later is not None:
-                happened = "reset" if later == MANUAL else "reviewed again"
-                raise ReviseError(f"card {log.card_id} was {happened} after review {log_id}")
-            row = session.get(Card, log.card_id)
-            Schedule.from_json(log.state_before).write_to(row.schedule)
-            session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
-            session.flush()
-            return self._study_card(row, now or utc_now())
+        return self._write(lambda session: self._undo(session, log_id, now or utc_now()))
+
+    def _undo(self, session: Session, log_id: int, now: datetime) -> StudyCard:
+        """The work of `undo`, inside its write transaction."""
+        log = session.get(ReviewLog, log_id)
+        if log is None:
+            raise ReviseError(f"review {log_id} is not in the log")
+        later = session.scalar(select(ReviewLog.kind).where(ReviewLog.card_id == log.card_id, ReviewLog.id > log_id)
+                               .order_by(ReviewLog.id.desc()).limit(1))
+        if later is not None:
+            happened = "reset" if later == MANUAL else "reviewed again"
+            raise ReviseError(f"card {log.card_id} was {happened} after review {log_id}")
+        row = session.get(Card, log.card_id)
+        Schedule.from_json(log.state_before).write_to(row.schedule)
+        session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
+        session.flush()
+        return self._study_card(row, now)
 
     def card(self, card_id: str, now: datetime | None = None) -> StudyCard:
         """One card by id, retired or not."""
@@ -238,19 +286,20 @@ class Collection:
 
     def set_suspended(self, card_ids: list[str], suspended: bool) -> None:
         """Suspends cards (they leave study until unsuspended, schedule kept) or unsuspends them."""
-        with self._transaction() as session:
-            session.execute(update(CardSchedule).where(CardSchedule.card_id.in_(card_ids))
-                            .values(suspended=suspended))
+        self._write(lambda session: session.execute(update(CardSchedule).where(CardSchedule.card_id.in_(card_ids))
+                                                    .values(suspended=suspended)))
 
     def reset(self, card_ids: list[str], now: datetime | None = None) -> None:
         """Makes cards new again; their review history stays, with a manual entry recording the reset."""
-        now = now or utc_now()
-        with self._transaction() as session:
-            for row in session.scalars(select(CardSchedule).where(CardSchedule.card_id.in_(card_ids))):
-                before = Schedule.from_row(row)
-                Schedule().write_to(row)
-                session.add(ReviewLog(card_id=row.card_id, reviewed_at=now, rating=MANUAL_RATING, duration_ms=0,
-                                      kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json()))
+        self._write(lambda session: self._reset(session, card_ids, now or utc_now()))
+
+    def _reset(self, session: Session, card_ids: list[str], now: datetime) -> None:
+        """The work of `reset`, inside its write transaction."""
+        for row in session.scalars(select(CardSchedule).where(CardSchedule.card_id.in_(card_ids))):
+            before = Schedule.from_row(row)
+            Schedule().write_to(row)
+            session.add(ReviewLog(card_id=row.card_id, reviewed_at=now, rating=MANUAL_RATING, duration_ms=0,
+                                  kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json()))
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A stored setting, or the default."""
@@ -260,8 +309,7 @@ class Collection:
 
     def set_setting(self, key: str, value: Any) -> None:
         """Stores a setting."""
-        with self._transaction() as session:
-            session.merge(Setting(key=key, value=value))
+        self._write(lambda session: session.merge(Setting(key=key, value=value)))
 
     def fit_parameters(self) -> FitResult:
         """FSRS parameters fitted to the review log, with how they and the current ones predict it; changes nothing."""
@@ -275,7 +323,6 @@ class Collection:
         """Stores FSRS parameters and reschedules every reviewed card under them, all at once; returns how many."""
         from revise.scheduler.optimize import apply_parameters
 
-        with self._transaction() as session:
-            rescheduled = apply_parameters(session, self.config, parameters)
+        rescheduled = self._write(lambda session: apply_parameters(session, self.config, parameters))
         self.configure(replace(self.config, parameters=parameters))
         return rescheduled

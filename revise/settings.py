@@ -16,11 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from revise.errors import ReviseError
-from revise.scheduler.fsrs_scheduler import SchedulerConfig
-from revise.ui.graphics import GRAPHICS_MODES
+
+if TYPE_CHECKING:
+    from revise.scheduler.fsrs_scheduler import SchedulerConfig
 
 LANGUAGES = ("en", "zh", "both")
 LANGUAGE_NAMES = {"en": "English", "zh": "中文", "both": "English + 中文"}
@@ -40,6 +41,9 @@ def shown(value: object) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+GRAPHICS_MODES = ("auto", "sixel", "kitty", "halfcell", "text")  # how plots are drawn: see revise.ui.graphics
 
 
 @dataclass(frozen=True)
@@ -187,6 +191,8 @@ class Settings:
 
     def scheduler_config(self) -> SchedulerConfig:
         """The scheduling settings in force: these values, with SchedulerConfig's defaults for the rest."""
+        from revise.scheduler.fsrs_scheduler import SchedulerConfig
+
         return SchedulerConfig(
             desired_retention=self.desired_retention, learning_steps=parse_steps(self.learning_steps),
             relearning_steps=parse_steps(self.relearning_steps), new_per_day=self.new_per_day,

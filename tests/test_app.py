@@ -134,10 +134,9 @@ async def test_footer_shows_every_binding(db_path: Path, cards_dir: Path) -> Non
     async with app.run_test(size=(160, 30)) as pilot:
         await start_review(pilot)
         await pilot.press("space")
-        await pilot.pause()
-        footer = screen_text(pilot).splitlines()[-1]
-        for key in ("Again", "Hard", "Good", "Easy", "Undo", "Edit", "Demo", "Back", "Search", "Language"):
-            assert key in footer, key
+        keys = ("Again", "Hard", "Good", "Easy", "Undo", "Edit", "Demo", "Back", "Search", "Language")
+        await wait_for(pilot, lambda: all(key in screen_text(pilot).splitlines()[-1] for key in keys),
+                       f"the footer to name {keys}")
         assert isinstance(pilot.app.screen, ReviewScreen)
 
 
@@ -150,3 +149,16 @@ async def test_a_title_with_brackets_is_shown_as_written(db_path: Path, cards_di
         await wait_for_text(pilot, "4 new")
         await pilot.press("space")
         await wait_for_text(pilot, "Expectation E[X] [/x]")
+
+
+async def test_all_four_ratings_stay_on_screen_in_a_40_by_10_terminal(db_path: Path, cards_dir: Path) -> None:
+    app = ReviseApp(db_path, cards_dir)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await wait_for_text(pilot, "3 new")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen) and pilot.app.screen.card is not None,
+                       "the first card")
+        await pilot.press("space")
+        await wait_for_text(pilot, "4 Easy")
+        shown = screen_text(pilot)
+        assert all(label in shown for label in ("Again", "2 Hard", "3 Good", "4 Easy"))

@@ -20,7 +20,11 @@ async def main():
         while getattr(app.screen, "card", None) is None:
             await pilot.pause(0.05)
         await pilot.press("space")
-        await pilot.pause(0.2)
+        while not app.screen.revealed:
+            await pilot.pause(0.05)
+        while list(app.workers):  # whatever showing the answer started has run, however long it took
+            await pilot.pause(0.05)
+        await pilot.pause()
         card_id = app.screen.card.text.id
     heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("numba", "matplotlib", "llvmlite"))
     print("HEAVY:", ",".join(heavy) or "none")
@@ -36,3 +40,12 @@ def test_starting_the_app_and_showing_a_card_loads_no_heavy_module(db_path: Path
     assert result.returncode == 0, result.stderr
     assert "HEAVY: none" in result.stdout, result.stdout
     assert "CARD: gd-update" in result.stdout, "the script must really have reached a card"
+
+
+def test_the_app_module_paints_before_sqlalchemy_is_imported() -> None:
+    """The database layer loads in the worker that opens the collection, after the first paint."""
+    script = ("import sys, revise.ui.app; "
+              "print(sorted(n for n in sys.modules if n.split('.')[0] in ('sqlalchemy', 'fsrs', 'numba', 'matplotlib')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsrs import Card as FsrsCard
 from fsrs import State
 
-from revise.store.schema import CardSchedule
+if TYPE_CHECKING:
+    from revise.store.schema import CardSchedule
 
 NEW, LEARNING, REVIEW, RELEARNING = "new", "learning", "review", "relearning"
 _FROM_FSRS = {State.Learning: LEARNING, State.Review: REVIEW, State.Relearning: RELEARNING}

@@ -7,18 +7,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from revise.errors import ReviseError
 from revise.paths import default_config_path
 from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.screens.home import HomeScreen
+from revise.ui.work import WorkFailed, backend_work
+
+OPEN, SETTINGS = "open", "settings"  # worker groups whose failures the app shows in its own way
+FAILURE_TITLES = {SETTINGS: "Settings not saved"}
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
@@ -48,17 +50,6 @@ class ReviseApp(App[None]):
         settings: Settings
         warnings: tuple[str, ...]
 
-    @dataclass
-    class OpenFailed(Message):
-        """The collection could not be opened; `error` is one line for the user."""
-
-        error: str
-
-    @dataclass
-    class SettingsNotSaved(Message):
-        """Writing the settings file failed; `error` is one line for the user."""
-
-        error: str
 
     def __init__(self, db_path: Path, cards_dir: Path, graphics: str = "text", config_path: Path | None = None) -> None:
         super().__init__()
@@ -73,19 +64,20 @@ class ReviseApp(App[None]):
         self.push_screen(HomeScreen())
         self.open_collection()
 
-    @work(thread=True, exit_on_error=False)
+    @backend_work(OPEN)
     def open_collection(self) -> None:
-        """Reads the settings file, imports the store, migrates and syncs the database, off the UI thread."""
+        """Reads the settings file, imports the store, migrates and syncs the database, off the UI thread; a
+        collection that fails to sync is closed again, not half-opened."""
         from revise.collection import Collection
 
         loaded = load_settings(self.config_path)
+        collection = Collection(self.db_path, self.cards_dir, loaded.settings.scheduler_config())
         try:
-            collection = Collection(self.db_path, self.cards_dir, loaded.settings.scheduler_config())
             report = collection.sync()
             settings = with_stored_language(loaded, collection.setting("language"))
-        except ReviseError as error:
-            self.post_message(self.OpenFailed(str(error)))
-            return
+        except BaseException:
+            collection.close()
+            raise
         self.post_message(self.Opened(collection, report, settings, loaded.warnings))
 
     def on_revise_app_opened(self, message: Opened) -> None:
@@ -96,9 +88,13 @@ class ReviseApp(App[None]):
             self.notify(warning, title="Settings file", severity="warning", timeout=15, markup=False)
         self.screen.post_message(HomeScreen.Ready(message.report))
 
-    def on_revise_app_open_failed(self, message: OpenFailed) -> None:
-        """Shows why the collection could not be opened."""
-        self.screen.post_message(HomeScreen.Failed(message.error))
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """Shows a failure no screen took: opening the collection on the home screen, the rest as a notice."""
+        if message.group == OPEN:
+            self.screen.post_message(HomeScreen.Failed(message.error))
+        else:
+            self.notify(message.error, title=FAILURE_TITLES.get(message.group, ""), severity="error", timeout=15,
+                        markup=False)
 
     def action_switch_language(self) -> None:
         """Cycles the language cards are shown in, and remembers it in the settings file."""
@@ -107,18 +103,11 @@ class ReviseApp(App[None]):
         self.notify(f"Showing cards in {LANGUAGE_NAMES[self.language]}", timeout=2)
         self.save_language()
 
-    @work(thread=True, group="settings", exit_on_error=False)
+    @backend_work(SETTINGS)
     def save_language(self) -> None:
         """Writes the language to the settings file as it is when this runs, so the last of quick presses wins."""
-        try:
-            with self.settings_lock:
-                save_settings(self.config_path, self.settings, ("language",))
-        except ReviseError as error:
-            self.post_message(self.SettingsNotSaved(str(error)))
-
-    def on_revise_app_settings_not_saved(self, message: SettingsNotSaved) -> None:
-        """Says why the settings file could not be written."""
-        self.notify(message.error, title="Settings not saved", severity="error", timeout=15, markup=False)
+        with self.settings_lock:
+            save_settings(self.config_path, self.settings, ("language",))
 
     def action_search(self) -> None:
         """Opens search over the current screen, or goes back to the search already open, its box focused."""

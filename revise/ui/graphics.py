@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-GRAPHICS_MODES = ("auto", "sixel", "kitty", "halfcell", "text")
+from revise.settings import GRAPHICS_MODES
+
 _SIXEL_TERMINALS = {"foot", "foot-extra", "mlterm", "yaft-256color", "contour"}
 _SIXEL_PROGRAMS = {"WezTerm", "iTerm.app", "mintty"}
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual import work
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
+from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
     from revise.collection import StudyCard
@@ -36,12 +37,6 @@ class CardScreen(Screen[None]):
         card: StudyCard
         sides: CardSides
 
-    @dataclass
-    class Failed(Message):
-        """The card could not be read; `error` is one line for the learner."""
-
-        error: str
-
     def __init__(self, card_id: str, open_demo: bool = False) -> None:
         super().__init__()
         self.card_id, self.open_demo = card_id, open_demo
@@ -58,17 +53,12 @@ class CardScreen(Screen[None]):
         self.watch(self.app, "language", self._show_card, init=False)
         self.load()
 
-    @work(thread=True, exit_on_error=False)
+    @backend_work("card")
     def load(self) -> None:
         """Reads the card and cuts it into sides off the UI thread."""
-        from revise.errors import ReviseError
         from revise.text.card_markdown import CardSides
 
-        try:
-            card = self.app.collection.card(self.card_id)
-        except ReviseError as error:
-            self.post_message(self.Failed(str(error)))
-            return
+        card = self.app.collection.card(self.card_id)
         self.post_message(self.Loaded(card, CardSides.of(card.text)))
 
     def on_card_screen_loaded(self, message: Loaded) -> None:
@@ -83,9 +73,10 @@ class CardScreen(Screen[None]):
         if self.open_demo:
             self.action_demo()
 
-    def on_card_screen_failed(self, message: Failed) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
         """Says why the card cannot be shown."""
-        self.query_one("#card-status", Static).update(message.error)
+        message.stop()
+        self.query_one("#card-status", Static).update(Text(message.error))
 
     def _show_card(self) -> None:
         """Draws the card in the app's language, answer shown."""

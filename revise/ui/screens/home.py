@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from revise.ui.timefmt import describe_due
+from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
@@ -74,14 +74,19 @@ class HomeScreen(Screen[None]):
 
     def on_home_screen_failed(self, message: Failed) -> None:
         """Shows why nothing could be opened."""
-        self.query_one("#counts", Static).update(f"Cannot open the collection: {message.error}")
+        self.query_one("#counts", Static).update(Text(f"Cannot open the collection: {message.error}"))
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """Shows why today's counts could not be read, where they would be."""
+        message.stop()
+        self.query_one("#counts", Static).update(Text(f"Cannot count today's cards: {message.error}"))
 
     def on_screen_resume(self) -> None:
         """Refreshes the counts when the learner comes back from a review."""
         if self.app.collection is not None:
             self.load_counts()
 
-    @work(thread=True, exclusive=True, group="counts")
+    @backend_work("counts", exclusive=True)
     def load_counts(self) -> None:
         """Computes today's counts off the UI thread."""
         self.post_message(self.Counted(self.app.collection.counts()))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -21,6 +23,7 @@ from textual.widgets import Footer, Static
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
 from revise.ui.widgets.rating_bar import RatingBar
+from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
     from revise.collection import Collection, DueCounts, StudyCard
@@ -56,10 +59,11 @@ class ReviewScreen(Screen[None]):
         rated_log_id: int | None = None
 
     @dataclass
-    class Failed(Message):
-        """A database operation failed; `error` is one line for the learner."""
+    class SavedOnly(Message):
+        """A rating (or undo) is on disk but the card after it could not be read; `error` says why."""
 
         error: str
+        rated_log_id: int | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -86,22 +90,26 @@ class ReviewScreen(Screen[None]):
         self.watch(self.app, "language", self._show_card, init=False)
         self.load(lambda: (None, None))
 
-    @work(thread=True, group="review", exit_on_error=False)
+    @backend_work("review")
     def load(self, change: Change, notice: str = "") -> None:
         """Runs a change to the collection, then picks the card to show, all off the UI thread.
 
         `change` returns the card to show next, if it decides (undo, edit), and the id of a new log entry.
+        A change that fails changes nothing (WorkFailed); one that is saved is never offered again, even
+        when the next card cannot be read (SavedOnly).
         """
-        from revise.errors import ReviseError
+        from revise.errors import explain
         from revise.text.card_markdown import CardSides
 
+        card, log_id = change()
         try:
-            card, log_id = change()
             card = card or self.collection.next_card()
             sides = CardSides.of(card.text) if card else None
-            self.post_message(self.Shown(card, sides, self.collection.counts(), notice, log_id))
-        except ReviseError as error:
-            self.post_message(self.Failed(str(error)))
+            counts = self.collection.counts()
+        except Exception as error:  # noqa: BLE001 - the change is saved; say why the next card is not shown
+            self.post_message(self.SavedOnly(explain(error), log_id))
+            return
+        self.post_message(self.Shown(card, sides, counts, notice, log_id))
 
     def on_review_screen_shown(self, message: Shown) -> None:
         """Puts the new card on screen, front side up."""
@@ -126,10 +134,22 @@ class ReviewScreen(Screen[None]):
             self.notify(message.notice)
         self.refresh_bindings()
 
-    def on_review_screen_failed(self, message: Failed) -> None:
-        """Reports a failed operation and lets the learner try again."""
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """Reports a change that failed (nothing was saved) and lets the learner try the same key again."""
+        message.stop()
         self.busy = False
         self.notify(message.error, severity="error")
+        self.refresh_bindings()
+
+    def on_review_screen_saved_only(self, message: SavedOnly) -> None:
+        """The change is saved but no card can be shown: says so, and keeps the saved card from being rated twice."""
+        if message.rated_log_id is not None:
+            self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
+        self.card, self.sides, self.revealed, self.busy = None, None, False, False
+        self.query_one(CardView).show_done(f"Saved, but the next card could not be read: {message.error}.",
+                                           title="Your last change is saved.")
+        self.query_one(RatingBar).show_front(False)
+        self.refresh_bindings()
 
     def _show_card(self) -> None:
         """Draws the current card in the app's language, keeping the answer shown if it was."""
@@ -178,13 +198,25 @@ class ReviewScreen(Screen[None]):
         self.load(lambda: (self.collection.undo(log_id), None), "Rating undone")
 
     def action_edit(self) -> None:
-        """Opens the card's file in $EDITOR at its line, then re-syncs and shows the card as edited."""
+        """Opens the card's file in $EDITOR at its line, then re-syncs and shows the card as edited.
+
+        The path is passed absolute, so a folder named like an option (`+cmd`, `-x`) is never read as one; an
+        editor that is missing or cannot be parsed is one line, and the review carries on.
+        """
         if self.card is None:
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        card_id = self.card.text.id
-        with self.app.suspend():
-            subprocess.run([*shlex.split(editor), f"+{self.card.text.line}", self.card.text.path], check=False)
+        card_id, path = self.card.text.id, str(Path(self.card.text.path).resolve())
+        try:
+            command = [*shlex.split(editor), f"+{self.card.text.line}", path]
+            if shutil.which(command[0]) is None:
+                raise FileNotFoundError(f"no program `{command[0]}`")
+            with self.app.suspend():
+                subprocess.run(command, check=False)
+        except (ValueError, OSError, SuspendNotSupported) as error:
+            self.notify(f"cannot run the editor `{editor}` ({error}): set $VISUAL or $EDITOR to an editor's command",
+                        severity="error", markup=False)
+            return
         self.busy = True
         self.load(lambda: (self._resync(card_id), None))
 
@@ -203,10 +235,14 @@ class ReviewScreen(Screen[None]):
 
     @work(thread=True, group="warm", exit_on_error=False)
     def warm_demo(self, name: str) -> None:
-        """Imports a demo and compiles its kernels in the background, so that `d` shows it at once."""
+        """Imports a demo and compiles its kernels in the background, so that `d` shows it at once; a failure
+        here stays quiet, since opening the demo shows it (see DemoPanel.load)."""
         from revise.demo_engine.registry import ready_demo
 
-        ready_demo(name)
+        try:
+            ready_demo(name)
+        except Exception:  # noqa: BLE001 - quiet on purpose: opening the demo repeats the warm-up and says why
+            return
 
     def action_back(self) -> None:
         """Returns to the home screen; nothing is lost, every rating is already saved."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from revise.ui.timefmt import describe_due
+from revise.ui.work import backend_work
 
 if TYPE_CHECKING:
     from revise.search.engine import SearchHit, SearchResults
@@ -82,7 +83,7 @@ class SearchScreen(Screen[None]):
             self.query_one(OptionList).clear_options()
             self.query_one("#search-summary", Static).update(HINT)
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    @backend_work("search", exclusive=True)
     def search(self, query: str, sequence: int) -> None:
         """Runs the search off the UI thread."""
         self.post_message(self.Found(sequence, self.app.collection.search(query, limit=RESULT_LIMIT)))

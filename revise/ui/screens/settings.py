@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from revise.errors import ReviseError
 from revise.settings import SETTINGS, SPECS, ChoiceSetting, SettingError, Settings, SettingSpec, save_settings
+from revise.ui.work import WorkFailed, backend_work
 
 
 class SettingsScreen(Screen[None]):
@@ -29,12 +29,6 @@ class SettingsScreen(Screen[None]):
         """The settings are in the file and in force."""
 
         settings: Settings
-
-    @dataclass
-    class SaveFailed(Message):
-        """The file could not be written; nothing changed."""
-
-        error: str
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,15 +99,11 @@ class SettingsScreen(Screen[None]):
         self._status("Saving…")
         self.save(Settings(**values))
 
-    @work(thread=True, exclusive=True, group="save-settings", exit_on_error=False)
+    @backend_work("save-settings", exclusive=True)
     def save(self, settings: Settings) -> None:
         """Writes the settings file, then puts the scheduling settings in force, off the UI thread."""
-        try:
-            with self.app.settings_lock:
-                save_settings(self.app.config_path, settings)
-        except ReviseError as error:
-            self.post_message(self.SaveFailed(str(error)))
-            return
+        with self.app.settings_lock:
+            save_settings(self.app.config_path, settings)
         collection = self.app.collection
         # The FSRS parameters are not a setting: those in force (fitted by `revise optimize`, or the defaults) stay.
         collection.configure(replace(settings.scheduler_config(), parameters=collection.config.parameters))
@@ -126,9 +116,10 @@ class SettingsScreen(Screen[None]):
         self.notify("Settings saved", timeout=2)
         self.dismiss()
 
-    def on_settings_screen_save_failed(self, message: SaveFailed) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
         """Says why nothing was saved, and lets the learner try again."""
-        self._status(message.error)
+        message.stop()
+        self._status(f"Nothing was saved: {message.error}")
         self.query_one("#save", Button).disabled = False
 
     def _status(self, text: str) -> None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from revise.ui.timefmt import describe_duration
+from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
     from revise.stats.model import Stats
@@ -61,12 +61,6 @@ class StatsScreen(Screen[None]):
 
         plots: list[tuple[str, Any]]
 
-    @dataclass
-    class Failed(Message):
-        """The statistics could not be computed; `error` is one line for the learner."""
-
-        error: str
-
     def __init__(self) -> None:
         super().__init__()
         self.stats: Stats | None = None  # the statistics on screen, once computed
@@ -81,15 +75,12 @@ class StatsScreen(Screen[None]):
         self.query_one("#stats-plots", VerticalScroll).focus()
         self.compute(self.app.graphics, max(40, self.app.size.width - PLOT_ROOM))
 
-    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    @backend_work("stats", exclusive=True)
     def compute(self, graphics: str, width: int) -> None:
         """Computes the statistics, then draws every plot (the numbers go on screen in between), off the UI thread."""
-        try:
-            stats = self.app.collection.stats()
-            self.post_message(self.Computed(stats))
-            self.post_message(self.Drawn(render_plots(stats, graphics, width)))
-        except Exception as error:  # noqa: BLE001 - any failure is one line on screen, never a crash
-            self.post_message(self.Failed(f"Cannot show the statistics: {type(error).__name__}: {error}"))
+        stats = self.app.collection.stats()
+        self.post_message(self.Computed(stats))
+        self.post_message(self.Drawn(render_plots(stats, graphics, width)))
 
     def on_stats_screen_computed(self, message: Computed) -> None:
         """Shows today's numbers, the streak and the card counts, and says the plots are coming."""
@@ -111,9 +102,10 @@ class StatsScreen(Screen[None]):
 
         return image_widget_class(self.app.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
 
-    async def on_stats_screen_failed(self, message: Failed) -> None:
+    async def on_work_failed(self, message: WorkFailed) -> None:
         """Says why the statistics, or only their plots, are missing; numbers already shown stay."""
-        error = Text(message.error, style="bold red")
+        message.stop()
+        error = Text(f"Cannot show the statistics: {message.error}", style="bold red")
         if self.stats is None:
             self.query_one("#stats-summary", Static).update(error)
             return

@@ -95,11 +95,11 @@ class CardView(VerticalScroll):
         """Takes the demo panel away, if one is open."""
         self.query(DemoPanel).remove()
 
-    def show_done(self, message: str) -> None:
-        """Replaces the card with the end-of-session message."""
-        self.query_one("#card-title", Static).update("[b]Congratulations: nothing more is due now.[/b]")
+    def show_done(self, message: str, title: str = "Congratulations: nothing more is due now.") -> None:
+        """Replaces the card with the end-of-session message (or another message under its own title)."""
+        self.query_one("#card-title", Static).update(Text(title, style="bold"))
         self.query_one("#front").display = False
         self._set_revealed(False)
         done = self.query_one("#done", Static)
-        done.update(f"{message}\nPress q to go back.")
+        done.update(Text(f"{message}\nPress q to go back."))
         done.display = True
