@@ -12,6 +12,7 @@ from revise.text.card_markdown import DisplayFormula, card_blocks
 from revise.text.formula_image import formula_png
 from revise.ui.app import ReviseApp
 from revise.ui.graphics import prepare_graphics
+from revise.ui.widgets.formula_view import FormulaView
 from tests.screen import screen_text, wait_for, wait_for_text
 
 CASES_DECK = """\
@@ -86,6 +87,12 @@ async def test_a_formula_mathtext_cannot_draw_stays_unicode_in_an_image_mode(db_
     async with app.run_test(size=(100, 30)) as pilot:
         await reveal_first_card(pilot)
         await wait_for_text(pilot, "BP = {1 if c > r; e^(1-r/c) if c ≤ r}")
-        await pilot.pause(0.5)
+        views = list(app.screen.query(FormulaView))
+        assert views
+        # Every formula's drawing worker has finished (a mounted view has started its own), rather than a guess at
+        # how long drawing takes; a worker's message, posted before it ends, is handled by the next pause.
+        await wait_for(pilot, lambda: all(view.is_mounted for view in views)
+                       and not any(worker.node in views for worker in app.workers), "the drawing workers to finish")
+        await pilot.pause()
         assert not app.screen.query(".formula-image")
         assert "BP = {1 if c > r" in screen_text(pilot)

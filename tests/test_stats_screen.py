@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.containers import VerticalScroll
+
 from revise.collection import Collection
 from revise.ui.app import ReviseApp
 from revise.ui.graphics import prepare_graphics
@@ -33,18 +35,25 @@ async def open_stats(pilot) -> StatsScreen:
     await pilot.press("s")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatsScreen), "the stats screen")
     await wait_for_text(pilot, "Streak:")
-    return pilot.app.screen
+    screen = pilot.app.screen
+    # The plots come after the numbers, from the same worker; Pilot's keys wait for an idle CPU, not for them.
+    await wait_for(pilot, lambda: len(screen.query(".stats-plot, .stats-plot-image")) == len(PLOT_TITLES),
+                   "every plot in place")
+    await pilot.pause()
+    return screen
 
 
 async def every_line_scrolled_through(pilot) -> str:
-    """The text of the whole screen, page by page, from the top of the plots to their end."""
+    """The text of the whole screen, page by page, from the top of the plots to their end: each Page Down waited
+    for until the plots have scrolled by a page (or to their end), not taken as done after a pause."""
+    area = pilot.app.screen.query_one("#stats-plots", VerticalScroll)
     pages = [screen_text(pilot)]
-    for _ in range(40):
+    while area.scroll_y < area.max_scroll_y:
+        target = min(area.scroll_y + area.scrollable_content_region.height, area.max_scroll_y)
         await pilot.press("pagedown")
+        await wait_for(pilot, lambda: area.scroll_y == target, f"the plots scrolled to line {target}")
         await pilot.pause()
         pages.append(screen_text(pilot))
-        if pages[-1] == pages[-2]:
-            break
     return "\n".join(pages)
 
 

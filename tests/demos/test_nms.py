@@ -104,6 +104,7 @@ def test_iou_matrix_matches_pairwise_reference():
     np.testing.assert_allclose(result, expected, rtol=1e-15, atol=0)
 
 
+@settings(deadline=None)
 @given(a_box(), a_box())
 def test_iou_is_symmetric_and_between_0_and_1(a, b):
     forward = iou(a, b)
@@ -112,11 +113,13 @@ def test_iou_is_symmetric_and_between_0_and_1(a, b):
     assert forward == pytest.approx(iou_reference(a, b), rel=1e-15, abs=0)
 
 
+@settings(deadline=None)
 @given(a_box(min_extent=st.floats(0.01, 100)))
 def test_iou_of_a_box_with_itself_is_1(box):
     assert iou(box, box) == 1.0
 
 
+@settings(deadline=None)
 @given(a_box(), a_box(), st.floats(0, 50), st.booleans())
 def test_iou_of_disjoint_boxes_is_0(a, b, gap, along_x):
     axis = 0 if along_x else 1
@@ -159,7 +162,7 @@ def test_nms_of_no_boxes_is_empty():
     assert kept.shape == (0,) and kept.dtype == np.int64
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(scored_boxes(), thresholds)
 def test_nms_invariants(case, threshold):
     boxes, scores = case
@@ -175,6 +178,7 @@ def test_nms_invariants(case, threshold):
     np.testing.assert_array_equal(nms(boxes[kept], scores[kept], threshold), np.arange(len(kept)))
 
 
+@settings(deadline=None)
 @given(scored_boxes())
 def test_nms_with_threshold_1_keeps_every_box_even_identical_ones(case):
     boxes, scores = case

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -31,6 +31,26 @@ COLUMNS = {"deck": "Deck", "title": "Title", "state": "State", "due": "Due", "st
 SORT_TOOLTIP = "Sort by a column: 1 deck … 6 lapses; again to reverse, a third time for best match first"
 # Actions on the highlighted card, dimmed while the table has no rows.
 ROW_ACTIONS = ("toggle_suspended", "reset", "open")
+# When the cells are wider than the table, the columns give way in this order, each down to a width: the deck
+# first (its number and the start of its name still tell decks apart), then the title, the due date (its words
+# before the clock time) and the state (its first word before "· leech"); then the deck and the title again, down
+# to a few characters. A cut cell ends in "…".
+GIVE_WAY = (("deck", 12), ("title", 20), ("due", 14), ("state", 10), ("deck", 4), ("title", 8))
+
+
+def fit_widths(natural: dict[str, int], room: int) -> dict[str, int]:
+    """Column widths that fit `room` cells: each column as wide as its widest cell, cut in GIVE_WAY's order when
+    they do not fit, and the title given whatever room is left over."""
+    widths = dict(natural)
+    excess = sum(widths.values()) - room
+    for key, floor in GIVE_WAY:
+        cut = min(excess, widths[key] - floor)
+        if cut > 0:
+            widths[key] -= cut
+            excess -= cut
+    if excess < 0:
+        widths["title"] -= excess
+    return widths
 
 
 def title_in(hit: SearchHit, language: str) -> str:
@@ -40,9 +60,46 @@ def title_in(hit: SearchHit, language: str) -> str:
 
 
 class CardTable(DataTable[Text]):
-    """The browser's table, whose Enter the footer names for what it does here: open the card."""
+    """The browser's table, whose Enter the footer names for what it does here: open the card.
+
+    Every column is given its width when the rows are shown, measured here from the cells, never left to
+    DataTable's auto width: that width is measured only when the table next goes idle, and a frame painted
+    before then is cached at the header's width (the cell caches are not keyed by width) and stays so until
+    the rows change. Fixed widths also fit the table to the screen, the title taking the room left over.
+    """
 
     BINDINGS = [Binding("enter", "select_cursor", "Open", id="open", tooltip="Read the highlighted card")]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown: tuple[dict[str, str], list[tuple[str, list[Text]]]] = ({}, [])
+        self.fitted_to = 0  # the table width the columns were last fitted to
+
+    def show(self, labels: dict[str, str], rows: list[tuple[str, list[Text]]]) -> None:
+        """Fills the table with these columns (key: label) and rows (key, cells), the cursor kept on the same row."""
+        kept = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value if self.row_count else None
+        self.shown = (labels, rows)
+        self.fitted_to = self.size.width or self.app.size.width  # not yet laid out: as wide as the screen
+        room = (self.fitted_to - self.styles.scrollbar_size_vertical
+                - 2 * self.cell_padding * len(labels))
+        natural = {key: max([Text.from_markup(label).cell_len, *(cells[index].cell_len for _, cells in rows)])
+                   for index, (key, label) in enumerate(labels.items())}
+        widths = fit_widths(natural, room)
+        self.clear(columns=True)
+        for key, label in labels.items():
+            self.add_column(label, key=key, width=widths[key])
+        for key, cells in rows:
+            for cell in cells:
+                cell.no_wrap, cell.overflow = True, "ellipsis"
+            self.add_row(*cells, key=key)
+        keys = [key for key, _ in rows]
+        if kept in keys:
+            self.move_cursor(row=keys.index(kept))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Fits the columns again to a table of a new width."""
+        if event.size.width != self.fitted_to and self.shown[0]:
+            self.show(*self.shown)
 
 
 class BrowserScreen(Screen[None]):
@@ -140,18 +197,10 @@ class BrowserScreen(Screen[None]):
 
     def _show_rows(self) -> None:
         """Fills the table from the latest results in the app's language, the cursor kept on the same card."""
-        table = self.query_one(CardTable)
-        kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
-        table.clear(columns=True)
         arrow = " ▼" if self.descending else " ▲"
-        for key, label in COLUMNS.items():
-            table.add_column(label + arrow if key == self.sort else label, key=key)
+        labels = {key: label + arrow if key == self.sort else label for key, label in COLUMNS.items()}
         now = datetime.now().astimezone()
-        for hit in self.hits:
-            table.add_row(*self._cells(hit, now), key=hit.card_id)
-        card_ids = [hit.card_id for hit in self.hits]
-        if kept in card_ids:
-            table.move_cursor(row=card_ids.index(kept))
+        self.query_one(CardTable).show(labels, [(hit.card_id, self._cells(hit, now)) for hit in self.hits])
         self.refresh_bindings()
 
     def _cells(self, hit: SearchHit, now: datetime) -> list[Text]:
