@@ -1,4 +1,5 @@
-"""The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search and demo."""
+"""The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search, rename, optimize
+and demo."""
 
 from __future__ import annotations
 
@@ -70,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*", metavar="QUERY")
     search.add_argument("--json", action="store_true", help="print JSON")
     search.add_argument("--limit", type=_positive, default=20, metavar="N", help="show at most N cards (default 20)")
+    rename = commands.add_parser(
+        "rename", help="give a card a new id, keeping its history",
+        description="Give card OLD the id NEW: its schedule and review history move with it, and its file's "
+        "`id:` line is rewritten (with `was: OLD`, so other copies of the collection follow at their next sync).")
+    rename.add_argument("old_id", metavar="OLD")
+    rename.add_argument("new_id", metavar="NEW")
     optimize = commands.add_parser(
         "optimize", help="fit the FSRS parameters to your review log",
         description="Fit the FSRS parameters to your own reviews and compare them with those in use; --apply "
@@ -367,6 +374,14 @@ def optimize(collection: Collection, args: argparse.Namespace) -> int:
     return 0
 
 
+def rename(collection: Collection, args: argparse.Namespace) -> int:
+    """Gives a card a new id in the database and in its file, keeping its history (see `Collection.rename`)."""
+    path = collection.rename(args.old_id, args.new_id)
+    print(f"renamed {args.old_id} -> {args.new_id} (in {printable(path.name)}, with `was: {args.old_id}`)")
+    collection.sync()  # takes in the rewritten file, so that the next command need not read it again
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
-    "stats": stats, "list": list_cards, "show": show, "search": search, "optimize": optimize,
+    "stats": stats, "list": list_cards, "show": show, "search": search, "rename": rename, "optimize": optimize,
 }

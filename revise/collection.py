@@ -18,7 +18,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
-from revise.cards.sync import SyncReport, card_text_from_row, sync_cards
+from revise.cards.parser import CARD_ID, rewrite_card_id
+from revise.text.math_markdown import excerpt
+from revise.cards.sync import SyncReport, card_text_from_row, rename_card, sync_cards
 from revise.errors import ReviseError
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
@@ -300,6 +302,49 @@ class Collection:
             Schedule().write_to(row)
             session.add(ReviewLog(card_id=row.card_id, reviewed_at=now, rating=MANUAL_RATING, duration_ms=0,
                                   kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json()))
+
+    def rename(self, old_id: str, new_id: str) -> Path:
+        """Gives a card a new id, keeping its history: renames it in the database and rewrites its `id:` line in
+        its file (adding `was: OLD`, see docs/card-format.md), all or nothing; returns the file.
+
+        The file is written last, inside the transaction, so a failure leaves both as they were; should the
+        commit fail after it, the file's `was:` line makes the next sync do the same rename.
+        """
+        for card_id in (old_id, new_id):
+            if not CARD_ID.fullmatch(card_id):
+                raise ReviseError(f"bad id `{excerpt(card_id)}`: use lowercase letters, digits and single hyphens")
+        if old_id == new_id:
+            raise ReviseError(f"the card already has the id `{new_id}`")
+        return self._write(lambda session: self._rename(session, old_id, new_id))
+
+    def _rename(self, session: Session, old_id: str, new_id: str) -> Path:
+        """The work of `rename`, inside its write transaction."""
+        row = session.get(Card, old_id)
+        if row is None:
+            raise ReviseError(f"no card with id `{old_id}`")
+        if session.get(Card, new_id) is not None:
+            raise ReviseError(f"a card with id `{new_id}` already exists (ids stay with their history: pick another)")
+        if row.retired_at is not None:
+            raise ReviseError(f"card `{old_id}` is retired (no card file holds it): give a card in a file "
+                              f"the line `was: {old_id}` to carry its history over")
+        path = (self.cards_dir / row.path).resolve()  # a linked deck is written where it lives
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ReviseError(f"{path} is not UTF-8: run revise check") from None
+        rewritten = rewrite_card_id(text, old_id, new_id)
+        if rewritten is None:
+            raise ReviseError(f"no card with id `{old_id}` in {path}: run revise sync, then try again")
+        rename_card(session, row, new_id)
+        temporary = path.with_name(f".{path.name}.revise-rename")  # hidden: never read as a deck
+        try:
+            temporary.write_bytes(rewritten.encode("utf-8"))
+            temporary.chmod(path.stat().st_mode & 0o7777)
+            temporary.replace(path)  # at once: an editor or a sync never sees half a file
+        finally:
+            temporary.unlink(missing_ok=True)
+        return path
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A stored setting, or the default."""

@@ -163,6 +163,31 @@ def claim_ids(groups: Iterable[list[CardText]], claimed: dict[str, CardText] | N
     return claimed, problems
 
 
+def former_id_problems(claimed: dict[str, CardText]) -> tuple[list[Problem], set[str]]:
+    """The problems of `was:` lines, and the ids of the cards they stop from taking over a history.
+
+    A former id still held by a live card cannot pass its history on (it would be taken from that card);
+    nor can one already named by an earlier card's `was:` (the first card, in file order, has it).
+    """
+    problems: list[Problem] = []
+    blocked: set[str] = set()
+    named: dict[str, CardText] = {}
+    for card in claimed.values():
+        for old in card.was:
+            holder = claimed.get(old)
+            first = named.setdefault(old, card)
+            if holder is not None and holder is not card:
+                where = f"{Path(holder.path).name}:{holder.line}"
+                problems.append(Problem(card.path, card.was_line, f"was: {old} is still the id of a card at {where}"))
+            elif first is not card:
+                where = f"{Path(first.path).name}:{first.line}"
+                problems.append(Problem(card.path, card.was_line, f"was: {old} is also named by the card at {where}"))
+            else:
+                continue
+            blocked.add(card.id)
+    return problems, blocked
+
+
 def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     """Validates every deck file of a folder, the values on `demo:` lines too (which imports those demos);
     returns the number of valid cards and every problem."""
@@ -173,6 +198,7 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     problems.extend(stray)
     parsed = [read_card_file(path, known) for path in files or []]
     claimed, duplicates = claim_ids(file.cards for file in parsed)
+    former, _ = former_id_problems(claimed)
     for file in parsed:
         problems.extend(file.problems)
-    return len(claimed), problems + duplicates + preset_problems(list(claimed.values()))
+    return len(claimed), problems + duplicates + former + preset_problems(list(claimed.values()))

@@ -59,6 +59,10 @@ class CardText:
     demo: str | None = None  # the `demo:` line: a demo name, then the values it opens on
     source: str | None = None
     demo_line: int = 0  # where the `demo:` line stands in the file (0 when not read from a file)
+    # The ids the card had before (its `was:` line, most recent first): sync carries the history of the first
+    # one the database holds over to this id. Not part of what the learner sees, so not of the content hash.
+    was: tuple[str, ...] = ()
+    was_line: int = 0  # where the `was:` line stands in the file (0 when there is none)
     # Each side's formulas as the parser converted them, by side (front_en…), so that sync indexes the card
     # without converting them again; empty when not read from a file. Not part of the card's value.
     maths: dict[str, ReadMath] = field(default_factory=dict, compare=False, repr=False)

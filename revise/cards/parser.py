@@ -12,7 +12,7 @@ from revise.text.math_markdown import excerpt, formula_problems, read_math
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
 SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"}
-FIELDS = ("id", "tags", "demo", "source")
+FIELDS = ("id", "was", "tags", "demo", "source")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
@@ -100,7 +100,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
                 continue
             match = _FIELD_LINE.fullmatch(line.strip())
             if match is None:
-                problem(number, "expected `key: value` (id, tags, demo, source) or a section heading")
+                problem(number, f"expected `key: value` ({', '.join(FIELDS)}) or a section heading")
             elif match.group(1) not in FIELDS:
                 problem(number, f"unknown key `{excerpt(match.group(1))}` (expected one of: {', '.join(FIELDS)})")
             elif match.group(1) in draft.fields:
@@ -126,6 +126,7 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
         problem(draft.line, "card has no `id:` line")
     elif not CARD_ID.fullmatch(card_id):
         problem(id_line, f"bad id `{excerpt(card_id)}`: use lowercase letters, digits and single hyphens")
+    was_line, was = _former_ids(draft, card_id, problem)
     tags_line, tags_text = draft.fields.get("tags", (draft.line, ""))
     tags = tuple(tag for tag in re.split(r"[\s,]+", tags_text) if tag)
     for tag in tags:
@@ -157,8 +158,24 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     return CardText(
         id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
         tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
-        source=source[1] if source else None, maths=maths, **bodies,
+        source=source[1] if source else None, was=was, was_line=was_line, maths=maths, **bodies,
     )
+
+
+def _former_ids(draft: _Draft, card_id: str, problem: _Reporter) -> tuple[int, tuple[str, ...]]:
+    """The ids a `was:` line says the card had before (most recent first), each once, and the line's number."""
+    if "was" not in draft.fields:
+        return 0, ()
+    line, value = draft.fields["was"]
+    former = tuple(dict.fromkeys(word for word in re.split(r"[\s,]+", value) if word))
+    if not former:
+        problem(line, "`was:` is empty: give the card's former ids, e.g. `was: old-id`")
+    for old in former:
+        if not CARD_ID.fullmatch(old):
+            problem(line, f"bad id `{excerpt(old)}` in `was:`: use lowercase letters, digits and single hyphens")
+        elif old == card_id:
+            problem(line, f"`was:` names the card's own id `{old}`")
+    return line, former
 
 
 def _check_source(line: int, value: str, source_keys: frozenset[str] | None, problem: _Reporter) -> None:
@@ -192,3 +209,52 @@ def _without_duplicate_ids(cards: list[CardText], problem: _Reporter) -> list[Ca
             first_line[card.id] = card.line
             kept.append(card)
     return kept
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def rewrite_card_id(text: str, old: str, new: str) -> str | None:
+    """A card file's text with the card `old` given the id `new`, its `was:` line naming `old` first (a line is
+    added after `id:` when there is none); None when no card of the text has the id `old`. Every other byte,
+    line endings included, stays as it was."""
+    lines = _LINE.findall(text)
+    in_fence, in_card, id_at, was_at = False, False, None, None
+    for number, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        if _FENCE.match(body):
+            in_fence = not in_fence
+        if in_fence:
+            continue
+        if body.startswith("## "):
+            if id_at is not None:
+                break
+            in_card, was_at = True, None
+        elif body.startswith("### "):
+            if id_at is not None:
+                break
+            in_card = False  # a card's fields come before its sections
+        elif in_card and (match := _FIELD_LINE.fullmatch(body.strip())):
+            if match.group(1) == "id" and match.group(2).strip() == old:
+                id_at = number
+            elif match.group(1) == "was":
+                was_at = number
+    if id_at is None:
+        return None
+    ending = lines[id_at][len(lines[id_at].rstrip("\r\n")):] or _first_ending(lines)
+    indent = lines[id_at][:len(lines[id_at]) - len(lines[id_at].lstrip())]
+    lines[id_at] = f"{indent}id: {new}{ending}"
+    if was_at is not None:
+        was_line = lines[was_at]
+        former = [word for word in re.split(r"[\s,]+", _FIELD_LINE.fullmatch(was_line.strip()).group(2)) if word]
+        was_ending = was_line[len(was_line.rstrip("\r\n")):]
+        lines[was_at] = f"{indent}was: {' '.join(dict.fromkeys([old, *former]))}{was_ending}"
+    else:
+        lines.insert(id_at + 1, f"{indent}was: {old}{ending}")
+    return "".join(lines)
+
+
+def _first_ending(lines: list[str]) -> str:
+    """The line ending a file uses (that of its first line), `\\n` for a file of one unended line."""
+    first = lines[0] if lines else ""
+    return first[len(first.rstrip("\r\n")):] or "\n"

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from revise.cards.loader import claim_ids, load_known_names, parse_card_bytes, scan_card_folder, unreadable_problem
+from revise.cards.loader import (claim_ids, former_id_problems, load_known_names, parse_card_bytes, scan_card_folder,
+                                 unreadable_problem)
 from revise.cards.model import CardText, ParsedFile, Problem
 from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
-from revise.store.schema import Card, CardFile, CardSchedule, Deck
+from revise.store.schema import Base, Card, CardFile, CardSchedule, Deck
 
 
 @dataclass
@@ -24,6 +25,7 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id): history carried by `was:`
     files_read: int = 0
     files_skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -31,7 +33,12 @@ class SyncReport:
     def summary(self) -> str:
         """One line for the user, e.g. `sync: 3 added, 1 updated, 0 retired, 0 restored; 2 files unchanged`."""
         line = (f"sync: {len(self.added)} added, {len(self.updated)} updated, {len(self.retired)} retired, "
-                f"{len(self.restored)} restored; {self.files_read} files read, {self.files_skipped} unchanged")
+                f"{len(self.restored)} restored")
+        if self.renamed:
+            shown = ", ".join(f"{old} -> {new}" for old, new in self.renamed[:3])
+            more = len(self.renamed) - 3
+            line += f", renamed {shown}" + (f" and {more} more" if more > 0 else "")
+        line += f"; {self.files_read} files read, {self.files_skipped} unchanged"
         if self.problems:
             line += f"; {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
         return line
@@ -52,6 +59,9 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     A file whose size and modification time are as last seen is not read. A file with problems still
     contributes its valid cards, but retires none, so that a typo never hides a card's history; nor does
     a deck that cannot be read (a directory or broken link where a deck was, a file that is not UTF-8).
+    A new card whose `was:` line names an id the database holds (retired, or about to be because no file
+    holds it any more) takes over that card: its schedule, review log and search entry move to the new id
+    (see `rename_card`). A former id still held by a card in the files is a problem, not a rename.
     The search index follows every change.
     """
     report = SyncReport()
@@ -64,6 +74,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     rows = {row.id: row for row in session.scalars(select(Card))}
     unchanged: set[str] = set()
     parsed: dict[str, ParsedFile] = {}
+    to_record: dict[str, CardFile] = {}  # recorded once every check passed, so that a file with a problem is read again
     files, stray = scan_card_folder(cards_dir)
     report.problems.extend(stray)
     if files is None:  # a folder that cannot be listed is not an empty one: nothing is retired
@@ -87,7 +98,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
         parsed[path.name] = file = parse_card_bytes(data, path, names)
         report.problems.extend(file.problems)
         if not file.problems:
-            session.merge(CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest))
+            to_record[path.name] = CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest)
     report.files_read, report.files_skipped = len(parsed), len(unchanged)
     if not parsed and unchanged == set(known_files):
         return report
@@ -96,13 +107,24 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             if row.retired_at is None and row.path in unchanged}
     claimed, duplicates = claim_ids((file.cards for file in parsed.values()), kept)
     report.problems.extend(duplicates)
+    troubled = {Path(problem.path).name for problem in report.problems}
+    first_former = len(report.problems)
+    former, blocked = former_id_problems(claimed)
+    report.problems.extend(former)
 
     for name, file in parsed.items():
         if file.deck:
             session.merge(Deck(name=file.deck.name, title_en=file.deck.title_en, title_zh=file.deck.title_zh))
         for card in file.cards:
-            if claimed[card.id] is card:
-                _apply(session, rows, card, name, now, report)
+            if claimed[card.id] is not card or (card.id in blocked and card.id not in rows):
+                continue
+            renamed = _take_over(session, rows, card, troubled, report) if card.id not in rows and card.was else False
+            if renamed is not None:
+                _apply(session, rows, card, name, now, report, renamed)
+    held_back = {Path(problem.path).name for problem in report.problems[first_former:]}
+    for name, record in to_record.items():
+        if name not in held_back:  # a `was:` problem: read the file again next time
+            session.merge(record)
 
     unreadable = {Path(problem.path).name for problem in report.problems}
     for card_id, row in rows.items():
@@ -113,16 +135,66 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
         session.delete(known_files[name])
     session.flush()
     maths = {card_id: card.maths for card_id, card in claimed.items()}  # each formula converted once, when parsed
-    index_cards(session, (rows[card_id] for card_id in report.updated + report.restored), maths=maths)
+    changed = dict.fromkeys([*report.updated, *report.restored, *(new for _, new in report.renamed)])
+    index_cards(session, (rows[card_id] for card_id in changed), maths=maths)
     index_cards(session, (rows[card_id] for card_id in report.added), replace=False, maths=maths)
     unindex_cards(session, report.retired)
     keep_course_order(session)
     return report
 
 
+def _take_over(session: Session, rows: dict[str, Card], card: CardText, troubled: set[str],
+               report: SyncReport) -> bool | None:
+    """Gives a card new to the database the history of the first id on its `was:` line that the database holds,
+    if any; says whether it did, or None when the card must wait. The caller has made sure no card in the files
+    holds that id. A live card whose file has problems may still be in it, unread: the rename, and the card,
+    wait (a problem) until that file is fixed, since a new card made now could no longer take the history over.
+    """
+    old = next((old for old in card.was if old in rows), None)
+    if old is None:
+        return False  # nothing to carry: a new card, or one renamed by an earlier sync
+    row = rows[old]
+    if row.retired_at is None and row.path in troubled:
+        report.problems.append(Problem(card.path, card.was_line, f"was: {old} is the id of a card in {row.path}, "
+                                       "which has problems: fix them, then sync again to carry its history"))
+        return None
+    rows[card.id] = rename_card(session, row, card.id)
+    del rows[old]
+    report.renamed.append((old, card.id))
+    return True
+
+
+def rename_card(session: Session, row: Card, new_id: str) -> Card:
+    """Gives a card a new id in every table that holds card ids (the card, its schedule, its review log, its tags
+    and search entry), in the caller's transaction, and returns its row under the new id. The caller makes sure
+    no card has the new id yet. Foreign keys are enforced, so the card is copied to the new id, everything that
+    refers to it moved over, and the old row deleted.
+    """
+    old_id = row.id
+    session.flush()
+    parameters = {"old": old_id, "new": new_id}
+    cards = Card.__table__
+    columns = ", ".join(column.name for column in cards.columns if column.name != "id")
+    session.execute(text(f"INSERT INTO cards (id, {columns}) SELECT :new, {columns} FROM cards WHERE id = :old"),
+                    parameters)
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if any(key.column is cards.c.id for key in column.foreign_keys):
+                session.execute(text(f"UPDATE {table.name} SET {column.name} = :new WHERE {column.name} = :old"),
+                                parameters)
+    session.execute(text("DELETE FROM cards WHERE id = :old"), parameters)
+    for stale in (row.schedule, row):  # the session's copies still carry the old id
+        if stale is not None and stale in session:
+            session.expunge(stale)
+    renamed = session.get(Card, new_id)
+    assert renamed is not None
+    return renamed
+
+
 def _apply(session: Session, rows: dict[str, Card], card: CardText, file_name: str, now: datetime,
-           report: SyncReport) -> None:
-    """Writes one card from a file into its row: a new row, an update, a revival, or only a new position."""
+           report: SyncReport, renamed: bool = False) -> None:
+    """Writes one card from a file into its row: a new row, an update, a revival, or only a new position.
+    A card just `renamed` (see `_take_over`) comes back to study if it was retired, reported as renamed only."""
     row = rows.get(card.id)
     digest = card.content_hash()
     if row is None:
@@ -131,9 +203,13 @@ def _apply(session: Session, rows: dict[str, Card], card: CardText, file_name: s
         session.add(row)
         rows[card.id] = row
         report.added.append(card.id)
-    elif row.retired_at is not None:
+    elif row.retired_at is not None and not renamed:
         row.retired_at = None
         report.restored.append(card.id)
+    elif renamed:
+        row.retired_at = None
+        if row.content_hash != digest:
+            report.updated.append(card.id)
     elif row.content_hash != digest:
         report.updated.append(card.id)
     if row.content_hash != digest:

@@ -226,6 +226,7 @@ class ReviewScreen(Screen[None]):
         if report.problems:
             self.app.call_from_thread(self.notify, "\n".join(map(str, report.problems[:3])), severity="error")
         retired = card_id in report.retired
+        card_id = dict(report.renamed).get(card_id, card_id)  # a new id with `was:` keeps the card
         return None if retired else self.collection.card(card_id)
 
     def action_demo(self) -> None:
