@@ -16,6 +16,7 @@ import statistics
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -206,19 +207,21 @@ async def _screen_seconds(db_path: Path, graphics: str, opens: int) -> list[floa
     from textual.app import App
 
     from revise.ui.app import ReviseApp
+    from revise.ui.context import Context
     from revise.ui.screens.stats import StatsScreen
 
     class StatsHost(App[None]):
         CSS_PATH = Path(inspect.getfile(ReviseApp)).with_name(ReviseApp.CSS_PATH)  # the app's stylesheet
 
     app = StatsHost()
-    app.collection, app.graphics = Collection(db_path, db_path.parent), graphics
+    collection = Collection(db_path, db_path.parent)
+    context = Context(collection, graphics, db_path.parent / "revise.toml", threading.Lock())
     clock = FrameClock(app)
     times = []
     try:
         async with app.run_test(size=SIZE) as pilot:
             for _ in range(opens):
-                screen = StatsScreen()
+                screen = StatsScreen(context)
                 clock.probe = lambda: bool(screen.query("#stats-retrievability"))
                 start, since = time.perf_counter(), len(clock.frames)
                 await app.push_screen(screen)
@@ -226,7 +229,7 @@ async def _screen_seconds(db_path: Path, graphics: str, opens: int) -> list[floa
                 await app.pop_screen()
                 await pilot.pause()
     finally:
-        app.collection.close()
+        collection.close()
     return times
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from revise.collection import Collection
 from revise.store.schema import ReviewLog

@@ -69,7 +69,7 @@ async def wait_for_titles(pilot, expected: list[str]) -> None:
 async def open_browser(pilot, query: str = "") -> BrowserScreen:
     """Opens the browser once the collection is open and waits for its first rows."""
     await wait_for(pilot, lambda: pilot.app.collection is not None, "the collection to open")
-    browser = BrowserScreen(query)
+    browser = BrowserScreen(pilot.app.context, query)
     await pilot.app.push_screen(browser)
     await wait_for(pilot, lambda: rows(pilot), "the first rows")
     return browser
@@ -181,7 +181,7 @@ async def test_a_frame_painted_before_the_table_settles_does_not_stick(db_path: 
     review(db_path, cards_dir, "adam-bias", *[4, 1] * 8)
     async with ReviseApp(db_path, cards_dir).run_test(size=NARROW) as pilot:
         await wait_for(pilot, lambda: pilot.app.collection is not None, "the collection to open")
-        browser = BrowserScreen()
+        browser = BrowserScreen(pilot.app.context)
         fill = browser._show_rows
 
         def fill_then_paint() -> None:

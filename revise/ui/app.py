@@ -16,6 +16,7 @@ from textual.screen import Screen
 from revise.paths import default_config_path
 from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
+from revise.ui.context import Context
 from revise.ui.screens.home import HomeScreen
 from revise.ui.work import WorkFailed, backend_work
 
@@ -24,6 +25,7 @@ FAILURE_TITLES = {SETTINGS: "Settings not saved"}
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
+    from revise.ui.screens.settings import SettingsScreen
     from revise.collection import Collection
 
 
@@ -55,9 +57,14 @@ class ReviseApp(App[None]):
         super().__init__()
         self.db_path, self.cards_dir, self.graphics = db_path, cards_dir, graphics
         self.config_path = config_path or default_config_path()
-        self.collection: Collection | None = None
+        self.context: Context | None = None  # the screens' seam to the collection, once it is open
         self.settings = Settings()
         self.settings_lock = threading.Lock()  # one writer of the settings file at a time
+
+    @property
+    def collection(self) -> Collection | None:
+        """The open collection, or None while it is still opening (or failed to)."""
+        return self.context.collection if self.context else None
 
     def on_mount(self) -> None:
         """Shows the home screen at once and opens the database behind it."""
@@ -82,11 +89,15 @@ class ReviseApp(App[None]):
 
     def on_revise_app_opened(self, message: Opened) -> None:
         """Keeps the collection and settings, warns of settings problems, and lets the home screen show the counts."""
-        self.collection, self.settings = message.collection, message.settings
-        self.language = message.settings.language
+        self.context = Context(message.collection, self.graphics, self.config_path, self.settings_lock)
+        self.settings, self.language = message.settings, message.settings.language
         for warning in message.warnings:
             self.notify(warning, title="Settings file", severity="warning", timeout=15, markup=False)
-        self.screen.post_message(HomeScreen.Ready(message.report))
+        self.screen.post_message(HomeScreen.Ready(message.report, self.context))
+
+    def on_settings_screen_saved(self, message: SettingsScreen.Saved) -> None:
+        """Makes settings saved in the form the app's: the language follows at once."""
+        self.settings, self.language = message.settings, message.settings.language
 
     def on_work_failed(self, message: WorkFailed) -> None:
         """Shows a failure no screen took: opening the collection on the home screen, the rest as a notice."""
@@ -115,26 +126,26 @@ class ReviseApp(App[None]):
 
         if self._return_to(SearchScreen):
             self.screen.focus_box()
-        elif self.collection is None:
+        elif self.context is None:
             self.notify("Still opening your cards…", timeout=2)
         else:
-            self.push_screen(SearchScreen())
+            self.push_screen(SearchScreen(self.context))
 
     def action_browse(self) -> None:
         """Opens the card browser, or goes back to the one already open."""
         from revise.ui.screens.browser import BrowserScreen
 
-        if not self._return_to(BrowserScreen) and self.collection is not None:
-            self.push_screen(BrowserScreen())
+        if not self._return_to(BrowserScreen) and self.context is not None:
+            self.push_screen(BrowserScreen(self.context))
 
     def action_stats(self) -> None:
         """Opens the statistics screen once the collection is open."""
         from revise.ui.screens.stats import StatsScreen
 
-        if self.collection is None:
+        if self.context is None:
             self.notify("Still opening your cards…", timeout=2)
         elif not self._return_to(StatsScreen):
-            self.push_screen(StatsScreen())
+            self.push_screen(StatsScreen(self.context))
 
     def _return_to(self, kind: type[Screen[None]]) -> bool:
         """Closes the screens above the first screen of this kind, if one is open; says whether there was one."""

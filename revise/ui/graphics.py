@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from revise.settings import GRAPHICS_MODES
-
 _SIXEL_TERMINALS = {"foot", "foot-extra", "mlterm", "yaft-256color", "contour"}
 _SIXEL_PROGRAMS = {"WezTerm", "iTerm.app", "mintty"}
 

@@ -21,6 +21,7 @@ from revise.ui.screens.confirm_reset import ConfirmReset
 from revise.ui.timefmt import describe_due
 
 if TYPE_CHECKING:
+    from revise.ui.context import Context
     from revise.collection import Collection
     from revise.search.engine import SearchHit, SearchResults
 
@@ -129,9 +130,9 @@ class BrowserScreen(Screen[None]):
 
         notice: str
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, context: Context, query: str = "") -> None:
         super().__init__()
-        self.initial_query = query
+        self.context, self.initial_query = context, query
         self.searched: str | None = None  # the text of the latest search
         self.sequence = 0
         self.sort: str | None = None
@@ -140,8 +141,8 @@ class BrowserScreen(Screen[None]):
 
     @property
     def collection(self) -> Collection:
-        """The open collection (the app opens the browser only once it is open)."""
-        return self.app.collection
+        """The open collection."""
+        return self.context.collection
 
     def compose(self) -> ComposeResult:
         yield Input(self.initial_query, id="browser-query",
@@ -271,7 +272,7 @@ class BrowserScreen(Screen[None]):
             return
         from revise.ui.screens.card import CardScreen
 
-        self.app.push_screen(CardScreen(hit.card_id, open_demo=with_demo))
+        self.app.push_screen(CardScreen(self.context, hit.card_id, open_demo=with_demo))
 
     def action_toggle_suspended(self) -> None:
         """Suspends the highlighted card, taking it out of study with its schedule kept, or brings it back."""

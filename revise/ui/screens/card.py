@@ -18,6 +18,7 @@ from revise.ui.widgets.card_view import CardView
 from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
+    from revise.ui.context import Context
     from revise.collection import StudyCard
     from revise.text.card_markdown import CardSides
 
@@ -37,15 +38,15 @@ class CardScreen(Screen[None]):
         card: StudyCard
         sides: CardSides
 
-    def __init__(self, card_id: str, open_demo: bool = False) -> None:
+    def __init__(self, context: Context, card_id: str, open_demo: bool = False) -> None:
         super().__init__()
-        self.card_id, self.open_demo = card_id, open_demo
+        self.context, self.card_id, self.open_demo = context, card_id, open_demo
         self.card: StudyCard | None = None
         self.sides: CardSides | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Reading…", id="card-status")
-        yield CardView(self.app.graphics)
+        yield CardView(self.context.graphics)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -58,7 +59,7 @@ class CardScreen(Screen[None]):
         """Reads the card and cuts it into sides off the UI thread."""
         from revise.text.card_markdown import CardSides
 
-        card = self.app.collection.card(self.card_id)
+        card = self.context.collection.card(self.card_id)
         self.post_message(self.Loaded(card, CardSides.of(card.text)))
 
     def on_card_screen_loaded(self, message: Loaded) -> None:

@@ -20,6 +20,7 @@ from revise.ui.work import WorkFailed, backend_work
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
     from revise.collection import DueCounts
+    from revise.ui.context import Context
 
 
 class HomeScreen(Screen[None]):
@@ -38,6 +39,7 @@ class HomeScreen(Screen[None]):
         """The collection is open; `report` says what the start-up sync found."""
 
         report: SyncReport
+        context: Context
 
     @dataclass
     class Failed(Message):
@@ -51,6 +53,10 @@ class HomeScreen(Screen[None]):
 
         counts: DueCounts
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.context: Context | None = None  # handed over with Ready, once the collection is open
+
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
             yield Static("revise", id="brand")
@@ -63,6 +69,7 @@ class HomeScreen(Screen[None]):
 
     def on_home_screen_ready(self, message: Ready) -> None:
         """Lists the card-file problems the sync found, then asks for today's counts."""
+        self.context = message.context
         problems = message.report.problems
         if problems:
             lines = [f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the card files "
@@ -83,13 +90,13 @@ class HomeScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Refreshes the counts when the learner comes back from a review."""
-        if self.app.collection is not None:
+        if self.context is not None:
             self.load_counts()
 
     @backend_work("counts", exclusive=True)
     def load_counts(self) -> None:
         """Computes today's counts off the UI thread."""
-        self.post_message(self.Counted(self.app.collection.counts()))
+        self.post_message(self.Counted(self.context.collection.counts()))
 
     def on_home_screen_counted(self, message: Counted) -> None:
         """Shows today's counts and when the next card is due."""
@@ -110,18 +117,18 @@ class HomeScreen(Screen[None]):
 
     def action_review(self) -> None:
         """Opens the review screen once the collection is open."""
-        if self.app.collection is None:
+        if self.context is None:
             self.notify("Still opening your cards…", timeout=2)
             return
         from revise.ui.screens.review import ReviewScreen
 
-        self.app.push_screen(ReviewScreen())
+        self.app.push_screen(ReviewScreen(self.context))
 
     def action_options(self) -> None:
         """Opens the settings form once the collection is open (a save applies to it at once)."""
-        if self.app.collection is None:
+        if self.context is None:
             self.notify("Still opening your cards…", timeout=2)
             return
         from revise.ui.screens.settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen())
+        self.app.push_screen(SettingsScreen(self.context, self.app.settings))

@@ -27,6 +27,7 @@ from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
     from revise.collection import Collection, DueCounts, StudyCard
+    from revise.ui.context import Context
     from revise.text.card_markdown import CardSides
 
 UNDO_DEPTH = 30
@@ -65,8 +66,9 @@ class ReviewScreen(Screen[None]):
         error: str
         rated_log_id: int | None
 
-    def __init__(self) -> None:
+    def __init__(self, context: Context) -> None:
         super().__init__()
+        self.context = context
         self.card: StudyCard | None = None
         self.sides: CardSides | None = None
         self.revealed = False
@@ -76,12 +78,12 @@ class ReviewScreen(Screen[None]):
 
     @property
     def collection(self) -> Collection:
-        """The open collection (the home screen opens this screen only once it is open)."""
-        return self.app.collection
+        """The open collection."""
+        return self.context.collection
 
     def compose(self) -> ComposeResult:
         yield Static("", id="review-status")
-        yield CardView(self.app.graphics)
+        yield CardView(self.context.graphics)
         yield RatingBar()
         yield Footer(compact=True)
 

@@ -20,6 +20,7 @@ from revise.ui.timefmt import describe_due
 from revise.ui.work import backend_work
 
 if TYPE_CHECKING:
+    from revise.ui.context import Context
     from revise.search.engine import SearchHit, SearchResults
     from revise.search.snippet import Highlighted
 
@@ -47,9 +48,9 @@ class SearchScreen(Screen[None]):
         sequence: int
         results: SearchResults
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, context: Context, query: str = "") -> None:
         super().__init__()
-        self.initial_query = query
+        self.context, self.initial_query = context, query
         self.sequence = self.shown_sequence = 0
         self.hits: list[SearchHit] = []
 
@@ -86,7 +87,7 @@ class SearchScreen(Screen[None]):
     @backend_work("search", exclusive=True)
     def search(self, query: str, sequence: int) -> None:
         """Runs the search off the UI thread."""
-        self.post_message(self.Found(sequence, self.app.collection.search(query, limit=RESULT_LIMIT)))
+        self.post_message(self.Found(sequence, self.context.collection.search(query, limit=RESULT_LIMIT)))
 
     def on_search_screen_found(self, message: Found) -> None:
         """Lists the results of the latest search, the best one highlighted."""
@@ -144,13 +145,13 @@ class SearchScreen(Screen[None]):
         from revise.ui.screens.card import CardScreen
 
         if card_id is not None:
-            self.app.push_screen(CardScreen(card_id))
+            self.app.push_screen(CardScreen(self.context, card_id))
 
     def action_browse(self) -> None:
         """Opens the browser on the same search."""
         from revise.ui.screens.browser import BrowserScreen
 
-        self.app.push_screen(BrowserScreen(self.query_one(Input).value))
+        self.app.push_screen(BrowserScreen(self.context, self.query_one(Input).value))
 
     def action_back(self) -> None:
         """Closes search; the screen underneath (a review in progress) carries on as it was."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -18,6 +18,9 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static
 from revise.settings import SETTINGS, SPECS, ChoiceSetting, SettingError, Settings, SettingSpec, save_settings
 from revise.ui.work import WorkFailed, backend_work
 
+if TYPE_CHECKING:
+    from revise.ui.context import Context
+
 
 class SettingsScreen(Screen[None]):
     """Every setting in a form; Enter or Save saves them only if all are valid, Escape leaves without saving."""
@@ -30,12 +33,13 @@ class SettingsScreen(Screen[None]):
 
         settings: Settings
 
-    def __init__(self) -> None:
+    def __init__(self, context: Context, settings: Settings) -> None:
         super().__init__()
+        self.context, self.settings = context, settings
         self.fields: dict[str, Input | Select[str]] = {}
 
     def compose(self) -> ComposeResult:
-        settings: Settings = self.app.settings
+        settings = self.settings
         with VerticalScroll(id="settings-form"):
             yield Static("Settings", id="settings-title")
             for spec in SETTINGS:
@@ -102,17 +106,16 @@ class SettingsScreen(Screen[None]):
     @backend_work("save-settings", exclusive=True)
     def save(self, settings: Settings) -> None:
         """Writes the settings file, then puts the scheduling settings in force, off the UI thread."""
-        with self.app.settings_lock:
-            save_settings(self.app.config_path, settings)
-        collection = self.app.collection
+        with self.context.settings_lock:
+            save_settings(self.context.config_path, settings)
+        collection = self.context.collection
         # The FSRS parameters are not a setting: those in force (fitted by `revise optimize`, or the defaults) stay.
         collection.configure(replace(settings.scheduler_config(), parameters=collection.config.parameters))
         self.post_message(self.Saved(settings))
 
     def on_settings_screen_saved(self, message: Saved) -> None:
-        """Makes the new settings the app's and goes back (the home screen recounts with the new limits)."""
-        self.app.settings = message.settings
-        self.app.language = message.settings.language
+        """Goes back (the home screen recounts with the new limits); the message goes on up to the app, which
+        makes the settings its own."""
         self.notify("Settings saved", timeout=2)
         self.dismiss()
 

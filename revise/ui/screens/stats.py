@@ -18,6 +18,7 @@ from revise.ui.timefmt import describe_duration
 from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
+    from revise.ui.context import Context
     from revise.stats.model import Stats
 
 PLOT_ROOM = 4  # the plot area's padding (one cell each side) and its scrollbar (two cells)
@@ -61,8 +62,9 @@ class StatsScreen(Screen[None]):
 
         plots: list[tuple[str, Any]]
 
-    def __init__(self) -> None:
+    def __init__(self, context: Context) -> None:
         super().__init__()
+        self.context = context
         self.stats: Stats | None = None  # the statistics on screen, once computed
 
     def compose(self) -> ComposeResult:
@@ -73,12 +75,12 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         """Starts computing as soon as the screen opens, plots sized to the terminal."""
         self.query_one("#stats-plots", VerticalScroll).focus()
-        self.compute(self.app.graphics, max(40, self.app.size.width - PLOT_ROOM))
+        self.compute(self.context.graphics, max(40, self.app.size.width - PLOT_ROOM))
 
     @backend_work("stats", exclusive=True)
     def compute(self, graphics: str, width: int) -> None:
         """Computes the statistics, then draws every plot (the numbers go on screen in between), off the UI thread."""
-        stats = self.app.collection.stats()
+        stats = self.context.collection.stats()
         self.post_message(self.Computed(stats))
         self.post_message(self.Drawn(render_plots(stats, graphics, width)))
 
@@ -100,7 +102,7 @@ class StatsScreen(Screen[None]):
             return Static(plot, id=f"stats-{name}", classes="stats-plot")
         from revise.ui.graphics import image_widget_class
 
-        return image_widget_class(self.app.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
+        return image_widget_class(self.context.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
 
     async def on_work_failed(self, message: WorkFailed) -> None:
         """Says why the statistics, or only their plots, are missing; numbers already shown stay."""
