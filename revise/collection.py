@@ -26,6 +26,7 @@ from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
+from revise.scheduler.today import DueCounts, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
 
@@ -64,18 +65,6 @@ class StudyCard:
     schedule: Schedule
     suspended: bool = False
     outcomes: dict[int, Outcome] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DueCounts:
-    """Today's work: new cards left to learn, learning cards, reviews due, and when the next card comes."""
-
-    new: int
-    learning: int
-    due: int
-    next_due: datetime | None
-    reviews_today: int
-    cards: int
 
 
 class Collection:
@@ -154,34 +143,13 @@ class Collection:
                  .where(ReviewLog.reviewed_at >= start, ReviewLog.rating != MANUAL_RATING).group_by(ReviewLog.kind))
         return Counter({kind: count for kind, count in session.execute(query)})
 
-    def _count(self, session: Session, *conditions: Any) -> int:
-        """How many active cards meet the conditions."""
-        query = select(func.count()).select_from(Card).join(CardSchedule).where(self._active(), *conditions)
-        return session.scalar(query) or 0
-
     def counts(self, now: datetime | None = None) -> DueCounts:
         """Today's counts, within the daily limits for new cards and reviews."""
-        now = now or utc_now()
-        _, end = day_bounds(now, self.config.rollover_hour)
+        config = self.config
         with self._transaction() as session:
-            reviewed = self._reviews_today(session, now)
-            new_left = max(0, self.config.new_per_day - reviewed[NEW])
-            review_left = max(0, self.config.reviews_per_day - reviewed[REVIEW])
-            new_today = min(new_left, self._count(session, CardSchedule.state == NEW))
-            return DueCounts(
-                new=new_today,
-                learning=self._count(session, CardSchedule.state.in_(LEARNING_STATES), CardSchedule.due < end),
-                due=min(review_left, self._count(session, CardSchedule.state == REVIEW, CardSchedule.due < end)),
-                next_due=now if new_today else self._next_due(session),
-                reviews_today=sum(reviewed.values()),
-                cards=self._count(session),
-            )
-
-    def _next_due(self, session: Session) -> datetime | None:
-        """The earliest due time of a card already studied (new cards have none)."""
-        query = (select(func.min(CardSchedule.due)).select_from(Card).join(CardSchedule)
-                 .where(self._active(), CardSchedule.state != NEW))
-        return session.scalar(query)
+            connection = session.connection().connection.driver_connection
+            return todays_counts(connection, now or utc_now(), config.rollover_hour, config.new_per_day,
+                                 config.reviews_per_day)
 
     def next_card(self, now: datetime | None = None) -> StudyCard | None:
         """The card to study next, as Anki orders them: learning due, reviews due, new, then learning ahead."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from revise.paths import default_config_path
+from revise.scheduler.today import counts_at_once
 from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.context import Context
@@ -25,6 +27,7 @@ FAILURE_TITLES = {SETTINGS: "Settings not saved"}
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
+    from revise.scheduler.today import DueCounts
     from revise.ui.screens.settings import SettingsScreen
     from revise.collection import Collection
 
@@ -42,6 +45,12 @@ class ReviseApp(App[None]):
     ]
 
     language: reactive[str] = reactive("en")
+
+    @dataclass
+    class Counted(Message):
+        """Today's counts, read from the database file before the collection has opened (or synced)."""
+
+        counts: DueCounts
 
     @dataclass
     class Opened(Message):
@@ -75,9 +84,14 @@ class ReviseApp(App[None]):
     def open_collection(self) -> None:
         """Reads the settings file, imports the store, migrates and syncs the database, off the UI thread; a
         collection that fails to sync is closed again, not half-opened."""
+        loaded = load_settings(self.config_path)
+        settings = loaded.settings
+        early = counts_at_once(self.db_path, datetime.now(timezone.utc), settings.rollover_hour,
+                               settings.new_per_day, settings.reviews_per_day)
+        if early is not None:  # the counts the database holds now; the sync below may still change them
+            self.post_message(self.Counted(early))
         from revise.collection import Collection
 
-        loaded = load_settings(self.config_path)
         collection = Collection(self.db_path, self.cards_dir, loaded.settings.scheduler_config())
         try:
             report = collection.sync()
@@ -86,6 +100,11 @@ class ReviseApp(App[None]):
             collection.close()
             raise
         self.post_message(self.Opened(collection, report, settings, loaded.warnings))
+
+    def on_revise_app_counted(self, message: Counted) -> None:
+        """Shows the counts read before the collection opened on the home screen, if it is still the one shown."""
+        if isinstance(self.screen, HomeScreen):
+            self.screen.post_message(HomeScreen.Counted(message.counts))
 
     def on_revise_app_opened(self, message: Opened) -> None:
         """Keeps the collection and settings, warns of settings problems, and lets the home screen show the counts."""

@@ -1,0 +1,80 @@
+"""Today's counts in plain SQL on an sqlite3 connection: the collection counts with it, and the app, before
+SQLAlchemy has even loaded, shows the home screen's numbers with it at once."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from revise.scheduler.day import day_bounds
+
+# The card states and the rating of a manual reset, as the store writes them (revise.scheduler.schedule and
+# revise.store.schema define them for everyone else; a test checks these stay equal).
+NEW, LEARNING_STATES, REVIEW, MANUAL_RATING = "new", ("learning", "relearning"), "review", 0
+# How SQLAlchemy stores a UTC datetime in SQLite, so that SQL compares moments as text correctly.
+STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+_REVIEWED_TODAY = ("SELECT kind, count(*) FROM review_log WHERE reviewed_at >= ? AND rating != ? GROUP BY kind")
+_ACTIVE_CARDS = ("SELECT sum(s.state = ?), sum(s.state IN (?, ?) AND s.due < ?), sum(s.state = ? AND s.due < ?), "
+                 "count(*), min(CASE WHEN s.state != ? THEN s.due END) "
+                 "FROM cards c JOIN card_schedules s ON s.card_id = c.id "
+                 "WHERE c.retired_at IS NULL AND NOT s.suspended")
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    """Today's work: new cards left to learn, learning cards, reviews due, and when the next card comes."""
+
+    new: int
+    learning: int
+    due: int
+    next_due: datetime | None
+    reviews_today: int
+    cards: int
+
+
+def todays_counts(connection: sqlite3.Connection, now: datetime, rollover_hour: int, new_per_day: int,
+                  reviews_per_day: int) -> DueCounts:
+    """Today's counts of the active cards (not retired, not suspended), within the daily limits."""
+    start, end = (_stored(moment) for moment in day_bounds(now, rollover_hour))
+    reviewed = dict(connection.execute(_REVIEWED_TODAY, (start, MANUAL_RATING)).fetchall())
+    new, learning, due, cards, next_due = connection.execute(
+        _ACTIVE_CARDS, (NEW, *LEARNING_STATES, end, REVIEW, end, NEW)).fetchone()
+    new_today = min(max(0, new_per_day - reviewed.get(NEW, 0)), new or 0)
+    return DueCounts(
+        new=new_today,
+        learning=learning or 0,
+        due=min(max(0, reviews_per_day - reviewed.get(REVIEW, 0)), due or 0),
+        next_due=now if new_today else _loaded(next_due),
+        reviews_today=sum(reviewed.values()),
+        cards=cards,
+    )
+
+
+def counts_at_once(db_path: Path, now: datetime, rollover_hour: int, new_per_day: int,
+                   reviews_per_day: int) -> DueCounts | None:
+    """Today's counts read straight from an existing revise database, without SQLAlchemy, or None when they
+    cannot be (no file yet, another program's file, an old schema): the collection's own opening says why."""
+    if not db_path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(db_path, timeout=0.5)
+        try:
+            connection.execute("PRAGMA query_only = ON")
+            return todays_counts(connection, now, rollover_hour, new_per_day, reviews_per_day)
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+
+
+def _stored(moment: datetime) -> str:
+    """An aware datetime as the store writes it: naive UTC text."""
+    return moment.astimezone(timezone.utc).strftime(STORED_TIME)
+
+
+def _loaded(text: str | None) -> datetime | None:
+    """A stored datetime read back, aware in UTC."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
