@@ -4,11 +4,13 @@ from a stale schedule."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from revise.collection import Collection
+from revise.paths import PROJECT_ROOT
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
 from revise.scheduler.schedule import Schedule
 from revise.store.schema import ReviewLog
@@ -59,3 +61,21 @@ def test_two_processes_rating_one_card_and_syncing_lose_nothing(db_path: Path, c
     assert json.loads(json.dumps(final.to_json())) == log[-1].state_after, "the card holds the last rating's result"
     assert final.reps == 2 * RATINGS_EACH
     collection.close()
+
+
+def test_two_syncs_of_a_new_folder_at_once_take_turns(tmp_path: Path) -> None:
+    """The second sync waits for the first (before: `UNIQUE constraint failed: cards.id`, a 72-line traceback)."""
+    cards = tmp_path / "cards"
+    shutil.copytree(PROJECT_ROOT / "cards", cards)
+    db = tmp_path / "shared.db"
+    command = [sys.executable, "-m", "revise", "--db", str(db), "--cards", str(cards), "sync"]
+    syncs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [sync.communicate(timeout=300) for sync in syncs]
+    for sync, (out, err) in zip(syncs, outputs):
+        assert sync.returncode == 0 and "Traceback" not in err, err
+    added = sorted(int(out.split()[1]) for out, _ in outputs)
+    collection = Collection(db, cards)
+    try:
+        assert added[0] == 0 and added[1] == len(collection.cards()) > 200, "one sync added every card, once"
+    finally:
+        collection.close()
