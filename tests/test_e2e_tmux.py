@@ -57,13 +57,18 @@ def open_first_card(tmux: Tmux) -> None:
     tmux.wait_for("Write the gradient-descent update.")
 
 
+def reveal_first_card(tmux: Tmux) -> None:
+    """Opens the first card and shows its answer, with the rating buttons."""
+    open_first_card(tmux)
+    tmux.keys("Space")
+    tmux.wait_for("3 Good")
+
+
 def test_a_rating_survives_sigkill(db_path: Path, cards_dir: Path) -> None:
     revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
     tmux = Tmux(f"exec {revise}")
     try:
-        open_first_card(tmux)
-        tmux.keys("Space")
-        tmux.wait_for("3 Good")
+        reveal_first_card(tmux)
         tmux.keys("3")
         tmux.wait_for("Why does Adam correct")
         os.kill(tmux.pane_pid(), signal.SIGKILL)
@@ -118,9 +123,7 @@ def test_a_rating_under_another_writers_lock_is_said_then_given_again(db_path: P
     revise = f"{sys.executable} -m revise --db {db_path} --cards {cards_dir}"
     tmux = Tmux(f"exec {revise}")
     try:
-        open_first_card(tmux)
-        tmux.keys("Space")
-        tmux.wait_for("3 Good")
+        reveal_first_card(tmux)
         other_writer = sqlite3.connect(db_path, isolation_level=None)
         other_writer.execute("BEGIN IMMEDIATE")
         try:

@@ -29,13 +29,18 @@ def quick_give_up(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(revise.collection, "WRITE_RETRY_PAUSES", (0.05,))
 
 
+async def open_first_card(pilot) -> None:
+    """Starts the review and waits for the first card."""
+    await wait_for_text(pilot, "3 new")
+    await pilot.press("space")
+    await wait_for_text(pilot, "Write the gradient-descent update.")
+
+
 async def test_a_rating_refused_by_a_held_lock_is_said_and_can_be_given_again(
         db_path: Path, cards_dir: Path, quick_give_up: None) -> None:
     app = ReviseApp(db_path, cards_dir, graphics="text")
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for_text(pilot, "3 new")
-        await pilot.press("space")
-        await wait_for_text(pilot, "Write the gradient-descent update.")
+        await open_first_card(pilot)
         await pilot.press("space")
         other_writer = sqlite3.connect(db_path, isolation_level=None)
         other_writer.execute("BEGIN IMMEDIATE")  # another revise holding the write lock
@@ -60,9 +65,7 @@ async def test_a_broken_editor_is_one_line_and_the_review_carries_on(
     monkeypatch.setenv("EDITOR", editor)
     app = ReviseApp(db_path, cards_dir, graphics="text")
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for_text(pilot, "3 new")
-        await pilot.press("space")
-        await wait_for_text(pilot, "Write the gradient-descent update.")
+        await open_first_card(pilot)
         await pilot.press("e")
         await wait_for(pilot, lambda: any("cannot run the editor" in note for note in notifications(pilot)),
                        "the editor's one-line error")
