@@ -283,8 +283,7 @@ def test_paging_a_word_search_gives_the_same_ranking(library: Collection, query:
 
 
 @pytest.mark.parametrize("words", ["gradient", "momentum", "梯度", "rate", "lr", "b", "n", "gradient the",
-                                   "the gradient", "rate learning", "a -b", "adam or momentum", "e t", "梯 度",
-                                   "gradient d", "lr momentum", "rate -b", "梯 梯度", "b or momentum"])
+                                   "the gradient", "rate learning", "a -b", "adam or momentum", "e t", "梯 度"])
 def test_words_are_ranked_alike_when_read_from_the_index_and_when_ranked_in_sql(library: Collection,
                                                                               words: str) -> None:
     """Words alone are read from the index tier by tier; with a filter matching few cards, ranked in one statement."""
@@ -535,21 +534,6 @@ def test_an_edited_card_is_found_by_its_new_text_and_not_its_old(col: Collection
     assert set(found(col, "滑动平均")) == {"momentum", "batch-norm"}
 
 
-def test_an_edited_card_leaves_the_short_query_table_too(col: Collection, notes: Path) -> None:
-    """Word starts (one or two characters) are kept in a table of their own, which edits keep in step."""
-    assert found(col, "zq") == found(col, "骤") == []
-    rewrite(notes / "02-optimisation.md", "exponentially weighted", "Zqx 骤")
-    col.sync(NOW)
-    assert found(col, "zq") == found(col, "z") == found(col, "zq momentum") == found(col, "骤") == ["momentum"]
-    rewrite(notes / "02-optimisation.md", "Zqx 骤", "exponentially weighted")
-    col.sync(NOW)
-    assert found(col, "zq") == found(col, "z") == found(col, "骤") == []
-    with sqlite3.connect(col.db_path) as conn:
-        for table in ("card_search", "card_marks"):
-            conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 0)")
-    conn.close()
-
-
 def test_an_edited_tag_and_title_are_searched_anew(col: Collection, notes: Path) -> None:
     rewrite(notes / "02-optimisation.md", "## Momentum | 动量\nid: momentum\ntags: optimisation",
             "## Heavy ball | 重球法\nid: momentum\ntags: classic")
@@ -660,8 +644,7 @@ def test_more_matches_than_are_counted_are_said_to_be_more(db_path: Path, tmp_pa
 def stale_index(db_path: Path, version: int | None) -> None:
     """Makes the file look indexed by an older revise: an empty index and an old (or no) version number."""
     with sqlite3.connect(db_path) as conn:
-        for table in ("card_search", "card_marks"):  # a contentless table's DELETE
-            conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+        conn.execute("INSERT INTO card_search (card_search) VALUES ('delete-all')")  # a contentless table's DELETE
         for table in ("search_docs", "card_tags"):
             conn.execute(f"DELETE FROM {table}")
         if version is None:

@@ -118,8 +118,7 @@ class _Compiler:
         # With a filter in the query, `+d.id` keeps SQLite from driving the join from both the filter's and the
         # index's matches at once, which costs their product (seconds for `tag:cnn p` on 50,000 cards).
         driver = "+d.id" if self.filtered else "d.id"
-        table = text_table(node)
-        return f"{driver} IN (SELECT rowid FROM {table} WHERE {table} MATCH {self.param(expression)})"
+        return f"{driver} IN (SELECT rowid FROM card_search WHERE card_search MATCH {self.param(expression)})"
 
     def condition(self, node: Node) -> str:
         """The SQL condition a card meets when it matches the node."""
@@ -154,15 +153,8 @@ class _Compiler:
         return f"CASE {ranks} ELSE {len(tiers)} END, d.id" if tiers else "d.id"
 
 
-def text_table(node: Text) -> str:
-    """The full-text table that finds the text: card_search (trigrams) for three characters or more, else
-    card_marks (word starts, see `search.index`)."""
-    return "card_search" if len(node.value) >= 3 else "card_marks"
-
-
 def text_expression(node: Text, columns: str | None = None) -> str | None:
-    """The FTS5 expression finding the text in its table (`text_table`), in some columns only, or None for
-    punctuation alone.
+    """The FTS5 expression finding the text in the index (in some columns only), or None for punctuation alone.
 
     Three characters or more are a substring; one or two are found as word starts (see `folding.short_text`).
     """
@@ -254,11 +246,6 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     texts = query.ranking_texts()
     if full_text is None and (searched.children or texts) or any(text_expression(node) is None for node in texts):
         return None
-    # One expression reads one table: a search mixing long and short texts ("gradient d") is ranked instead.
-    tables = {text_table(node) for node in _all_texts(searched)}
-    if len(tables) > 1:
-        return None
-    table = tables.pop() if tables else "card_search"
     condition = compiler.condition(filtered) if filtered.children else "1"
     # How many cards the filters let through: the total with no text, and what decides the plan with both.
     filter_count = _count(session, compiler, f"{_FROM} AND {condition}") if filtered.children or not full_text else 0
@@ -267,9 +254,9 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     if full_text is None:
         source, key, matches = f"FROM search_docs d {_CARDS_IN_KEY_ORDER} WHERE {condition}", "d.id", [None]
     else:
-        source = f"FROM {table} f WHERE f.{table} MATCH :match" if not filtered.children else (
-            f"FROM {table} f CROSS JOIN search_docs d ON d.id = f.rowid {_CARDS_IN_KEY_ORDER} "
-            f"WHERE f.{table} MATCH :match AND {condition}")
+        source = "FROM card_search f WHERE f.card_search MATCH :match" if not filtered.children else (
+            f"FROM card_search f CROSS JOIN search_docs d ON d.id = f.rowid {_CARDS_IN_KEY_ORDER} "
+            f"WHERE f.card_search MATCH :match AND {condition}")
         key, matches = "f.rowid", _tier_expressions(full_text, _tiers(texts, text_expression))
     keys: list[int] = []
     for match in matches:
@@ -278,17 +265,6 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
             keys += session.execute(statement, {**compiler.params, "match": match, "needed": needed - len(keys)}) \
                 .scalars().all()
     return keys, filter_count if full_text is None else _count(session, compiler, source, full_text)
-
-
-def _all_texts(node: Node) -> list[Text]:
-    """Every text in the node, those it excludes included."""
-    if isinstance(node, Text):
-        return [node]
-    if isinstance(node, Not):
-        return _all_texts(node.child)
-    if isinstance(node, (All, AnyOf)):
-        return [found for child in node.children for found in _all_texts(child)]
-    return []
 
 
 def _tier_expressions(full_text: str, tiers: list[str]) -> list[str]:

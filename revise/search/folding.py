@@ -13,8 +13,8 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W_]+")
-# A word's first one or two characters.
-_WORD_START = re.compile(r"(?<![^\W_])[^\W_]{1,2}")
+# A private-use character, in no card's text: it marks word starts in the index (see `word_starts`).
+WORD_START = "\ue000"
 
 
 class _FoldTable(dict[int, str]):
@@ -45,25 +45,20 @@ def squeeze(text: str) -> str:
 
 
 def word_starts(text: str) -> str:
-    """The words' starts that find them by one or two characters, once each, for the short-query index.
+    """Index words for each word's first two characters and each CJK character, so that the trigram index finds them.
 
-    Each word's first character and first two, and each CJK character and pair of neighbours, as `l le` for
-    "learning" and `梯 梯度 度` for 梯度: a trigram index cannot look up fewer than three characters, so these go
-    to a small table of their own (see `search.index`); `short_text` cuts a query alike.
+    A trigram index cannot look up one or two characters, so each is also written after WORD_START marks, as
+    ⌁⌁le for "learning" and ⌁⌁梯度 ⌁⌁度 for 梯度 (⌁ standing for WORD_START); `short_text` spells a query alike.
     """
-    ascii = text.isascii()
-    marks = set(_WORD_START.findall(text if ascii else CJK_RUN.sub(" ", text)))
-    marks.update([mark[0] for mark in marks if len(mark) > 1])
-    for run in [] if ascii else CJK_RUN.findall(text):
-        marks.update(run)
-        marks.update(run[start:start + 2] for start in range(len(run) - 1))
-    # Sorted, so that the same text always gives the same marks, as taking a card out of the index needs.
-    return " ".join(sorted(marks))
+    latin = _WORD.findall(CJK_RUN.sub(" ", text))
+    cjk = (run[start:start + 2] for run in CJK_RUN.findall(text) for start in range(len(run)))
+    return " ".join(WORD_START * 2 + part[:2] for part in [*latin, *cjk])
 
 
 def short_text(value: str) -> list[str]:
-    """The marks (see `word_starts`) a query of one or two characters looks up, one per word, none for punctuation.
+    """What the index holds for a query of one or two characters: one trigram per word in it, none for punctuation.
 
-    `l` finds words starting with l, `lr` those starting with lr, and `梯度` the pair 梯度 in a CJK run.
+    `l` is ⌁⌁l and `lr` is ⌁lr (words starting so), and `梯度` is ⌁梯度; see `word_starts`.
     """
-    return [*_WORD.findall(CJK_RUN.sub(" ", value)), *CJK_RUN.findall(value)]
+    parts = [*_WORD.findall(CJK_RUN.sub(" ", value)), *CJK_RUN.findall(value)]
+    return [WORD_START * (3 - len(part)) + part for part in parts]

@@ -1,10 +1,9 @@
 """The search index: each card's text, folded, in an SQLite FTS5 trigram table that sync keeps in step with the cards.
 
 The trigram tokenizer finds any substring of three or more characters, CJK included. Shorter queries are found
-in a second, small table, `card_marks`, holding each column's word starts (the first one and two characters of
-each word, each CJK character and pair: see `folding.word_starts`) once per card, without positions; a search
-whose texts are all long, or all short, is still answered by one table in one pass (see `engine`).
-Both tables are keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the tables are
+through marks written after each column's text: the first two characters of each word and each CJK character
+and pair (see `folding.word_starts`), so one table answers every query and ranks it in one pass.
+The table is keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the table itself is
 contentless, keeping no copy of the text, so a card is taken out by indexing its shown text again as a
 deletion (see `_remove`). Keys follow course order
 (file, then line), so that a search reads the index in the order it ranks cards in and can stop after the
@@ -14,7 +13,6 @@ first screenful; sync keeps them so.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import json
 import re
@@ -33,19 +31,16 @@ from revise.store.schema import Card, CardTag, SearchDoc, Setting
 from revise.text.math_markdown import MathSyntaxError, ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 5
+INDEX_VERSION = 4
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 # Keys leave this much room between neighbours, so that a card added between two others takes a key between
 # theirs and the cards around it keep their own.
 KEY_GAP = 1024
-# The full-text tables: substrings of three characters or more, and word starts (see the module's docstring).
-TABLES = ("card_search", "card_marks")
-_INSERT = {table: text(f"INSERT INTO {table} (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)")
-           for table in TABLES}
+_INSERT = text("INSERT INTO card_search (rowid, title, keywords, body) VALUES (:key, :title, :keywords, :body)")
 # A contentless table forgets a row through the text it indexed for it, given in full.
-_DELETE = {table: text(f"INSERT INTO {table} ({table}, rowid, title, keywords, body) "
-                       "VALUES ('delete', :key, :title, :keywords, :body)") for table in TABLES}
+_DELETE = text("INSERT INTO card_search (card_search, rowid, title, keywords, body) "
+               "VALUES ('delete', :key, :title, :keywords, :body)")
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s|^\s*[-*]\s", re.MULTILINE)
 
@@ -72,12 +67,6 @@ def _plain(markdown: str, read: ReadMath) -> str:
     return squeeze(_MARKUP.sub("", rendered))
 
 
-@functools.lru_cache(maxsize=4096)
-def _demo_name(link: str) -> str:
-    """The demo a card's `demo:` line names (many cards share one line, read once)."""
-    return parse_demo_link(link).name
-
-
 def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchDocument:
     """The search document of a card row; `maths` are its sides' formulas as the parser converted them, if known.
 
@@ -89,7 +78,7 @@ def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchD
                             for name in symbol_names(markdown, read.formulas))
     tags = card.tags.split()
     keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
-                *([_demo_name(card.demo)] if card.demo else []), *symbols]
+                *([parse_demo_link(card.demo).name] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
                           SIDE_BREAK.join(filter(None, (_plain(markdown, read) for markdown, read in reads))))
 
@@ -113,22 +102,21 @@ def index_cards(session: Session, cards: Iterable[Card], replace: bool = True,
             for card in cards}
     session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "title": doc.title,
                                          "keywords": doc.keywords, "body": doc.body} for key, doc in docs.items()])
-    _write(session, _INSERT, [(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
+    session.execute(_INSERT, [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags.split()}]
     if tags:
         session.execute(insert(CardTag), tags)
 
 
-def _write(session: Session, statements: Mapping[str, TextClause], shown: Sequence[Sequence[Any]]) -> None:
-    """Inserts into (or, with `_DELETE`, takes out of) both full-text tables cards' shown text, given as rows of
-    key, title, keywords and body: the folded text into card_search, its word starts into card_marks."""
-    if not shown:
-        return
-    folded = [(key, *map(fold, columns)) for key, *columns in shown]
-    for table, rows in (("card_search", folded),
-                        ("card_marks", [(key, *map(word_starts, columns)) for key, *columns in folded])):
-        session.execute(statements[table], [{"key": key, "title": title, "keywords": keywords, "body": body}
-                                            for key, title, keywords, body in rows])
+def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, object]:
+    """The parameters of `_INSERT` or `_DELETE` for a card's shown text: its key and each column as indexed."""
+    return {"key": key, "title": _indexed(title), "keywords": _indexed(keywords), "body": _indexed(body)}
+
+
+def _indexed(shown: str) -> str:
+    """A column's text as the index holds it: folded, then the marks that find its words by one or two letters."""
+    folded = fold(shown)
+    return f"{folded} {word_starts(folded)}"
 
 
 def unindex_cards(session: Session, card_ids: list[str]) -> None:
@@ -157,7 +145,8 @@ def _unindex(session: Session, shown: TextClause, parameters: dict[str, object])
     """Takes out of the full-text table the rows `shown` selects from search_docs (key, title, keywords, body);
     returns those rows."""
     rows = list(session.execute(shown, parameters))
-    _write(session, _DELETE, rows)
+    if rows:
+        session.execute(_DELETE, [_entry(*row) for row in rows])
     return rows
 
 
@@ -184,7 +173,7 @@ def keep_course_order(session: Session) -> int:
     for pairs in ([(old, -old) for old, _ in moves], [(-old, new) for old, new in moves]):
         session.execute(text("UPDATE search_docs SET id = :new WHERE id = :old"),
                         [{"old": old, "new": new} for old, new in pairs])
-    _write(session, _INSERT, [(new, *shown[old]) for old, new in moves])
+    session.execute(_INSERT, [_entry(new, *shown[old]) for old, new in moves])
     return len(moves)
 
 
@@ -233,8 +222,7 @@ def rebuild_if_stale(session: Session) -> bool:
     stored = session.get(Setting, INDEX_VERSION_KEY)
     if stored is not None and stored.value == INDEX_VERSION:
         return False
-    for table in TABLES:
-        session.execute(text(f"INSERT INTO {table} ({table}) VALUES ('delete-all')"))
+    session.execute(text("INSERT INTO card_search (card_search) VALUES ('delete-all')"))
     for table in ("search_docs", "card_tags"):
         session.execute(text(f"DELETE FROM {table}"))
     active = select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line)

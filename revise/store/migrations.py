@@ -132,22 +132,10 @@ MIGRATIONS: list[tuple[str, str]] = [
         DELETE FROM settings WHERE key = 'search_index_version'
         """,
     ),
-    # Word starts (searches of one or two characters) leave the trigram table for a small table of their own,
-    # once per card and column, without positions: half the index's size and two thirds of its writing time.
-    # The index is rebuilt on the next sync (search index version 5).
-    (
-        "0006_word_start_table",
-        """
-        CREATE VIRTUAL TABLE card_marks USING fts5(
-            title, keywords, body, tokenize = 'unicode61 remove_diacritics 0', content = '', detail = column
-        );
-        DELETE FROM settings WHERE key = 'search_index_version'
-        """,
-    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.
-FULL_TEXT_TABLES = ("card_search", "card_marks")
+FULL_TEXT_TABLES = ("card_search",)
 
 HEAD = MIGRATIONS[-1][0]
 
