@@ -13,6 +13,7 @@ first screenful; sync keeps them so.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import re
@@ -67,6 +68,12 @@ def _plain(markdown: str, read: ReadMath) -> str:
     return squeeze(_MARKUP.sub("", rendered))
 
 
+@functools.lru_cache(maxsize=1024)
+def _demo_name(line: str) -> str:
+    """The demo a `demo:` line names; cached, as many cards share a line and shlex is slow at 50,000 cards."""
+    return parse_demo_link(line).name
+
+
 def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchDocument:
     """The search document of a card row; `maths` are its sides' formulas as the parser converted them, if known.
 
@@ -78,7 +85,7 @@ def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchD
                             for name in symbol_names(markdown, read.formulas))
     tags = card.tags.split()
     keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
-                *([parse_demo_link(card.demo).name] if card.demo else []), *symbols]
+                *([_demo_name(card.demo)] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
                           SIDE_BREAK.join(filter(None, (_plain(markdown, read) for markdown, read in reads))))
 
