@@ -113,7 +113,7 @@ async def test_the_language_kept_in_the_database_carries_over_to_the_file(db_pat
         await wait_for(pilot, lambda: config.exists() and load_settings(config).settings.language == "both",
                        "the language saved in the settings file")
     async with ReviseApp(db_path, cards_dir).run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "3 new")
+        await wait_for(pilot, lambda: pilot.app.context is not None, "the collection to open")  # counts come earlier
         assert pilot.app.language == "both"
 
 

@@ -61,3 +61,15 @@ async def test_the_home_screen_shows_the_counts_on_the_database_before_the_sync(
     async with app.run_test(size=(100, 30), message_hook=note_counts) as pilot:
         await wait_for_text(pilot, "(0 cards, 0 reviewed today)")
     assert shown[0] == 3 and shown[-1] == 0, "first what the file held, then what the sync made of it"
+
+
+async def test_space_pressed_while_the_collection_opens_starts_the_review_once_it_is_open(
+        db_path: Path, cards_dir: Path) -> None:
+    opened = Collection(db_path, cards_dir)
+    opened.sync()
+    opened.close()
+    app = ReviseApp(db_path, cards_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_text(pilot, "3 new")  # maybe the early counts, before the collection is open
+        await pilot.press("space")
+        await wait_for_text(pilot, "Write the gradient-descent update.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -56,6 +57,7 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.context: Context | None = None  # handed over with Ready, once the collection is open
+        self.waiting: Callable[[], None] | None = None  # what the learner asked for while it was opening
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -78,6 +80,9 @@ class HomeScreen(Screen[None]):
                 lines.append(f"  … and {len(problems) - 8} more: run `revise check`")
             self.query_one("#problems", Static).update(Text("\n".join(lines)))  # text, as a file may hold `[`
         self.load_counts()
+        if self.waiting is not None:
+            waiting, self.waiting = self.waiting, None
+            waiting()
 
     def on_home_screen_failed(self, message: Failed) -> None:
         """Shows why nothing could be opened."""
@@ -115,10 +120,18 @@ class HomeScreen(Screen[None]):
             return "Nothing is scheduled: add cards to the card folder."
         return f"All done for now. The next card is due {describe_due(counts.next_due, now)}."
 
+    def _when_open(self, action: Callable[[], None]) -> bool:
+        """True when the collection is open; else keeps `action` to run as soon as it is (the counts may show
+        before the start-up sync ends, and a key pressed then is not lost)."""
+        if self.context is not None:
+            return True
+        self.waiting = action
+        self.notify("Still opening your cards: one moment…", timeout=2)
+        return False
+
     def action_review(self) -> None:
         """Opens the review screen once the collection is open."""
-        if self.context is None:
-            self.notify("Still opening your cards…", timeout=2)
+        if not self._when_open(self.action_review):
             return
         from revise.ui.screens.review import ReviewScreen
 
@@ -126,8 +139,7 @@ class HomeScreen(Screen[None]):
 
     def action_options(self) -> None:
         """Opens the settings form once the collection is open (a save applies to it at once)."""
-        if self.context is None:
-            self.notify("Still opening your cards…", timeout=2)
+        if not self._when_open(self.action_options):
             return
         from revise.ui.screens.settings import SettingsScreen
 
