@@ -291,7 +291,7 @@ def list_cards(collection: Collection, args: argparse.Namespace) -> int:
     for row in rows:
         due = (row["due"] or "-")[:16].replace("T", " ")
         print(f"{row['id']:<28} {row['deck']:<14} {row['state']:<10} {due:<16}  "
-              f"{row['title_en']} | {row['title_zh']}")
+              f"{printable(row['title_en'])} | {printable(row['title_zh'])}")
     return 0
 
 
@@ -307,26 +307,26 @@ def show(collection: Collection, args: argparse.Namespace) -> int:
         print(_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
                      "source": text.source, **sides}))
         return 0
-    print(f"{text.title_en} | {text.title_zh}")
+    print(f"{printable(text.title_en)} | {printable(text.title_zh)}")  # card text may hold any character
     print(f"id: {text.id}   deck: {text.deck}   state: {card.schedule.state}   "
           f"due: {_iso(card.schedule.due) or '-'}")
     for label, value in (("tags", " ".join(text.tags)), ("demo", text.demo), ("source", text.source)):
         if value:
-            print(f"{label}: {value}")
+            print(f"{label}: {printable(value)}")
     for label, name in (("Q", "front_en"), ("问", "front_zh"), ("A", "back_en"), ("答", "back_zh")):
-        print(f"\n{label}\n{sides[name]}")
+        print(f"\n{label}\n{printable(sides[name], keep=chr(10) + chr(9))}")
     return 0
 
 
 def _marked(text: Highlighted, bold: bool) -> str:
     """Highlighted text for the terminal: matches in bold when printing to one, as they are otherwise."""
     if not bold:
-        return text.text
+        return printable(text.text)
     pieces, last = [], 0
     for start, end in text.spans:
-        pieces += [text.text[last:start], "\033[1m", text.text[start:end], "\033[0m"]
+        pieces += [printable(text.text[last:start]), "\033[1m", printable(text.text[start:end]), "\033[0m"]
         last = end
-    return "".join(pieces) + text.text[last:]
+    return "".join(pieces) + printable(text.text[last:])
 
 
 def search(collection: Collection, args: argparse.Namespace) -> int:

@@ -20,10 +20,12 @@ class ReviseError(Exception):
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep: str = "") -> str:
     """`text` with control characters shown as escapes (`\\x1b`, `\\n`, `\\u202e`), so that echoing it can
-    neither drive the terminal (an escape sequence setting the title, say) nor break a message over lines."""
-    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
+    neither drive the terminal (an escape sequence setting the title, say) nor break a message over lines;
+    the characters in `keep` (say newlines, for a card's text) stay as they are."""
+    return _UNPRINTABLE.sub(lambda match: match.group() if match.group() in keep else repr(match.group())[1:-1],
+                            text)
 
 
 def explain(error: BaseException, db_path: Path | None = None) -> str:

@@ -322,3 +322,20 @@ def test_control_characters_are_shown_escaped_and_the_rest_as_it_is() -> None:
 def test_every_os_and_database_error_is_one_line(error: Exception, phrase: str) -> None:
     line = explain(error)
     assert phrase in line and "\n" not in line
+
+
+def test_card_text_holding_an_escape_sequence_is_printed_escaped(db_path: Path, cards_dir: Path) -> None:
+    """A card file (an imported deck, say) may hold control characters: show, list and search print them as escapes,
+    and keep the text's own line breaks."""
+    deck = cards_dir / "optimisation.md"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("Step against the gradient.",
+                                                             f"Step against {ESCAPE} the gradient."), encoding="utf-8")
+    deck.write_text(deck.read_text(encoding="utf-8").replace("## Gradient descent | 梯度下降",
+                                                             f"## Gradient {ESCAPE} descent | 梯度下降"), encoding="utf-8")
+    for args in (["show", "gd-update"], ["list"], ["search", "against"]):
+        result = run("--db", str(db_path), "--cards", str(cards_dir), *args)
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "\\x1b]0;pwned\\x07" in result.stdout, args
+    shown = run("--db", str(db_path), "--cards", str(cards_dir), "show", "gd-update").stdout
+    assert "\nA\n" in shown and "\n" in shown.split("\nA\n", 1)[1].strip(), "line breaks of the card stay"
