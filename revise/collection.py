@@ -21,7 +21,7 @@ from revise.cards.model import CardText
 from revise.cards.parser import CARD_ID, rewrite_card_id
 from revise.text.math_markdown import excerpt
 from revise.cards.sync import SyncReport, card_text_from_row, rename_card, sync_cards
-from revise.errors import ReviseError
+from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
@@ -119,8 +119,7 @@ class Collection:
                 if not _is_locked(error):
                     raise
                 if pause is None:
-                    raise DatabaseBusyError(f"another program (a second revise, or a sync) is writing to "
-                                            f"{self.db_path.name}; nothing was saved: try again in a moment") from None
+                    raise DatabaseBusyError(explain(error, self.db_path)) from None
                 time.sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
