@@ -150,21 +150,29 @@ Yes.
 """
 
 
-async def open_first_demo(pilot, question: str) -> None:
-    """Starts the review, waits for the card with `question`, reveals it and opens its demo."""
-    await wait_for_text(pilot, "2 new")
-    await pilot.press("space")
+@pytest.fixture
+def preset_cards(tmp_path: Path) -> Path:
+    """A card folder with the two cards of PRESET_DECK: one with demo values, one with values the demo refuses."""
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    (folder / "deck.md").write_text(PRESET_DECK, encoding="utf-8")
+    return folder
+
+
+async def open_demo_of(pilot, question: str) -> None:
+    """Waits for the card asking `question`, reveals it, opens its demo and waits for the first run."""
     await wait_for_text(pilot, question)
     await pilot.press("space", "d")
     await wait_for(pilot, lambda: "ran in" in panel_text(pilot), "the first demo run", timeout=120)
 
 
-async def test_a_card_opens_its_demo_on_its_own_values_and_follows_the_language(db_path: Path, tmp_path: Path) -> None:
-    (tmp_path / "cards").mkdir()
-    (tmp_path / "cards" / "deck.md").write_text(PRESET_DECK, encoding="utf-8")
-    app = ReviseApp(db_path, tmp_path / "cards", graphics="text")
+async def test_a_card_opens_its_demo_on_its_own_values_and_follows_the_language(db_path: Path,
+                                                                                  preset_cards: Path) -> None:
+    app = ReviseApp(db_path, preset_cards, graphics="text")
     async with app.run_test(size=(100, 40)) as pilot:
-        await open_first_demo(pilot, "near a saddle point")
+        await wait_for_text(pilot, "2 new")
+        await pilot.press("space")
+        await open_demo_of(pilot, "near a saddle point")
         shown = panel_text(pilot)
         assert "steps on saddle" in shown and "Saddle point: (0, 0)" in shown
         assert pilot.app.screen.query_one("#param-methods", Input).value == "sgd,momentum"
@@ -176,19 +184,15 @@ async def test_a_card_opens_its_demo_on_its_own_values_and_follows_the_language(
         assert "优化器" in panel_text(pilot), "and the table headers"
 
 
-async def test_values_the_demo_refuses_are_set_aside_for_the_defaults_with_a_note(db_path: Path, tmp_path: Path) -> None:
-    (tmp_path / "cards").mkdir()
-    (tmp_path / "cards" / "deck.md").write_text(PRESET_DECK, encoding="utf-8")
-    app = ReviseApp(db_path, tmp_path / "cards", graphics="text")
+async def test_values_the_demo_refuses_are_set_aside_for_the_defaults_with_a_note(db_path: Path,
+                                                                                    preset_cards: Path) -> None:
+    app = ReviseApp(db_path, preset_cards, graphics="text")
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_for_text(pilot, "2 new")
         await pilot.press("space")
         await wait_for_text(pilot, "near a saddle point")
         await pilot.press("space", "3")
-        await wait_for_text(pilot, "Bad?")
-        await pilot.press("space", "d")
-        await wait_for(pilot, lambda: "ran in" in panel_text(pilot), "the demo run", timeout=120)
+        await open_demo_of(pilot, "Bad?")
         shown = panel_text(pilot)
         assert "--lr 7: must be from 1e-05 to 1" in shown and "set aside for the defaults" in shown
         assert "steps on rosenbrock at lr=0.002" in shown, "the demo still runs, on its defaults"
-
