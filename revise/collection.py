@@ -19,23 +19,22 @@ from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
 from revise.cards.parser import CARD_ID, rewrite_card_id
-from revise.text.math_markdown import excerpt
 from revise.cards.sync import SyncReport, card_text_from_row, rename_card, sync_cards
 from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
-from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW, Schedule
-from revise.scheduler.today import DueCounts, todays_counts
+from revise.scheduler.schedule import NEW, REVIEW, Schedule
+from revise.scheduler.today import LEARNING_STATES, DueCounts, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
+from revise.text.math_markdown import excerpt
 
 if TYPE_CHECKING:
     from revise.scheduler.optimize import FitResult
     from revise.search.engine import SearchResults
     from revise.stats.model import Stats
 
-LEARNING_STATES = (LEARNING, RELEARNING)
 # Pauses between attempts at a write that found another writer's lock (each attempt itself waits up to
 # BUSY_TIMEOUT_MS): a write gives up after about 7 s, saying so, and the learner can simply try again.
 WRITE_RETRY_PAUSES = (0.25, 0.75)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from revise.collection import Collection, utc_now
-from revise.scheduler import schedule, today
+from revise.scheduler import today
 from revise.scheduler.today import counts_at_once
 from revise.store import schema
 from revise.ui.app import ReviseApp
@@ -16,9 +16,7 @@ from revise.ui.screens.home import HomeScreen
 from tests.screen import wait_for_text
 
 
-def test_the_state_names_are_the_stores() -> None:
-    assert (today.NEW, today.REVIEW) == (schedule.NEW, schedule.REVIEW)
-    assert today.LEARNING_STATES == (schedule.LEARNING, schedule.RELEARNING)
+def test_the_manual_rating_is_the_stores() -> None:
     assert today.MANUAL_RATING == schema.MANUAL_RATING
 
 

@@ -9,10 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from revise.scheduler.day import day_bounds
+from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW
 
-# The card states and the rating of a manual reset, as the store writes them (revise.scheduler.schedule and
-# revise.store.schema define them for everyone else; a test checks these stay equal).
-NEW, LEARNING_STATES, REVIEW, MANUAL_RATING = "new", ("learning", "relearning"), "review", 0
+LEARNING_STATES = (LEARNING, RELEARNING)
+# The rating of a manual reset, as revise.store.schema defines it (imported from there, it would bring
+# SQLAlchemy along; a test checks the two stay equal).
+MANUAL_RATING = 0
 # How SQLAlchemy stores a UTC datetime in SQLite, so that SQL compares moments as text correctly.
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 

@@ -15,7 +15,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from revise.paths import default_config_path
-from revise.scheduler.today import counts_at_once
 from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.context import Context
@@ -84,6 +83,8 @@ class ReviseApp(App[None]):
     def open_collection(self) -> None:
         """Reads the settings file, imports the store, migrates and syncs the database, off the UI thread; a
         collection that fails to sync is closed again, not half-opened."""
+        from revise.scheduler.today import counts_at_once
+
         loaded = load_settings(self.config_path)
         settings = loaded.settings
         early = counts_at_once(self.db_path, datetime.now(timezone.utc), settings.rollover_hour,
