@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, TextClause, func, insert, select, text
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.demo_engine.link import parse_demo_link
@@ -142,16 +142,16 @@ def _remove(session: Session, keys: dict[str, int]) -> None:
     if not keys:
         return
     parameters = {"keys": json.dumps(list(keys.values())), "ids": json.dumps(list(keys))}
-    _unindex(session, text("SELECT id, title, keywords, body FROM search_docs "
-                           "WHERE id IN (SELECT value FROM json_each(:keys))"), parameters)
+    _unindex(session, list(keys.values()))
     session.execute(text("DELETE FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))"), parameters)
     session.execute(text("DELETE FROM card_tags WHERE card_id IN (SELECT value FROM json_each(:ids))"), parameters)
 
 
-def _unindex(session: Session, shown: TextClause, parameters: dict[str, object]) -> list[Row[Any]]:
-    """Takes out of the full-text table the rows `shown` selects from search_docs (key, title, keywords, body);
-    returns those rows."""
-    rows = list(session.execute(shown, parameters))
+def _unindex(session: Session, keys: list[int]) -> list[Row[Any]]:
+    """Takes the entries at these keys out of the full-text table; returns their shown text from search_docs,
+    as (key, title, keywords, body) rows."""
+    shown = text("SELECT id, title, keywords, body FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))")
+    rows = list(session.execute(shown, {"keys": json.dumps(keys)}))
     if rows:
         session.execute(_DELETE, [_entry(*row) for row in rows])
     return rows
@@ -173,9 +173,7 @@ def keep_course_order(session: Session) -> int:
         wanted = [KEY_GAP * (position + 1) for position in range(len(keys))]
     moves = [(old, new) for old, new in zip(keys, wanted) if old != new]
     # Out of the full-text table at the old keys, back in at the new ones (a contentless table cannot rekey a row).
-    moving = {"keys": json.dumps([old for old, _ in moves])}
-    shown = {row[0]: row[1:] for row in _unindex(session, text(
-        "SELECT id, title, keywords, body FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))"), moving)}
+    shown = {row[0]: row[1:] for row in _unindex(session, [old for old, _ in moves])}
     # Through negative keys, so that no card is moved onto a key another has not left yet.
     for pairs in ([(old, -old) for old, _ in moves], [(-old, new) for old, new in moves]):
         session.execute(text("UPDATE search_docs SET id = :new WHERE id = :old"),
