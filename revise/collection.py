@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
-from revise.cards.parser import CARD_ID, rewrite_card_id
+from revise.cards.parser import CARD_ID, bad_id, rewrite_card_id
 from revise.cards.sync import SyncReport, card_text_from_row, rename_card, sync_cards
 from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
@@ -28,7 +28,6 @@ from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
-from revise.text.math_markdown import excerpt
 
 if TYPE_CHECKING:
     from revise.scheduler.optimize import FitResult
@@ -278,7 +277,7 @@ class Collection:
         """
         for card_id in (old_id, new_id):
             if not CARD_ID.fullmatch(card_id):
-                raise ReviseError(f"bad id `{excerpt(card_id)}`: use lowercase letters, digits and single hyphens")
+                raise ReviseError(bad_id(card_id))
         if old_id == new_id:
             raise ReviseError(f"the card already has the id `{new_id}`")
         return self._write(lambda session: self._rename(session, old_id, new_id))

@@ -28,6 +28,12 @@ def printable(text: str, keep: str = "") -> str:
                             text)
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """The text on one line and at most `limit` characters long, cut with an ellipsis, for a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
+
+
 def explain(error: BaseException, db_path: Path | None = None) -> str:
     """What happened and what to do, in one line, for any exception that reading or writing the collection
     can raise: revise's own errors, database errors (bare or wrapped by SQLAlchemy), OSError, or a bug.

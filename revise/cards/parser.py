@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem
 from revise.demo_engine.link import DemoLinkError, parse_demo_link
-from revise.text.math_markdown import excerpt, formula_problems, read_math
+from revise.errors import excerpt
+from revise.text.math_markdown import formula_problems, read_math
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
@@ -16,6 +17,12 @@ FIELDS = ("id", "was", "tags", "demo", "source")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
+
+
+def bad_id(card_id: str, where: str = "") -> str:
+    """The message for an id that is not lowercase letters and digits in hyphen-joined words."""
+    place = f" {where}" if where else ""
+    return f"bad id `{excerpt(card_id)}`{place}: use lowercase letters, digits and single hyphens"
 
 
 @dataclass
@@ -125,7 +132,7 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     if "id" not in draft.fields:
         problem(draft.line, "card has no `id:` line")
     elif not CARD_ID.fullmatch(card_id):
-        problem(id_line, f"bad id `{excerpt(card_id)}`: use lowercase letters, digits and single hyphens")
+        problem(id_line, bad_id(card_id))
     was_line, was = _former_ids(draft, card_id, problem)
     tags_line, tags_text = draft.fields.get("tags", (draft.line, ""))
     tags = tuple(tag for tag in re.split(r"[\s,]+", tags_text) if tag)
@@ -172,7 +179,7 @@ def _former_ids(draft: _Draft, card_id: str, problem: _Reporter) -> tuple[int, t
         problem(line, "`was:` is empty: give the card's former ids, e.g. `was: old-id`")
     for old in former:
         if not CARD_ID.fullmatch(old):
-            problem(line, f"bad id `{excerpt(old)}` in `was:`: use lowercase letters, digits and single hyphens")
+            problem(line, bad_id(old, "in `was:`"))
         elif old == card_id:
             problem(line, f"`was:` names the card's own id `{old}`")
     return line, former

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from revise.errors import excerpt
+
 
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
     """The value as an int, unless it is not a whole number (bools are not) in [low, high]."""
@@ -49,7 +51,7 @@ def check_array(name: str, value: Any, *, ndim: int | Sequence[int] | None = Non
     try:
         array = np.ascontiguousarray(value, dtype=dtype)
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name}={_short(value)}: must be {'integers' if dtype is np.int64 else 'numbers'}") from None
+        raise ValueError(f"{name}={excerpt(repr(value))}: must be {'integers' if dtype is np.int64 else 'numbers'}") from None
     dims = (ndim,) if isinstance(ndim, int) else tuple(ndim) if ndim is not None else None
     if dims is not None and array.ndim not in dims:
         raise ValueError(f"{name} has shape {array.shape}: must be {' or '.join(f'{d}-D' for d in dims)}")
@@ -91,9 +93,3 @@ def _number_range(low: float | None, high: float | None, low_open: bool, high_op
     if high is not None:
         return f"a finite number {'<' if high_open else '<='} {high:g}"
     return "a finite number"
-
-
-def _short(value: Any, width: int = 60) -> str:
-    """repr(value), cut to `width` characters, for error messages about big inputs."""
-    text = repr(value)
-    return text if len(text) <= width else text[:width - 1] + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from revise.errors import excerpt
 from revise.text.latex import LatexError, latex_to_unicode
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -99,12 +100,6 @@ def _closing_dollar(text: str, start: int, delimiter: str) -> int:
         else:
             return match.start()
     return -1
-
-
-def excerpt(text: str, limit: int = 60) -> str:
-    """The text on one line and at most `limit` characters long, cut with an ellipsis, for a message."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
