@@ -15,6 +15,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
+from revise.errors import explain
+
 if TYPE_CHECKING:
     from revise.demo_engine.link import DemoLink
     from revise.demo_engine.runner import DemoRun
@@ -97,7 +99,7 @@ class DemoPanel(Vertical):
         try:
             demo = ready_demo(self.demo_name, lambda done, total: self.post_message(self.Progressed(done, total)))
         except Exception as error:  # noqa: BLE001 - any failure becomes one line on screen, not a crash
-            self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {error}"))
+            self.post_message(self.Failed(f"cannot load demo {self.demo_name}: {explain(error)}"))
             return
         try:
             self.post_message(self.Loaded(demo, demo.validate(self.preset)))
@@ -174,7 +176,7 @@ class DemoPanel(Vertical):
             self.post_message(self.Failed(str(error)))
             return
         except Exception as error:  # noqa: BLE001 - a bug in a demo shows as one line, the app keeps going
-            self.post_message(self.Failed(f"{self.demo_name} failed: {type(error).__name__}: {error}"))
+            self.post_message(self.Failed(f"{self.demo_name} failed: {explain(error)}"))
             return
         self.post_message(self.Ran(run, plot))
 
