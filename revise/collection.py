@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
 from revise.cards.parser import CARD_ID, bad_id, rewrite_card_id
-from revise.cards.sync import SyncReport, card_text_from_row, rename_card, sync_cards
+from revise.cards.sync import SyncReport, rename_card, sync_cards
 from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
@@ -172,7 +172,7 @@ class Collection:
     def _study_card(self, row: Card, now: datetime) -> StudyCard:
         """A row as a StudyCard, with the four outcomes previewed at `now`."""
         schedule = Schedule.from_row(row.schedule)
-        return StudyCard(card_text_from_row(row, self.cards_dir), schedule, row.schedule.suspended,
+        return StudyCard(CardText.from_row(row, self.cards_dir), schedule, row.schedule.suspended,
                          self.scheduler.preview(schedule, now))
 
     def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None) -> int:
@@ -232,7 +232,7 @@ class Collection:
         """Every card that is not retired, in file order, without previews."""
         with self._transaction() as session:
             rows = session.scalars(select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line))
-            return [StudyCard(card_text_from_row(row, self.cards_dir), Schedule.from_row(row.schedule),
+            return [StudyCard(CardText.from_row(row, self.cards_dir), Schedule.from_row(row.schedule),
                               row.schedule.suspended) for row in rows]
 
     def search(self, query: str, limit: int = 50, offset: int = 0, sort: str | None = None,

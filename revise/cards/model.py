@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from revise.demo_engine.link import DemoLink, parse_demo_link
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from revise.store.schema import Card
     from revise.text.math_markdown import ReadMath
 
 
@@ -66,6 +69,15 @@ class CardText:
     # Each side's formulas as the parser converted them, by side (front_en…), so that sync indexes the card
     # without converting them again; empty when not read from a file. Not part of the card's value.
     maths: dict[str, ReadMath] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_row(cls, row: Card, cards_dir: Path | None = None) -> CardText:
+        """The card as the database last synced it; its path is under `cards_dir` when given."""
+        return cls(
+            id=row.id, deck=row.deck, path=str(cards_dir / row.path) if cards_dir else row.path, line=row.line,
+            title_en=row.title_en, title_zh=row.title_zh, front_en=row.front_en, front_zh=row.front_zh,
+            back_en=row.back_en, back_zh=row.back_zh, tags=tuple(row.tags.split()), demo=row.demo, source=row.source,
+        )
 
     @property
     def demo_link(self) -> DemoLink | None:

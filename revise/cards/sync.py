@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.cards.loader import (claim_ids, former_id_problems, load_known_names, parse_card_bytes, scan_card_folder,
@@ -44,15 +44,6 @@ class SyncReport:
         return line
 
 
-def card_text_from_row(row: Card, cards_dir: Path) -> CardText:
-    """The card as the database last synced it, in the loader's shape."""
-    return CardText(
-        id=row.id, deck=row.deck, path=str(cards_dir / row.path), line=row.line, title_en=row.title_en,
-        title_zh=row.title_zh, front_en=row.front_en, front_zh=row.front_zh, back_en=row.back_en,
-        back_zh=row.back_zh, tags=tuple(row.tags.split()), demo=row.demo, source=row.source,
-    )
-
-
 def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     """Adds new cards, updates edited ones, retires removed ones and revives restored ones, in one transaction.
 
@@ -71,7 +62,6 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
         report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
         return report
     known_files = {row.path: row for row in session.scalars(select(CardFile))}
-    rows = {row.id: row for row in session.scalars(select(Card))}
     unchanged: set[str] = set()
     parsed: dict[str, ParsedFile] = {}
     to_record: dict[str, CardFile] = {}  # recorded once every check passed, so that a file with a problem is read again
@@ -102,8 +92,9 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     report.files_read, report.files_skipped = len(parsed), len(unchanged)
     if not parsed and unchanged == set(known_files):
         return report
+    rows = {row.id: row for row in session.scalars(select(Card))}
 
-    kept = {card_id: card_text_from_row(row, cards_dir) for card_id, row in rows.items()
+    kept = {card_id: CardText.from_row(row, cards_dir) for card_id, row in rows.items()
             if row.retired_at is None and row.path in unchanged}
     claimed, duplicates = claim_ids((file.cards for file in parsed.values()), kept)
     report.problems.extend(duplicates)
@@ -112,6 +103,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     former, blocked = former_id_problems(claimed)
     report.problems.extend(former)
 
+    new_cards: list[tuple[str, CardText]] = []  # (file name, card): inserted in bulk, as a big import needs
     for name, file in parsed.items():
         if file.deck:
             session.merge(Deck(name=file.deck.name, title_en=file.deck.title_en, title_zh=file.deck.title_zh))
@@ -119,8 +111,14 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             if claimed[card.id] is not card or (card.id in blocked and card.id not in rows):
                 continue
             renamed = _take_over(session, rows, card, troubled, report) if card.id not in rows and card.was else False
-            if renamed is not None:
-                _apply(session, rows, card, name, now, report, renamed)
+            if renamed is None:
+                continue
+            if card.id in rows:
+                _apply(rows[card.id], card, name, now, report, renamed)
+            else:
+                new_cards.append((name, card))
+    _insert(session, new_cards, now)
+    report.added.extend(card.id for _, card in new_cards)
     held_back = {Path(problem.path).name for problem in report.problems[first_former:]}
     for name, record in to_record.items():
         if name not in held_back:  # a `was:` problem: read the file again next time
@@ -134,10 +132,9 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     for name in set(known_files) - unchanged - set(parsed) - unreadable:
         session.delete(known_files[name])
     session.flush()
-    maths = {card_id: card.maths for card_id, card in claimed.items()}  # each formula converted once, when parsed
     changed = dict.fromkeys([*report.updated, *report.restored, *(new for _, new in report.renamed)])
-    index_cards(session, (rows[card_id] for card_id in changed), maths=maths)
-    index_cards(session, (rows[card_id] for card_id in report.added), replace=False, maths=maths)
+    index_cards(session, (claimed[card_id] for card_id in changed))
+    index_cards(session, (claimed[card_id] for card_id in report.added), replace=False)
     unindex_cards(session, report.retired)
     keep_course_order(session)
     return report
@@ -191,19 +188,30 @@ def rename_card(session: Session, row: Card, new_id: str) -> Card:
     return renamed
 
 
-def _apply(session: Session, rows: dict[str, Card], card: CardText, file_name: str, now: datetime,
-           report: SyncReport, renamed: bool = False) -> None:
-    """Writes one card from a file into its row: a new row, an update, a revival, or only a new position.
+def _insert(session: Session, cards: list[tuple[str, CardText]], now: datetime) -> None:
+    """Adds new cards, given with their file names, and their schedules (new), in two statements."""
+    if not cards:
+        return
+    session.execute(insert(Card), [
+        {"id": card.id, "created_at": now, "updated_at": now, "content_hash": card.content_hash(),
+         **_file_columns(card, name)} for name, card in cards])
+    session.execute(insert(CardSchedule), [
+        {"card_id": card.id, "state": "new", "reps": 0, "lapses": 0, "leech": False, "suspended": False}
+        for _, card in cards])
+
+
+def _file_columns(card: CardText, file_name: str) -> dict[str, object]:
+    """The columns of a card's row that its file states: where it stands and what it says."""
+    return {"path": file_name, "line": card.line, "deck": card.deck, "title_en": card.title_en,
+            "title_zh": card.title_zh, "front_en": card.front_en, "front_zh": card.front_zh, "back_en": card.back_en,
+            "back_zh": card.back_zh, "tags": " ".join(card.tags), "demo": card.demo, "source": card.source}
+
+
+def _apply(row: Card, card: CardText, file_name: str, now: datetime, report: SyncReport, renamed: bool) -> None:
+    """Writes a card from a file into its existing row: an update, a revival, or only a new position.
     A card just `renamed` (see `_take_over`) comes back to study if it was retired, reported as renamed only."""
-    row = rows.get(card.id)
     digest = card.content_hash()
-    if row is None:
-        row = Card(id=card.id, created_at=now, content_hash="")
-        row.schedule = CardSchedule(state="new", reps=0, lapses=0, leech=False, suspended=False)
-        session.add(row)
-        rows[card.id] = row
-        report.added.append(card.id)
-    elif row.retired_at is not None and not renamed:
+    if row.retired_at is not None and not renamed:
         row.retired_at = None
         report.restored.append(card.id)
     elif renamed:
@@ -214,7 +222,6 @@ def _apply(session: Session, rows: dict[str, Card], card: CardText, file_name: s
         report.updated.append(card.id)
     if row.content_hash != digest:
         row.updated_at = now
-    row.path, row.line, row.content_hash = file_name, card.line, digest
-    row.deck, row.title_en, row.title_zh = card.deck, card.title_en, card.title_zh
-    row.front_en, row.front_zh, row.back_en, row.back_zh = card.front_en, card.front_zh, card.back_en, card.back_zh
-    row.tags, row.demo, row.source = " ".join(card.tags), card.demo, card.source
+    row.content_hash = digest
+    for column, value in _file_columns(card, file_name).items():
+        setattr(row, column, value)

@@ -6,6 +6,7 @@ line needs no demo module; checking its values against the demo's parameters (`p
 
 from __future__ import annotations
 
+import functools
 import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,8 +31,12 @@ class DemoLink:
         return dict(self.values)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_demo_link(line: str) -> DemoLink:
-    """The demo name and `name=value` pairs of a `demo:` line; DemoLinkError says what is wrong with it."""
+    """The demo name and `name=value` pairs of a `demo:` line; DemoLinkError says what is wrong with it.
+
+    Cached, as many cards share a line and shlex is slow over a big import.
+    """
     try:
         words = shlex.split(line)
     except ValueError:

@@ -13,6 +13,9 @@ CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
 _HANGUL = re.compile("[\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W_]+")
+# The first one or two letters of each word, CJK apart; and each CJK character with the next one, if CJK too.
+_LATIN_START = re.compile(f"(?<![^\\W_{CJK}])[^\\W_{CJK}]{{1,2}}")
+_CJK_START = re.compile(f"(?=([{CJK}][{CJK}]?))")
 # A private-use character, in no card's text: it marks word starts in the index (see `word_starts`).
 WORD_START = "\ue000"
 
@@ -49,10 +52,11 @@ def word_starts(text: str) -> str:
 
     A trigram index cannot look up one or two characters, so each is also written after WORD_START marks, as
     ⌁⌁le for "learning" and ⌁⌁梯度 ⌁⌁度 for 梯度 (⌁ standing for WORD_START); `short_text` spells a query alike.
+    Each is written once, lower-cased, with nothing between them (⌁⌁le⌁⌁梯度⌁⌁度): the index only needs to find a
+    mark, so repeats and spaces would only make it bigger and slower to fill.
     """
-    latin = _WORD.findall(CJK_RUN.sub(" ", text))
-    cjk = (run[start:start + 2] for run in CJK_RUN.findall(text) for start in range(len(run)))
-    return " ".join(WORD_START * 2 + part[:2] for part in [*latin, *cjk])
+    marks = dict.fromkeys([*_LATIN_START.findall(text.lower()), *_CJK_START.findall(text)])
+    return "".join(WORD_START * 2 + mark for mark in marks)
 
 
 def short_text(value: str) -> list[str]:

@@ -13,17 +13,17 @@ first screenful; sync keeps them so.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from revise.cards.model import CardText
 from revise.demo_engine.link import parse_demo_link
 from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
@@ -32,7 +32,7 @@ from revise.store.schema import Card, CardTag, SearchDoc, Setting
 from revise.text.math_markdown import MathSyntaxError, ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 # Keys leave this much room between neighbours, so that a card added between two others takes a key between
@@ -68,33 +68,21 @@ def _plain(markdown: str, read: ReadMath) -> str:
     return squeeze(_MARKUP.sub("", rendered))
 
 
-@functools.lru_cache(maxsize=1024)
-def _demo_name(line: str) -> str:
-    """The demo a `demo:` line names; cached, as many cards share a line and shlex is slow at 50,000 cards."""
-    return parse_demo_link(line).name
-
-
-def document(card: Card, maths: Mapping[str, ReadMath] | None = None) -> SearchDocument:
-    """The search document of a card row; `maths` are its sides' formulas as the parser converted them, if known.
-
-    Each side's formulas are converted once (by the parser, or here), for its text and its symbols alike.
-    """
-    sides = [(getattr(card, side), (maths or {}).get(side)) for side in _SIDES]
-    reads = [(markdown, read if read is not None else read_math(markdown)) for markdown, read in sides]
+def document(card: CardText) -> SearchDocument:
+    """The search document of a card; each side's formulas are converted once (by the parser, or here), for its
+    text and its symbols alike."""
+    reads = [(markdown, card.maths.get(side) or read_math(markdown))
+             for side, markdown in ((side, getattr(card, side)) for side in _SIDES)]
     symbols = dict.fromkeys(name for markdown, read in reads if read.error is None
                             for name in symbol_names(markdown, read.formulas))
-    tags = card.tags.split()
-    keywords = [*tags, *(tag.replace("-", " ").replace("_", " ") for tag in tags if "-" in tag or "_" in tag),
-                *([_demo_name(card.demo)] if card.demo else []), *symbols]
+    keywords = [*card.tags, *(tag.replace("-", " ").replace("_", " ") for tag in card.tags if "-" in tag or "_" in tag),
+                *([parse_demo_link(card.demo).name] if card.demo else []), *symbols]
     return SearchDocument(card.id, f"{card.title_en} · {card.title_zh}", " ".join(keywords),
                           SIDE_BREAK.join(filter(None, (_plain(markdown, read) for markdown, read in reads))))
 
 
-def index_cards(session: Session, cards: Iterable[Card], replace: bool = True,
-                maths: Mapping[str, Mapping[str, ReadMath]] | None = None) -> None:
+def index_cards(session: Session, cards: Iterable[CardText], replace: bool = True) -> None:
     """Writes the cards' documents and tags into the index, replacing what it held for them.
-
-    `maths` holds, by card id, the sides' formulas as the parser converted them (see `document`).
 
     A card already indexed keeps its key; a new one is keyed after the last, and `keep_course_order` moves it.
     """
@@ -104,13 +92,11 @@ def index_cards(session: Session, cards: Iterable[Card], replace: bool = True,
     held = _keys(session, [card.id for card in cards]) if replace else {}
     _remove(session, held)
     fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
-    maths = maths or {}
-    docs = {held[card.id] if card.id in held else next(fresh): document(card, maths.get(card.id))
-            for card in cards}
+    docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
     session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "title": doc.title,
                                          "keywords": doc.keywords, "body": doc.body} for key, doc in docs.items()])
     session.execute(_INSERT, [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
-    tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags.split()}]
+    tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags}]
     if tags:
         session.execute(insert(CardTag), tags)
 
@@ -231,6 +217,6 @@ def rebuild_if_stale(session: Session) -> bool:
     for table in ("search_docs", "card_tags"):
         session.execute(text(f"DELETE FROM {table}"))
     active = select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line)
-    index_cards(session, session.scalars(active), replace=False)
+    index_cards(session, (CardText.from_row(row) for row in session.scalars(active)), replace=False)
     session.merge(Setting(key=INDEX_VERSION_KEY, value=INDEX_VERSION))
     return True

@@ -14,6 +14,7 @@ _DISPLAY_INDENT = "\u2003\u2003"
 _DOLLAR = re.compile(r"\\\$|\$")  # an escaped dollar, or a dollar that may open a formula
 _INLINE_END = re.compile(r"\\\$|\$|\n\n")  # an inline formula ends at its `$`, or fails at a blank line
 _DISPLAY_END = re.compile(r"\\\$|\$\$")
+_INLINE_CODE = re.compile(r"`[^`\n]+`")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class MathSyntaxError(ValueError):
 def _code_spans(text: str) -> list[tuple[int, int]]:
     """The character ranges of fenced code blocks and inline code, where `$` is not math."""
     spans: list[tuple[int, int]] = []
+    if "`" not in text and "~" not in text:
+        return spans  # no code at all, as in most card sides: not worth splitting into lines
     offset, fence_start = 0, None
     for line in text.splitlines(keepends=True):
         if _FENCE.match(line):
@@ -47,7 +50,7 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
                 spans.append((fence_start, offset + len(line)))
                 fence_start = None
         elif fence_start is None:
-            spans.extend((offset + m.start(), offset + m.end()) for m in re.finditer(r"`[^`\n]+`", line))
+            spans.extend((offset + m.start(), offset + m.end()) for m in _INLINE_CODE.finditer(line))
         offset += len(line)
     if fence_start is not None:
         spans.append((fence_start, len(text)))
@@ -60,8 +63,10 @@ def find_formulas(text: str) -> list[Formula]:
     One pass over the text: the code spans and the line count both move forward with it, so a text of
     many formulas takes time in proportion to its length.
     """
-    code = _code_spans(text)
     formulas: list[Formula] = []
+    if "$" not in text:
+        return formulas
+    code = _code_spans(text)
     next_code = 0  # the first code span that does not end before the current position
     line, counted_to = 0, 0  # the number of newlines in text[:counted_to]
     i = 0
