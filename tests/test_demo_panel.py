@@ -54,6 +54,27 @@ async def test_d_opens_the_demo_inline_and_an_edit_reruns_it(db_path: Path, card
         assert "adam" in panel_text(pilot), "the last good result stays on screen"
 
 
+async def test_arrow_keys_step_a_whole_number_and_rerun_at_once_within_its_range(db_path: Path,
+                                                                                   cards_dir: Path) -> None:
+    app = ReviseApp(db_path, cards_dir, graphics="text")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_demo_card(pilot)
+        steps = pilot.app.screen.query_one("#param-steps", Input)
+        start = int(steps.value)
+        steps.focus()
+        before = panel_text(pilot)
+        await pilot.press("up", "up")
+        assert steps.value == str(start + 2)
+        await wait_for(pilot, lambda: f"{start + 2} steps" in panel_text(pilot), "the run of the stepped value")
+        assert panel_text(pilot) != before
+
+        steps.value = "1"
+        await wait_for(pilot, lambda: "1 steps" in panel_text(pilot) or "1 step " in panel_text(pilot),
+                       "the run at the low end")
+        await pilot.press("down")
+        assert steps.value == "1", "the low end of the range holds"
+
+
 async def test_d_again_closes_the_demo_and_rating_still_works(db_path: Path, cards_dir: Path) -> None:
     app = ReviseApp(db_path, cards_dir, graphics="text")
     async with app.run_test(size=(100, 30)) as pilot:

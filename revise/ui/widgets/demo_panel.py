@@ -32,6 +32,31 @@ def _field_id(param: Param) -> str:
     return f"param-{param.name}"
 
 
+class StepInput(Input):
+    """A whole-number field that ↑ and ↓ step by one within the parameter's range: a demo's step-through."""
+
+    BINDINGS = [Binding("up", "step(1)", "Next", show=False), Binding("down", "step(-1)", "Previous", show=False)]
+
+    class Stepped(Message):
+        """The value was stepped, so the demo runs again at once."""
+
+    def __init__(self, param: Param, value: ParamValue, **kwargs: Any) -> None:
+        super().__init__(param.as_text(value), **kwargs)
+        self.low, self.high = int(param.low or 0), int(param.high or 0)
+
+    def action_step(self, by: int) -> None:
+        """Moves the value one up or down, kept in range; a value that is not a number starts from the low end."""
+        try:
+            current = int(self.value.strip())
+        except ValueError:
+            current = self.low - by
+        stepped = min(self.high, max(self.low, current + by))
+        if str(stepped) != self.value:
+            self.value = str(stepped)
+            self.cursor_position = len(self.value)
+            self.post_message(self.Stepped())
+
+
 class DemoPanel(Vertical):
     """Runs a demo in a worker whenever its form changes, and draws the result when it arrives."""
 
@@ -130,8 +155,11 @@ class DemoPanel(Vertical):
         elif param.kind == "bool":
             field = Checkbox(value=bool(value), id=_field_id(param), compact=True)
         else:
-            field = Input(param.as_text(value), id=_field_id(param), compact=True,
-                          tooltip=f"{param.help_en} ({param.describe_range()})")
+            tip = f"{param.help_en} ({param.describe_range()})"
+            if param.kind == "int":
+                field = StepInput(param, value, id=_field_id(param), compact=True, tooltip=f"{tip}; ↑ ↓ step it")
+            else:
+                field = Input(param.as_text(value), id=_field_id(param), compact=True, tooltip=tip)
         return Vertical(Label(param.name.replace("_", " ")), field, classes="demo-field")
 
     def values(self) -> dict[str, Any]:
@@ -150,6 +178,7 @@ class DemoPanel(Vertical):
         self._edit_timer = self.set_timer(EDIT_DELAY, self.request_run)
 
     @on(Input.Submitted)
+    @on(StepInput.Stepped)
     @on(Select.Changed)
     @on(Checkbox.Changed)
     def _chosen(self) -> None:
