@@ -57,6 +57,24 @@ def test_log_scale_axes_are_followed() -> None:
     assert len(columns) == 4 and max(gaps) - min(gaps) <= 1, "log-spaced points are evenly spaced"
 
 
+def test_a_heat_map_colours_the_cells_under_each_pixel_and_keeps_its_labels() -> None:
+    figure = Figure()
+    ax = figure.add_subplot()
+    ax.imshow([[0.0, 1.0], [1.0, 0.0]], cmap="gray", vmin=0, vmax=1)  # dark top left, light top right
+    ax.text(0, 0, "0.00", color="red")
+    text = figure_to_text(figure, columns=50, rows=20)
+    rows = [line for line in text.split("\n") if "│" in line.plain]
+    def background(row: int, fraction: float) -> str:
+        line = rows[row]
+        column = line.plain.index("│") + 1 + int(fraction * (len(line.plain) - line.plain.index("│") - 1))
+        styles = [span.style for span in line.spans if span.start <= column < span.end]
+        return str(styles[-1]) if styles else ""
+    top, bottom = len(rows) // 4, 3 * len(rows) // 4
+    assert "on #000000" in background(top, 0.3) and "on #ffffff" in background(top, 0.7)
+    assert "on #ffffff" in background(bottom, 0.3) and "on #000000" in background(bottom, 0.7)
+    assert "0.00" in text.plain, "text over the image is still written"
+
+
 def test_canvas_dots_combine_within_a_cell() -> None:
     canvas = BrailleCanvas(1, 1)
     canvas.dots([0, 1], [0, 3], "red")

@@ -1,6 +1,7 @@
 """Redrawing a matplotlib figure as text for terminals without graphics: braille lines, real labels.
 
-It walks the figure's artists (lines, scatter points, rectangles, contour lines, text labels) and draws
+It walks the figure's artists (lines, scatter points, rectangles, contour lines, text labels, and images such
+as heat maps, which colour the cells' background) and draws
 them on a braille canvas, two dots wide and four high per cell; the title, tick values, axis labels and
 legend are written as ordinary text so that they stay legible at 100x30 in tmux.
 """
@@ -17,6 +18,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
 
 _BRAILLE_BASE = 0x2800
 # Dot bit for a (column 0-1, row 0-3) position inside a braille cell.
@@ -35,6 +37,7 @@ class BrailleCanvas:
         self.colour_index = np.full((rows, columns), -1, dtype=np.int32)
         self.palette: list[str] = []
         self.glyphs: dict[tuple[int, int], tuple[str, str]] = {}
+        self.backgrounds: dict[tuple[int, int], str] = {}  # cells under an image, by colour
 
     @property
     def width(self) -> int:
@@ -108,13 +111,15 @@ class BrailleCanvas:
             yield text
 
     def _cell(self, row: int, column: int) -> tuple[str, str]:
-        """The character and style of one cell: a marker, braille dots, or a blank."""
+        """The character and style of one cell: a marker, braille dots, or a blank, over an image's colour if any."""
+        background = f" on {self.backgrounds[(row, column)]}" if (row, column) in self.backgrounds else ""
         if (row, column) in self.glyphs:
             char, colour = self.glyphs[(row, column)]
-            return char, f"bold {colour}"
+            return char, f"bold {colour}{background}"
         if self.bits[row, column]:
-            return chr(_BRAILLE_BASE + int(self.bits[row, column])), self.palette[self.colour_index[row, column]]
-        return " ", ""
+            colour = self.palette[self.colour_index[row, column]]
+            return chr(_BRAILLE_BASE + int(self.bits[row, column])), colour + background
+        return " ", background.strip()
 
 
 def _hex(colour: object) -> str:
@@ -159,6 +164,8 @@ def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, 
 
     project = _Projection(ax, canvas)
     legend: list[tuple[str, str, str]] = []
+    for image in ax.images:
+        _draw_image(image, ax, canvas)
     for collection in ax.collections:
         if isinstance(collection, PathCollection) and len(collection.get_offsets()):
             colours = collection.get_facecolors() if len(collection.get_facecolors()) else collection.get_edgecolors()
@@ -198,6 +205,30 @@ def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, 
             x, y = project([text.get_position()])[0]
             canvas.write(x, y, text.get_text().strip().replace("\n", " "), _hex(text.get_color()))
     return legend
+
+
+def _draw_image(image: AxesImage, ax: Axes, canvas: BrailleCanvas) -> None:
+    """Colours the background of every cell whose centre falls on the image (a heat map) with its pixel's colour."""
+    pixels = image.get_array()
+    if pixels is None or np.ndim(pixels) < 2:
+        return
+    colours = image.to_rgba(pixels)
+    rows, columns = colours.shape[:2]
+    left, right, bottom, top = image.get_extent()
+    box = ax.bbox
+    cell_rows, cell_columns = np.mgrid[0:canvas.rows, 0:canvas.columns]
+    display = np.column_stack([box.x0 + (cell_columns.ravel() * 2 + 1) / (canvas.width - 1) * box.width,
+                               box.y1 - (cell_rows.ravel() * 4 + 2) / (canvas.height - 1) * box.height])
+    x, y = ax.transData.inverted().transform(display).T
+    first_row_at = top if image.origin == "upper" else bottom
+    last_row_at = bottom if image.origin == "upper" else top
+    with np.errstate(all="ignore"):
+        column = np.floor((x - left) / (right - left) * columns)
+        row = np.floor((y - first_row_at) / (last_row_at - first_row_at) * rows)
+    inside = (column >= 0) & (column < columns) & (row >= 0) & (row < rows)
+    for cell_row, cell_column, pixel_row, pixel_column in zip(cell_rows.ravel()[inside], cell_columns.ravel()[inside],
+                                                             row[inside].astype(int), column[inside].astype(int)):
+        canvas.backgrounds[(int(cell_row), int(cell_column))] = _hex(colours[pixel_row, pixel_column])
 
 
 def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
