@@ -93,12 +93,12 @@ def index_cards(session: Session, cards: Iterable[CardText], replace: bool = Tru
     _remove(session, held)
     fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
     docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
-    session.execute(insert(SearchDoc), [{"id": key, "card_id": doc.card_id, "title": doc.title,
+    session.execute(insert(SearchDoc.__table__), [{"id": key, "card_id": doc.card_id, "title": doc.title,
                                          "keywords": doc.keywords, "body": doc.body} for key, doc in docs.items()])
     session.execute(_INSERT, [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags}]
     if tags:
-        session.execute(insert(CardTag), tags)
+        session.execute(insert(CardTag.__table__), tags)
 
 
 def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, object]:
