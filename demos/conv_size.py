@@ -1,6 +1,7 @@
 """Convolution output-size calculator: walk a stack of conv, pool and dense layers the way PyTorch sizes them.
 
-Each layer gets its output shape, parameter count and receptive field; the first conv layer is then run for
+Each layer gets its output shape, parameter count, multiply count (one multiplication per weight per position,
+as the notes count the cost of a 1×1 bottleneck) and receptive field; the first conv layer is then run for
 real (a Numba cross-correlation on random input) to confirm the shape the arithmetic predicts.
 """
 
@@ -79,6 +80,22 @@ def param_count(c_in: int, c_out: int, kernel: int | tuple[int, int], groups: in
     return (kernel_h * kernel_w * c_in // groups + int(bias)) * c_out
 
 
+def multiply_count(c_in: int, c_out: int, kernel: int | tuple[int, int], size: int | tuple[int, int],
+                   groups: int = 1) -> int:
+    """Multiplications of a conv layer: each of its k_h*k_w*c_in/groups*c_out weights once per position.
+
+    size (an int for a square, or (H, W)) counts the positions: the output's for a conv (each output cell
+    takes k_h*k_w*c_in/groups products per filter), the input's for a transposed conv (each input cell
+    scatters into k_h*k_w*c_out/groups outputs). Biases add no multiplications. A dense layer is a conv
+    whose kernel covers its input, on a 1×1 output: in*out.
+    """
+    weights = param_count(c_in, c_out, kernel, groups, bias=False)
+    height, width = size if isinstance(size, (tuple, list)) and len(size) == 2 else (size, size)
+    for value in (height, width):
+        check_int("size", value, 1)
+    return weights * height * width
+
+
 @dataclass(frozen=True)
 class Layer:
     """One layer of a stack, with PyTorch's meaning for every field (one value serves both axes).
@@ -133,11 +150,13 @@ class LayerRow:
     input_shape: tuple[int, int, int]
     output_shape: tuple[int, int, int]
     params: int
+    multiplies: int
     receptive_field: int | None
 
 
 def walk(input_size: int, in_channels: int, layers: list[Layer] | tuple[Layer, ...]) -> list[LayerRow]:
-    """Each layer's output shape, parameters and receptive field on a square input, each feeding the next."""
+    """Each layer's output shape, parameters, multiplies and receptive field on a square input, each feeding
+    the next."""
     check_int("input_size", input_size, 1)
     check_int("in_channels", in_channels, 1)
     shape = (in_channels, input_size, input_size)
@@ -145,26 +164,29 @@ def walk(input_size: int, in_channels: int, layers: list[Layer] | tuple[Layer, .
     rows = []
     for index, layer in enumerate(layers, 1):
         try:
-            channels, size, params, window = _step(layer, *shape[:2])
+            channels, size, params, multiplies, window = _step(layer, *shape[:2])
         except ValueError as error:
             raise ValueError(f"layer {index} ({layer.describe()}): {error}") from None
         windows = None if windows is None or window is None else [*windows, window]
         field = None if windows is None else receptive_field(windows)
-        rows.append(LayerRow(index, layer, shape, (channels, size, size), params, field))
+        rows.append(LayerRow(index, layer, shape, (channels, size, size), params, multiplies, field))
         shape = (channels, size, size)
     return rows
 
 
-def _step(layer: Layer, channels: int, size: int) -> tuple[int, int, int, Layer | None]:
-    """A layer's output channels and size, its parameters, and its window on its input (None for transposed)."""
+def _step(layer: Layer, channels: int, size: int) -> tuple[int, int, int, int, Layer | None]:
+    """A layer's output channels and size, its parameters and multiplies, and its window on its input (None for
+    transposed)."""
     if layer.kind == "fc":
         return _step(Layer("conv", kernel=size, out_channels=layer.out_channels), channels, size)
     out_size = output_size(size, layer.kernel, layer.stride, layer.padding, layer.dilation, layer.kind,
                            layer.output_padding, layer.ceil_mode)
     if layer.kind in POOLS:
-        return channels, out_size, 0, layer
+        return channels, out_size, 0, 0, layer
     params = param_count(channels, layer.out_channels, layer.kernel)
-    return layer.out_channels, out_size, params, None if layer.kind == "transposed" else layer
+    transposed = layer.kind == "transposed"
+    multiplies = multiply_count(channels, layer.out_channels, layer.kernel, size if transposed else out_size)
+    return layer.out_channels, out_size, params, multiplies, None if transposed else layer
 
 
 def conv2d(x: np.ndarray, w: np.ndarray, stride: int = 1, padding: int = 0, dilation: int = 1) -> np.ndarray:
@@ -342,19 +364,23 @@ def run(
     rows = walk(size, channels, chosen.layers)
     confirmed = _confirm_first_conv(rows)
     total = sum(row.params for row in rows)
+    total_multiplies = sum(row.multiplies for row in rows)
     input_shape = (channels, size, size)
     shape_en, shape_zh = _shape_summaries(chosen.title, input_shape, rows, total)
+    bottleneck = _bottleneck(rows)
+    saving_en, saving_zh = _bottleneck_summaries(bottleneck)
     confirm_en, confirm_zh = _confirm_summaries(confirmed)
     return DemoResult(
-        summary=f"{shape_en}\n{confirm_en}",
-        summary_zh=f"{shape_zh}\n{confirm_zh}",
-        table=Table(columns=("layer", "kind", "output H×W×C", "params", "receptive field"),
-                    rows=_table_rows(rows), columns_zh=("层", "类型", "输出 H×W×C", "参数量", "感受野")),
+        summary=f"{shape_en}{saving_en}\n{confirm_en}",
+        summary_zh=f"{shape_zh}{saving_zh}\n{confirm_zh}",
+        table=Table(columns=("layer", "kind", "output H×W×C", "params", "multiplies", "receptive field"),
+                    rows=_table_rows(rows), columns_zh=("层", "类型", "输出 H×W×C", "参数量", "乘法次数", "感受野")),
         figure=_figure(chosen.title, input_shape, rows),
-        data={"preset": preset, "input_shape": list(input_shape), "total_params": total, "confirmed": confirmed,
+        data={"preset": preset, "input_shape": list(input_shape), "total_params": total,
+              "total_multiplies": total_multiplies, "bottleneck": bottleneck, "confirmed": confirmed,
               "layers": [{"index": row.index, "name": row.layer.describe(), "kind": row.layer.kind,
                           "output_shape": list(row.output_shape), "params": row.params,
-                          "receptive_field": row.receptive_field} for row in rows]})
+                          "multiplies": row.multiplies, "receptive_field": row.receptive_field} for row in rows]})
 
 
 def _shape_text(shape: tuple[int, int, int] | list[int]) -> str:
@@ -365,11 +391,13 @@ def _shape_text(shape: tuple[int, int, int] | list[int]) -> str:
 
 def _shape_summaries(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow],
                      total: int) -> tuple[str, str]:
-    """Where the stack ends, its parameters, and where the conv part ends and how much the fc layers hold, in
-    English and Chinese."""
+    """Where the stack ends, its parameters and multiplies, and where the conv part ends and how much the fc
+    layers hold, in English and Chinese."""
     ends_at, given = _shape_text(rows[-1].output_shape), _shape_text(input_shape)
-    text = f"{title} on {given}: output {ends_at}, {total:,} parameters"
-    text_zh = f"{TITLES_ZH.get(title, title)}(输入 {given}):输出 {ends_at},共 {total:,} 个参数"
+    multiplies = sum(row.multiplies for row in rows)
+    text = f"{title} on {given}: output {ends_at}, {total:,} parameters, {_approx(multiplies)} multiplies"
+    text_zh = (f"{TITLES_ZH.get(title, title)}(输入 {given}):输出 {ends_at},共 {total:,} 个参数、"
+               f"{_approx(multiplies)} 次乘法")
     first_fc = next((row for row in rows if row.layer.kind == "fc"), None)
     if first_fc is None or first_fc.index == 1:
         return text + ".", text_zh + "。"
@@ -377,6 +405,43 @@ def _shape_summaries(title: str, input_shape: tuple[int, int, int], rows: list[L
     fc_share = sum(row.params for row in rows if row.layer.kind == "fc") / max(total, 1)
     return (f"{text}; the conv part ends at {conv_end} and the fc layers hold {fc_share:.0%} of the parameters.",
             f"{text_zh};卷积部分止于 {conv_end},全连接层占全部参数的 {fc_share:.0%}。")
+
+
+def _approx(count: int) -> str:
+    """A multiply count as the notes write it: 416,520 below a million, else 12.4M, 1.14G (10^6, 10^9)."""
+    if count < 1_000_000:
+        return f"{count:,}"
+    return f"{count / 1e6:.3g}M" if count < 1e9 else f"{count / 1e9:.3g}G"
+
+
+def _bottleneck(rows: list[LayerRow]) -> dict | None:
+    """The first 1×1 conv that cuts the channels right before a larger conv (a bottleneck, as in Inception):
+    the pair's multiplies against those of the larger conv run straight on the wider input; None if none."""
+    for squeeze, conv in zip(rows, rows[1:]):
+        layer = squeeze.layer
+        if (layer.kind == "conv" and (layer.kernel, layer.stride, layer.padding, layer.dilation) == (1, 1, 0, 1)
+                and layer.out_channels < squeeze.input_shape[0] and conv.layer.kind == "conv"
+                and conv.layer.kernel > 1):
+            direct = multiply_count(squeeze.input_shape[0], conv.layer.out_channels, conv.layer.kernel,
+                                    conv.output_shape[1])
+            return {"layers": [squeeze.index, conv.index], "channels": [squeeze.input_shape[0], layer.out_channels],
+                    "kernel": conv.layer.kernel, "multiplies": squeeze.multiplies + conv.multiplies,
+                    "direct_multiplies": direct}
+    return None
+
+
+def _bottleneck_summaries(bottleneck: dict | None) -> tuple[str, str]:
+    """A sentence on what the bottleneck saves, in English and Chinese, or nothing."""
+    if bottleneck is None:
+        return "", ""
+    (first, second), (wide, narrow), kernel = bottleneck["layers"], bottleneck["channels"], bottleneck["kernel"]
+    cost, direct = bottleneck["multiplies"], bottleneck["direct_multiplies"]
+    return (f" The 1×1 conv of layer {first} cuts {wide} channels to {narrow}, so layers {first}–{second} take "
+            f"{_approx(cost)} multiplies against {_approx(direct)} for the {kernel}×{kernel} conv straight on {wide} "
+            f"channels: {direct / cost:.1f}× fewer.",
+            f"第 {first} 层的 1×1 卷积先把 {wide} 个通道压到 {narrow} 个,第 {first}–{second} 层共需 {_approx(cost)} "
+            f"次乘法,而直接在 {wide} 个通道上做 {kernel}×{kernel} 卷积需 {_approx(direct)} 次:"
+            f"只需后者的 1/{direct / cost:.1f}。")
 
 
 def _confirm_first_conv(rows: list[LayerRow], seed: int = 0) -> dict | None:
@@ -436,12 +501,14 @@ def _table_rows(rows: list[LayerRow]) -> tuple[tuple[str, ...], ...]:
 
 
 def _table_row(group: list[LayerRow]) -> tuple[str, ...]:
-    """A run of identical layers as one row: its numbers, the layer, the last shape, summed params, last field."""
+    """A run of identical layers as one row: its numbers, the layer, the last shape, summed params and
+    multiplies, last field."""
     first, last = group[0], group[-1]
     numbers = str(first.index) if len(group) == 1 else f"{first.index}–{last.index}"
     kind = first.layer.describe() if len(group) == 1 else f"{len(group)}× {first.layer.describe()}"
     field = "–" if last.receptive_field is None else str(last.receptive_field)
-    return numbers, kind, _shape_text(last.output_shape), f"{sum(row.params for row in group):,}", field
+    return (numbers, kind, _shape_text(last.output_shape), f"{sum(row.params for row in group):,}",
+            f"{sum(row.multiplies for row in group):,}", field)
 
 
 def _figure(title: str, input_shape: tuple[int, int, int], rows: list[LayerRow]):

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from demos.conv_size import (DEMO, Layer, conv2d, output_size, param_count, parse_layers, receptive_field,
-                             run, walk)
+from demos.conv_size import (DEMO, Layer, conv2d, multiply_count, output_size, param_count, parse_layers,
+                             receptive_field, run, walk)
 
 GRID = list(itertools.product(range(1, 9), range(1, 5), range(1, 4), range(0, 4), range(1, 3)))  # n, k, s, p, d
 
@@ -149,6 +149,82 @@ def test_param_count():
         param_count(3, 0, 3)
 
 
+def multiplies_reference(row):
+    """Multiplications of a walked layer from its shapes: a conv's every output cell takes k*k*C_in products per
+    filter; a transposed conv's every input cell scatters into k*k*C_out outputs; dense in*out; pooling none."""
+    (c_in, h_in, w_in), (c_out, h_out, w_out), layer = row.input_shape, row.output_shape, row.layer
+    if layer.kind == "fc":
+        return c_in * h_in * w_in * c_out
+    if layer.kind == "conv":
+        return h_out * w_out * c_out * layer.kernel ** 2 * c_in
+    if layer.kind == "transposed":
+        return h_in * w_in * c_in * layer.kernel ** 2 * c_out
+    return 0
+
+
+def count_products(c_in, c_out, kernel, size, stride, padding):
+    """Count, one by one, the products a conv's loops form (padded taps included, as the notes count)."""
+    out = (size + 2 * padding - kernel) // stride + 1
+    return sum(1 for _ in itertools.product(range(out), range(out), range(c_out), range(c_in), range(kernel),
+                                            range(kernel)))
+
+
+def test_multiply_count():
+    assert multiply_count(192, 16, 1, 28) == 28 * 28 * 16 * 192 == 2_408_448
+    assert multiply_count(16, 32, 5, 28) == 28 * 28 * 32 * 5 * 5 * 16 == 10_035_200
+    assert multiply_count(192, 32, 5, 28) == 120_422_400
+    assert multiply_count(3, 4, (1, 3), (5, 6)) == 5 * 6 * 4 * 1 * 3 * 3
+    assert multiply_count(8, 8, 3, 10, groups=8) == 10 * 10 * 8 * 9  # depthwise: one channel per filter
+    assert multiply_count(4, 2, 3, 5) == 5 * 5 * 4 * 9 * 2  # a transposed conv's 5×5 input cells each scatter
+    for c_in, c_out, kernel, size, stride, padding in [(2, 3, 3, 6, 1, 1), (1, 2, 2, 5, 2, 0), (3, 1, 1, 4, 1, 0)]:
+        out = output_size(size, kernel, stride, padding)
+        assert multiply_count(c_in, c_out, kernel, out) == count_products(c_in, c_out, kernel, size, stride, padding)
+    with pytest.raises(ValueError, match="c_in=3: must be divisible by groups=2"):
+        multiply_count(3, 4, 3, 5, groups=2)
+    with pytest.raises(ValueError, match="size=0"):
+        multiply_count(3, 4, 3, 0)
+
+
+def test_walk_counts_multiplies_from_the_shapes():
+    rng = np.random.default_rng(4)
+    kinds = ("conv k=3 p=1 c={c}", "conv k=1 c={c}", "conv k=3 s=2 c={c}", "maxpool k=2", "avgpool k=2 ceil",
+             "transposed k=4 s=2 p=1 c={c}", "fc c={c}")
+    for _ in range(100):
+        text = "; ".join(rng.choice(kinds[:-1]).format(c=int(rng.integers(1, 40))) for _ in range(rng.integers(1, 5)))
+        text += "; fc c=10" if rng.random() < 0.5 else ""
+        rows = walk(int(rng.integers(16, 40)), int(rng.integers(1, 8)), parse_layers(text))
+        assert [row.multiplies for row in rows] == [multiplies_reference(row) for row in rows], text
+
+
+def test_transposed_multiplies_equal_those_of_its_conv():
+    """A transposed conv is the adjoint of the conv that maps its output back to its input: the same products."""
+    up = walk(7, 6, parse_layers("transposed k=3 s=2 p=1 c=4"))[0]
+    down = walk(up.output_shape[1], 4, parse_layers("conv k=3 s=2 p=1 c=6"))[0]
+    assert down.output_shape == up.input_shape and up.multiplies == down.multiplies == 7 * 7 * 6 * 9 * 4
+
+
+def test_bottleneck_saving():
+    layers = "conv k=1 c=16; conv k=5 p=2 c=32"
+    result = run("custom", 28, layers, 192)
+    assert [row[4] for row in result.table.rows] == ["2,408,448", "10,035,200"]
+    assert result.data["total_multiplies"] == 12_443_648
+    assert result.data["bottleneck"] == {"layers": [1, 2], "channels": [192, 16], "kernel": 5,
+                                         "multiplies": 12_443_648, "direct_multiplies": 120_422_400}
+    assert "12.4M multiplies" in result.summary
+    assert ("cuts 192 channels to 16, so layers 1–2 take 12.4M multiplies against 120M for the 5×5 conv straight "
+            "on 192 channels: 9.7× fewer") in result.summary
+    direct = run("custom", 28, "conv k=5 p=2 c=32", 192)
+    assert direct.data["total_multiplies"] == 120_422_400 and direct.data["bottleneck"] is None
+    assert "120M multiplies" in direct.summary and "fewer" not in direct.summary
+
+
+def test_presets_multiplies():
+    assert DEMO.run(**DEMO.defaults()).data["total_multiplies"] == 1_135_256_096
+    assert "1.14G multiplies" in DEMO.run(**DEMO.defaults()).summary
+    assert run("vgg16", 0, "").data["total_multiplies"] == 15_470_264_320  # the usual 15.5 G multiply-adds
+    assert "416,520 multiplies" in run("lenet5", 0, "").summary
+
+
 def test_receptive_field_equals_index_expansion():
     rng = np.random.default_rng(1)
     for _ in range(200):
@@ -238,10 +314,11 @@ def test_sizes_past_int64_are_still_plotted():
 
 def test_default_run_walks_alexnet():
     result = DEMO.run(**DEMO.defaults())
-    assert result.table.columns == ("layer", "kind", "output H×W×C", "params", "receptive field")
-    assert result.table.rows[0] == ("1", "conv 11×11 s4 p0, 96 ch", "55×55×96", "34,944", "11")
-    assert result.table.rows[4] == ("5–6", "2× conv 3×3 s1 p1, 384 ch", "13×13×384", "2,212,608", "131")
-    assert result.table.rows[6] == ("8", "maxpool 3×3 s2 p0", "6×6×256", "0", "195")
+    assert result.table.columns == ("layer", "kind", "output H×W×C", "params", "multiplies", "receptive field")
+    assert result.table.rows[0] == ("1", "conv 11×11 s4 p0, 96 ch", "55×55×96", "34,944", "105,415,200", "11")
+    assert result.table.rows[4] == ("5–6", "2× conv 3×3 s1 p1, 384 ch", "13×13×384", "2,212,608", "373,800,960",
+                                    "131")
+    assert result.table.rows[6] == ("8", "maxpool 3×3 s2 p0", "6×6×256", "0", "0", "195")
     assert len(result.table.rows) == 9
     assert "ends at 6×6×256" in result.summary and "62,378,344 parameters" in result.summary
     assert ("random 227×227×3 input (13 of 96 filters, to stay quick) gave 55×55×13, its 55×55 matches layer 1"
@@ -259,7 +336,7 @@ def test_vgg16_and_lenet5_presets():
     vgg = run("vgg16", 0, "")
     assert vgg.data["total_params"] == 138_357_544
     assert len(vgg.table.rows) == 12
-    assert vgg.table.rows[9] == ("18", "maxpool 2×2 s2 p0", "7×7×512", "0", "212")
+    assert vgg.table.rows[9] == ("18", "maxpool 2×2 s2 p0", "7×7×512", "0", "0", "212")
     lenet = run("lenet5", 0, "")
     assert lenet.data["total_params"] == 61_706
     assert [row[2] for row in lenet.table.rows[:4]] == ["28×28×6", "14×14×6", "10×10×16", "5×5×16"]
@@ -292,4 +369,4 @@ def test_confirmation_without_a_runnable_conv():
     huge = run("custom", 1024, "transposed k=15 s=8 c=1; transposed k=15 s=8 c=1; conv k=3 c=1")
     assert huge.data["confirmed"] == {"layer": 3, "skipped": True}
     assert "Layer 3 is too large to run here" in huge.summary
-    assert huge.table.rows[-1][2:] == ("65597×65597×1", "10", "–")
+    assert huge.table.rows[-1][2:] == ("65597×65597×1", "10", f"{65597**2 * 9:,}", "–")
