@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.timing import median_seconds
+from bench.timing import comparison_row, median_seconds
 from demos.normalisation import batch_norm
 from demos.regularisation import lasso
 from demos.softmax import cross_entropy, softmax
@@ -85,23 +85,17 @@ def measure() -> dict[str, dict[str, float]]:
     return {"softmax": _softmax_cross_entropy(), "batch_norm": _batch_norm(), "lasso": _lasso()}
 
 
-def _row(what: str, figures: dict[str, float], reference: str, aim: str) -> str:
-    """One Markdown row: revise's time, the reference's, and how many times faster revise is."""
-    ratio = figures["reference_s"] / figures["revise_s"]
-    speed = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
-    return (f"| {what} | {figures['revise_s'] * 1000:.2f} ms | {reference}: {figures['reference_s'] * 1000:.2f} ms | "
-            f"{speed} | {aim} |")
-
-
 def report(results: dict[str, dict[str, float]]) -> str:
     """The Markdown rows for RESULTS.md."""
     lasso_figures = results["lasso"]
+    batch_norm_shape = "x".join(map(str, BN_SHAPE))
     return "\n".join([
-        _row(f"softmax and mean cross-entropy, {BATCH:,} x {CLASSES} float64 logits", results["softmax"],
-             "torch F.softmax + F.cross_entropy", "–"),
-        _row(f"batch norm (training, running statistics), {'x'.join(map(str, BN_SHAPE))} float64", results["batch_norm"],
-             "torch F.batch_norm", "–"),
-        _row(f"lasso by coordinate descent to tol 1e-10, {LASSO_SHAPE[0]:,} x {LASSO_SHAPE[1]}, lambda {LASSO_LAM} "
-             f"({lasso_figures['nonzero']} weights non-zero; objective {lasso_figures['gap']:.1e} below sklearn's)",
-             lasso_figures, "sklearn Lasso (its default tol 1e-4)", "–"),
+        comparison_row(f"softmax and mean cross-entropy, {BATCH:,} x {CLASSES} float64 logits",
+                       results["softmax"], "torch F.softmax + F.cross_entropy", "–"),
+        comparison_row(f"batch norm (training, running statistics), {batch_norm_shape} float64",
+                       results["batch_norm"], "torch F.batch_norm", "–"),
+        comparison_row(f"lasso by coordinate descent to tol 1e-10, {LASSO_SHAPE[0]:,} x {LASSO_SHAPE[1]}, "
+                       f"lambda {LASSO_LAM} ({lasso_figures['nonzero']} weights non-zero; objective "
+                       f"{lasso_figures['gap']:.1e} below sklearn's)",
+                       lasso_figures, "sklearn Lasso (its default tol 1e-4)", "–"),
     ])

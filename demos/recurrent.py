@@ -156,15 +156,9 @@ def _cell_inputs(cell: str, x, h, c, W_ih, W_hh, b_ih, b_hh):
 
 @njit(cache=True)
 def _affine(x, W, b):
-    """x W^T + b for x (B, I), W (O, I), b (O,): (B, O)."""
-    out = np.empty((x.shape[0], W.shape[0]))
-    for n in range(x.shape[0]):
-        for o in range(W.shape[0]):
-            total = b[o]
-            for i in range(x.shape[1]):
-                total += x[n, i] * W[o, i]
-            out[n, o] = total
-    return out
+    """x W^T + b for x (B, I), W (O, I), b (O,): (B, O), as one BLAS matrix product (W x^T, so that only the small
+    x is transposed into a copy: Numba's dot is slow on a transposed view)."""
+    return np.ascontiguousarray(np.dot(W, np.ascontiguousarray(x.T)).T) + b
 
 
 @njit(cache=True)
@@ -288,11 +282,12 @@ def _gradient_norms(kind, hs, cs, gates, W_hh, b_hh):
     for t in range(steps, 0, -1):
         jac = _step_jacobian(kind, hs[t - 1], cs[t - 1], hs[t], cs[t], gates[t - 1], W_hh, b_hh)
         product = product @ jac
-        if not np.isfinite(product).all():  # overflowed: the gradient is inf from here back
+        norm = np.linalg.svd(np.ascontiguousarray(product[:hidden, :hidden]))[1][0] \
+            if np.isfinite(product).all() else np.inf
+        if not np.isfinite(norm):  # overflowed (the product, or the SVD near 1e308): inf from here back
             norms[steps - t + 1:] = np.inf
             break
-        block = np.ascontiguousarray(product[:hidden, :hidden])
-        norms[steps - t + 1] = np.linalg.svd(block)[1][0]
+        norms[steps - t + 1] = norm
     return norms
 
 
