@@ -14,6 +14,8 @@ import numpy as np
 from numba import njit
 
 from revise.demo_engine.checks import check_array, check_choice, check_int
+from revise.demo_engine.answers import Field
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, MARKERS, new_axes
 
@@ -539,4 +541,53 @@ DEMO = declare_demo(
                    "receptive field, with one layer run for real to confirm the shape.",
     description_zh="逐层走过 LeNet-5、AlexNet、VGG-16 或自定义网络：输出形状、参数量和感受野，"
                    "并实际运行一层卷积来验证形状。",
+)
+
+
+def _draw_conv_layer(rng) -> dict:
+    """A square input, a kernel, stride and padding that give a whole output, and a filter count."""
+    while True:
+        kernel = int(rng.choice((1, 3, 5, 7)))
+        stride = int(rng.choice((1, 1, 2)))
+        padding = int(rng.integers(0, kernel // 2 + 1))
+        n = int(rng.integers(max(kernel, 5), 65))
+        if (n + 2 * padding - kernel) % stride == 0:
+            return {"n": n, "c_in": int(rng.choice((1, 3, 16, 32, 64))), "kernel": kernel, "stride": stride,
+                    "padding": padding, "filters": int(rng.choice((4, 6, 8, 16, 32, 64)))}
+
+
+def _solve_output_shape(n: int, c_in: int, kernel: int, stride: int, padding: int, filters: int) -> Worked:
+    """The output shape by PyTorch's size rule, worked through with these numbers."""
+    out = output_size(n, kernel, stride, padding)
+    sum_text = f"⌊({n} + 2·{padding} − {kernel}) / {stride}⌋ + 1 = {out}"
+    return Worked({"shape": (out, out, filters)},
+                  ("n_out = ⌊(n + 2p − f) / s⌋ + 1", f"n_out = {sum_text}",
+                   f"one channel per filter: {out}x{out}x{filters}"),
+                  ("n_out = ⌊(n + 2p − f) / s⌋ + 1", f"n_out = {sum_text}",
+                   f"每个卷积核输出一个通道：{out}x{out}x{filters}"))
+
+
+def _solve_parameters(n: int, c_in: int, kernel: int, stride: int, padding: int, filters: int) -> Worked:
+    """The layer's weights and biases, worked through with these numbers."""
+    count = param_count(c_in, filters, kernel)
+    product = f"({kernel}·{kernel}·{c_in} + 1)·{filters} = {count:,}"
+    return Worked({"parameters": count},
+                  ("each filter has f·f·n_c weights and 1 bias: (f·f·n_c + 1)·n_filters", product,
+                   "the input's height and width do not matter"),
+                  ("每个卷积核有 f·f·n_c 个权重和 1 个偏置：(f·f·n_c + 1)·n_filters", product, "与输入的高和宽无关"))
+
+
+_LAYER_QUESTION_EN = ("A {n}x{n}x{c_in} input goes through a conv layer of {filters} filters of size {kernel}x{kernel}, "
+                      "stride {stride}, padding {padding}.")
+_LAYER_QUESTION_ZH = "输入为 {n}x{n}x{c_in}，卷积层有 {filters} 个 {kernel}x{kernel} 卷积核，步幅 {stride}，填充 {padding}。"
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("output_shape", "Conv layer output shape", "卷积层输出形状",
+          _LAYER_QUESTION_EN + " What is the output shape?", _LAYER_QUESTION_ZH + "输出形状是多少？",
+          (Field("shape", "output shape", "输出形状", kind="shape"),), _draw_conv_layer, _solve_output_shape),
+    Drill("parameters", "Conv layer parameter count", "卷积层参数量",
+          _LAYER_QUESTION_EN + " How many parameters does it have (weights and biases)?",
+          _LAYER_QUESTION_ZH + "它有多少参数（权重加偏置）？",
+          (Field("parameters", "parameters", "参数量"),), _draw_conv_layer, _solve_parameters),
 )

@@ -4,7 +4,6 @@ and demo."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -13,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from revise.errors import explain, is_backend_error, printable
+from revise.errors import explain, is_backend_error, printable, stdout_json
 from revise.paths import default_cards_dir, default_config_path, default_db_path
 from revise.settings import GRAPHICS_MODES
 
@@ -90,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--list", action="store_true", help="list the demos")
     demo.add_argument("name", nargs="?", metavar="NAME")
     demo.add_argument("options", nargs=argparse.REMAINDER, metavar="...")
+    drill = commands.add_parser(
+        "drill", help="a worked problem with fresh numbers, its answer and solution",
+        description="Print a drill's problem with its answer and worked solution, or check an answer: revise drill "
+        "NAME [--seed N] [--answer TEXT ...] [--json]. `revise drill --list` lists the drills.")
+    drill.add_argument("--list", action="store_true", help="list the drills")
+    drill.add_argument("name", nargs="?", metavar="NAME", help="a drill, e.g. conv_size.output_shape")
+    drill.add_argument("--seed", type=int, help="the problem's seed (default: a random one, printed)")
+    drill.add_argument("--answer", action="append", default=[], metavar="TEXT",
+                       help="an answer to check (once per field, or FIELD=TEXT); says right or wrong, exit 0")
+    drill.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -160,6 +169,10 @@ def _main(argv: Sequence[str] | None) -> int:
             from revise.demo_engine.command import run_demo_command
 
             return run_demo_command(args.name, args.options, args.list)
+        if args.command == "drill":
+            from revise.demo_engine.drill_command import run_drill_command
+
+            return run_drill_command(args.name, args.seed, args.answer, args.json, args.list)
         return run_command(args, db_path, cards_dir)
     except BrokenPipeError:
         raise
@@ -202,13 +215,6 @@ def check(cards_dir: Path) -> int:
         print(problem)
     print(f"{count} cards, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
     return 1 if problems else 0
-
-
-def _json(data: Any) -> str:
-    """Data as JSON text for stdout: characters as they are when stdout takes Unicode, else \\u escapes (still
-    the same JSON), so `PYTHONIOENCODING=ascii revise list --json` gives valid JSON."""
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-    return json.dumps(data, ensure_ascii=not encoding.startswith("utf"))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -262,7 +268,7 @@ def stats(collection: Collection, args: argparse.Namespace) -> int:
     data = {"cards": counts.cards, "due": counts.due, "new": counts.new, "learning": counts.learning,
             "reviews_today": counts.reviews_today, "next_due": _iso(counts.next_due)}
     if args.json:
-        print(_json({**data, **_stats_data(figures)}))
+        print(stdout_json({**data, **_stats_data(figures)}))
     else:
         for key, value in data.items():
             print(f"{key.replace('_', ' '):>14}: {value if value is not None else '-'}")
@@ -286,7 +292,7 @@ def list_cards(collection: Collection, args: argparse.Namespace) -> int:
     """Prints every card: id, deck, titles, state, due."""
     rows = [_card_summary(card) for card in collection.cards()]
     if args.json:
-        print(_json(rows))
+        print(stdout_json(rows))
         return 0
     for row in rows:
         due = (row["due"] or "-")[:16].replace("T", " ")
@@ -304,7 +310,7 @@ def show(collection: Collection, args: argparse.Namespace) -> int:
     sides = {name: render_math(getattr(text, name), for_markdown=False)
              for name in ("front_en", "front_zh", "back_en", "back_zh")}
     if args.json:
-        print(_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
+        print(stdout_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
                      "source": text.source, **sides}))
         return 0
     print(f"{printable(text.title_en)} | {printable(text.title_zh)}")  # card text may hold any character
@@ -335,7 +341,7 @@ def search(collection: Collection, args: argparse.Namespace) -> int:
     for note in results.query.notes:
         print(f"revise: note: {printable(note)}", file=sys.stderr)
     if args.json:
-        print(_json([{"id": hit.card_id, "deck": hit.deck, "title_en": hit.title_en.text,
+        print(stdout_json([{"id": hit.card_id, "deck": hit.deck, "title_en": hit.title_en.text,
                       "title_zh": hit.title_zh.text, "snippet": hit.snippet.text,
                       "highlights": [list(span) for span in hit.snippet.spans], "state": hit.state,
                       "due": _iso(hit.due), "suspended": hit.suspended} for hit in results.hits]))
@@ -354,7 +360,7 @@ def optimize(collection: Collection, args: argparse.Namespace) -> int:
     result = collection.fit_parameters()
     rescheduled = collection.apply_parameters(result.fitted_parameters) if args.apply and result.improves else 0
     if args.json:
-        print(_json({"reviews": result.reviews, "cards": result.cards, **{
+        print(stdout_json({"reviews": result.reviews, "cards": result.cards, **{
             name: {"parameters": list(parameters), "log_loss": evaluation.log_loss, "rmse_bins": evaluation.rmse_bins}
             for name, parameters, evaluation in (("current", result.current_parameters, result.current),
                                                  ("fitted", result.fitted_parameters, result.fitted))},

@@ -27,7 +27,7 @@ from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
-from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, ReviewLog, Setting
+from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
 
 if TYPE_CHECKING:
     from revise.scheduler.optimize import FitResult
@@ -175,16 +175,19 @@ class Collection:
         return StudyCard(CardText.from_row(row, self.cards_dir), schedule, row.schedule.suspended,
                          self.scheduler.preview(schedule, now))
 
-    def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None) -> int:
+    def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None,
+             drill: dict[str, Any] | None = None) -> int:
         """Applies a rating and logs it, committed before returning; returns the log entry's id.
 
         The rating applies to the schedule on disk when it is written: as previewed (the interval shown is
         the interval given) when that is still the card's schedule, else computed afresh from what is there
-        (another revise rated the card meanwhile), so both ratings land, in order.
+        (another revise rated the card meanwhile), so both ratings land, in order. `drill` is the card's
+        answered drill instance (`DrillInstance.record`), kept with the rating in the same transaction.
         """
-        return self._write(lambda session: self._rate(session, card, rating, duration_ms, now or utc_now()))
+        return self._write(lambda session: self._rate(session, card, rating, duration_ms, now or utc_now(), drill))
 
-    def _rate(self, session: Session, card: StudyCard, rating: int, duration_ms: int, now: datetime) -> int:
+    def _rate(self, session: Session, card: StudyCard, rating: int, duration_ms: int, now: datetime,
+              drill: dict[str, Any] | None) -> int:
         """The work of `rate`, inside its write transaction."""
         row = session.get(CardSchedule, card.text.id)
         if row is None:
@@ -198,10 +201,16 @@ class Collection:
                         interval_days=before.review_interval_days)
         session.add(log)
         session.flush()
+        if drill is not None:
+            session.add(_drill_answer(card.text.id, drill, now, log.id))
         return log.id
 
+    def practise(self, card_id: str, drill: dict[str, Any], now: datetime | None = None) -> None:
+        """Keeps a drill answered in practice, outside the schedule: no rating, no change to the card's schedule."""
+        self._write(lambda session: session.add(_drill_answer(card_id, drill, now or utc_now(), None)))
+
     def undo(self, log_id: int, now: datetime | None = None) -> StudyCard:
-        """Takes back a rating: restores the card's schedule exactly and deletes the log entry."""
+        """Takes back a rating: restores the card's schedule exactly, deletes the log entry and its drill answer."""
         return self._write(lambda session: self._undo(session, log_id, now or utc_now()))
 
     def _undo(self, session: Session, log_id: int, now: datetime) -> StudyCard:
@@ -216,6 +225,7 @@ class Collection:
             raise ReviseError(f"card {log.card_id} was {happened} after review {log_id}")
         row = session.get(Card, log.card_id)
         Schedule.from_json(log.state_before).write_to(row.schedule)
+        session.execute(delete(DrillAnswer).where(DrillAnswer.review_log_id == log_id))
         session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
         session.flush()
         return self._study_card(row, now)
@@ -336,3 +346,9 @@ class Collection:
         rescheduled = self._write(lambda session: apply_parameters(session, self.config, parameters))
         self.configure(replace(self.config, parameters=parameters))
         return rescheduled
+
+
+def _drill_answer(card_id: str, drill: dict[str, Any], now: datetime, review_log_id: int | None) -> DrillAnswer:
+    """The row keeping an answered drill instance (see `DrillInstance.record`)."""
+    return DrillAnswer(card_id=card_id, review_log_id=review_log_id, answered_at=now, drill=drill["drill"],
+                       record=drill, all_right=bool(drill["all_right"]))

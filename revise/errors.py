@@ -20,6 +20,15 @@ class ReviseError(Exception):
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def stdout_json(data: object) -> str:
+    """Data as JSON text for stdout: characters as they are when stdout takes Unicode, else \\u escapes (still
+    the same JSON), so that `PYTHONIOENCODING=ascii revise list --json` gives valid JSON."""
+    import json
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return json.dumps(data, ensure_ascii=not encoding.startswith("utf"))
+
+
 def printable(text: str, keep: str = "") -> str:
     """`text` with control characters shown as escapes (`\\x1b`, `\\n`, `\\u202e`), so that echoing it can
     neither drive the terminal (an escape sequence setting the title, say) nor break a message over lines;

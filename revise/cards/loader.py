@@ -12,6 +12,7 @@ from pathlib import Path
 
 from revise.cards.model import CardText, KnownNames, ParsedFile, Problem
 from revise.cards.parser import parse_card_file
+from revise.demo_engine.drill import drill_problems
 from revise.demo_engine.link import preset_problems
 from revise.demo_engine.registry import demo_names
 
@@ -189,8 +190,8 @@ def former_id_problems(claimed: dict[str, CardText]) -> tuple[list[Problem], set
 
 
 def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
-    """Validates every deck file of a folder, the values on `demo:` lines too (which imports those demos);
-    returns the number of valid cards and every problem."""
+    """Validates every deck file of a folder, the values on `demo:` lines and the names on `drill:` lines too
+    (which imports those demos); returns the number of valid cards and every problem."""
     if not cards_dir.is_dir():
         return 0, [Problem(str(cards_dir), 0, "no such card folder")]
     known, problems = load_known_names(cards_dir)
@@ -201,4 +202,5 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     former, _ = former_id_problems(claimed)
     for file in parsed:
         problems.extend(file.problems)
-    return len(claimed), problems + duplicates + former + preset_problems(list(claimed.values()))
+    cards = list(claimed.values())
+    return len(claimed), problems + duplicates + former + preset_problems(cards) + drill_problems(cards)

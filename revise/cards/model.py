@@ -62,6 +62,8 @@ class CardText:
     demo: str | None = None  # the `demo:` line: a demo name, then the values it opens on
     source: str | None = None
     demo_line: int = 0  # where the `demo:` line stands in the file (0 when not read from a file)
+    drill: str | None = None  # the `drill:` line: `module.name` of a worked problem with fresh numbers
+    drill_line: int = 0
     # The ids the card had before (its `was:` line, most recent first): sync carries the history of the first
     # one the database holds over to this id. Not part of what the learner sees, so not of the content hash.
     was: tuple[str, ...] = ()
@@ -76,7 +78,8 @@ class CardText:
         return cls(
             id=row.id, deck=row.deck, path=str(cards_dir / row.path) if cards_dir else row.path, line=row.line,
             title_en=row.title_en, title_zh=row.title_zh, front_en=row.front_en, front_zh=row.front_zh,
-            back_en=row.back_en, back_zh=row.back_zh, tags=tuple(row.tags.split()), demo=row.demo, source=row.source,
+            back_en=row.back_en, back_zh=row.back_zh, tags=tuple(row.tags.split()), demo=row.demo, drill=row.drill,
+            source=row.source,
         )
 
     @property
@@ -87,7 +90,8 @@ class CardText:
     def content_hash(self) -> str:
         """A digest of everything a learner sees, so sync can tell an edited card from a moved one."""
         parts = (self.deck, self.title_en, self.title_zh, self.front_en, self.front_zh, self.back_en,
-                 self.back_zh, " ".join(self.tags), self.demo or "", self.source or "")
+                 self.back_zh, " ".join(self.tags), self.demo or "", self.source or "",
+                 *([self.drill] if self.drill else []))  # cards without a drill keep the hash they had
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

@@ -13,7 +13,8 @@ from revise.text.math_markdown import formula_problems, read_math
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
 SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"}
-FIELDS = ("id", "was", "tags", "demo", "source")
+FIELDS = ("id", "was", "tags", "demo", "drill", "source")
+DRILL_NAME = re.compile(r"([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
@@ -145,6 +146,9 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     demo = draft.fields.get("demo")
     if demo is not None:
         _check_demo(*demo, known.demos, problem)
+    drill = draft.fields.get("drill")
+    if drill is not None:
+        _check_drill(*drill, known.demos, problem)
     bodies: dict[str, str] = {}
     maths = {}
     for name in SECTIONS:
@@ -165,6 +169,7 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     return CardText(
         id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
         tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
+        drill=drill[1] if drill else None, drill_line=drill[0] if drill else 0,
         source=source[1] if source else None, was=was, was_line=was_line, maths=maths, **bodies,
     )
 
@@ -203,6 +208,16 @@ def _check_demo(line: int, value: str, demo_names: frozenset[str] | None, proble
         return
     if demo_names is not None and name not in demo_names:
         problem(line, f"unknown demo `{excerpt(name)}` (known: {', '.join(sorted(demo_names)) or 'none'})")
+
+
+def _check_drill(line: int, value: str, demo_names: frozenset[str] | None, problem: _Reporter) -> None:
+    """A `drill:` line reads `module.name`, the module a known demo (the name itself is checked by `revise check`,
+    which imports the module)."""
+    match = DRILL_NAME.fullmatch(value)
+    if match is None:
+        problem(line, f"drill `{excerpt(value)}` must read `demo.drill`, e.g. `drill: conv_size.output_shape`")
+    elif demo_names is not None and match.group(1) not in demo_names:
+        problem(line, f"unknown demo `{excerpt(match.group(1))}` in drill (known: {', '.join(sorted(demo_names))})")
 
 
 def _without_duplicate_ids(cards: list[CardText], problem: _Reporter) -> list[CardText]:

@@ -205,7 +205,8 @@ def _file_columns(card: CardText, file_name: str) -> dict[str, object]:
     """The columns of a card's row that its file states: where it stands and what it says."""
     return {"path": file_name, "line": card.line, "deck": card.deck, "title_en": card.title_en,
             "title_zh": card.title_zh, "front_en": card.front_en, "front_zh": card.front_zh, "back_en": card.back_en,
-            "back_zh": card.back_zh, "tags": " ".join(card.tags), "demo": card.demo, "source": card.source}
+            "back_zh": card.back_zh, "tags": " ".join(card.tags), "demo": card.demo, "drill": card.drill,
+            "source": card.source}
 
 
 def _apply(row: Card, card: CardText, file_name: str, now: datetime, report: SyncReport, renamed: bool) -> None:

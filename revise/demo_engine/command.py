@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -11,7 +10,7 @@ from typing import NoReturn
 from revise.demo_engine.registry import UnknownDemoError, demo_names, load_demo
 from revise.demo_engine.runner import DemoRunError, figure_png, run_demo
 from revise.demo_engine.spec import Demo, DemoParamError
-from revise.errors import printable
+from revise.errors import printable, stdout_json
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -71,11 +70,9 @@ def run_demo_command(name: str | None, options: list[str], list_only: bool) -> i
                   file=sys.stderr)
             return 1
     if args.json:
-        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
-        print(json.dumps({"demo": name, "params": run.params, "summary": run.result.summary,
-                          "summary_zh": run.result.summary_zh, "table": run.result.table.to_json(),
-                          "data": run.result.data, "seconds": round(run.seconds, 6)},
-                         ensure_ascii=not encoding.startswith("utf")))  # \u escapes where stdout takes no Unicode
+        print(stdout_json({"demo": name, "params": run.params, "summary": run.result.summary,
+                           "summary_zh": run.result.summary_zh, "table": run.result.table.to_json(),
+                           "data": run.result.data, "seconds": round(run.seconds, 6)}))
         return 0
     summary = "\n".join(printable(line) for line in run.result.summary_in("both").split("\n"))
     print(f"{demo.title_en} | {demo.title_zh}\n{summary}\n")

@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from revise.demo_engine.drill import Drill
     from revise.demo_engine.spec import Demo
 
 # Called with (steps done, steps in all) while a demo loads: one step for the import, one per kernel compiled.
@@ -101,3 +102,25 @@ def load_demo(name: str) -> Demo:
     if name not in demo_names():
         raise UnknownDemoError(f"unknown demo `{name}` (known: {', '.join(demo_names()) or 'none'})")
     return importlib.import_module(f"demos.{name}").DEMO
+
+
+def all_drills() -> dict[str, Drill]:
+    """Every drill of every demo module, by qualified name (`conv_size.output_shape`); imports every demo."""
+    drills = {}
+    for name in demo_names():
+        for drill in getattr(importlib.import_module(f"demos.{name}"), "DRILLS", ()):
+            drills[drill.qualified_name] = drill
+    return drills
+
+
+def load_drill(qualified_name: str) -> Drill:
+    """Imports the drill's demo module and returns the drill; DrillError names the known drills if it has none."""
+    from revise.demo_engine.drill import DrillError
+
+    module, _, name = qualified_name.partition(".")
+    if module in demo_names():
+        for drill in getattr(importlib.import_module(f"demos.{module}"), "DRILLS", ()):
+            if drill.name == name:
+                return drill
+    known = ", ".join(sorted(all_drills())) or "none"
+    raise DrillError(f"unknown drill `{qualified_name}` (known: {known})")

@@ -132,6 +132,26 @@ MIGRATIONS: list[tuple[str, str]] = [
         DELETE FROM settings WHERE key = 'search_index_version'
         """,
     ),
+    # A card may name a drill (a worked problem with fresh numbers); each answered instance is kept, tied to the
+    # rating it came with, or to none when practised outside the schedule.
+    (
+        "0006_drills",
+        """
+        ALTER TABLE cards ADD COLUMN drill VARCHAR;
+        CREATE TABLE drill_answers (
+            id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            card_id VARCHAR NOT NULL REFERENCES cards (id),
+            review_log_id INTEGER REFERENCES review_log (id),
+            answered_at DATETIME NOT NULL,
+            drill VARCHAR NOT NULL,
+            record JSON NOT NULL,
+            all_right BOOLEAN NOT NULL
+        );
+        CREATE INDEX ix_drill_answers_card_id ON drill_answers (card_id);
+        CREATE INDEX ix_drill_answers_review_log_id ON drill_answers (review_log_id);
+        CREATE INDEX ix_drill_answers_answered_at ON drill_answers (answered_at)
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

@@ -73,6 +73,7 @@ class Card(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    drill: Mapped[str | None] = mapped_column(String)  # `module.name` of the card's drill, if it has one
 
     schedule: Mapped[CardSchedule] = relationship(back_populates="card", lazy="joined")
 
@@ -140,6 +141,21 @@ class ReviewLog(Base):
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Days from the last review to the due time before this one, for a card in the review state; else None.
     interval_days: Mapped[float | None] = mapped_column(Float)
+
+
+class DrillAnswer(Base):
+    """One answered drill instance: the values drawn, what was typed, whether it was right; tied to the rating it
+    came with (`review_log_id`), or to none for practice outside the schedule."""
+
+    __tablename__ = "drill_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
+    review_log_id: Mapped[int | None] = mapped_column(ForeignKey("review_log.id"), index=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    drill: Mapped[str] = mapped_column(String)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    all_right: Mapped[bool] = mapped_column()
 
 
 class Setting(Base):

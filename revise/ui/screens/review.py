@@ -20,8 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from revise.demo_engine.drill import drill_seed
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
+from revise.ui.widgets.drill_form import DrillForm
 from revise.ui.widgets.rating_bar import RatingBar
 from revise.ui.work import WorkFailed, backend_work
 
@@ -46,6 +48,7 @@ class ReviewScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last rating"),
         Binding("e", "edit", "Edit", id="edit", tooltip="Open the card's file in $EDITOR"),
         Binding("d", "demo", "Demo", id="demo", tooltip="Run the card's live demo"),
+        Binding("enter", "accept", "Accept", id="accept", show=False),
         Binding("q,escape", "back", "Back", id="back"),
     ]
 
@@ -75,6 +78,8 @@ class ReviewScreen(Screen[None]):
         self.busy = True
         self.shown_at = time.monotonic()
         self.undo_stack: list[int] = []
+        self.drill_record: dict | None = None  # the card's drill, once answered, kept with the rating
+        self.preselected: int | None = None  # the rating Enter takes after a drill: Good if right, else Again
 
     @property
     def collection(self) -> Collection:
@@ -118,6 +123,7 @@ class ReviewScreen(Screen[None]):
         if message.rated_log_id is not None:
             self.undo_stack = [*self.undo_stack, message.rated_log_id][-UNDO_DEPTH:]
         self.card, self.sides, self.revealed, self.busy = message.card, message.sides, False, False
+        self.drill_record, self.preselected = None, None
         self.query_one(CardView).close_demo()
         if message.card is not None and message.card.text.demo:
             self.warm_demo(message.card.text.demo_link.name)
@@ -131,6 +137,9 @@ class ReviewScreen(Screen[None]):
                 f"The next card is due {when}." if when else "No cards are scheduled.")
         else:
             self._show_card()
+            if message.card.text.drill:
+                seed = drill_seed(message.card.text.id, message.card.schedule.reps)
+                self.query_one(CardView).show_drill(message.card.text.drill, seed)
         self.query_one(RatingBar).show_front(message.card is not None)
         if message.notice:
             self.notify(message.notice)
@@ -162,6 +171,8 @@ class ReviewScreen(Screen[None]):
         """Dims the keys that do nothing right now: rating before the answer shows, anything while busy."""
         if action == "rate":
             return None if self.busy or not self.revealed else True
+        if action == "accept":
+            return None if self.busy or not self.revealed or self.preselected is None else True
         if action == "reveal":
             return None if self.busy or self.card is None or self.revealed else True
         if action in ("edit", "demo"):
@@ -176,8 +187,20 @@ class ReviewScreen(Screen[None]):
             return
         self.revealed = True
         self.query_one(CardView).reveal()
-        self.query_one(RatingBar).show_outcomes(self.card.outcomes)
+        self.query_one(RatingBar).show_outcomes(self.card.outcomes, self.preselected)
+        self.set_focus(self.query_one(CardView))  # out of the drill's fields: the keys rate again
         self.refresh_bindings()
+
+    def on_drill_form_checked(self, message: DrillForm.Checked) -> None:
+        """A drill answered: kept for the rating, which Enter takes (Again if any answer is wrong, else Good)."""
+        self.drill_record = message.instance.record(message.marks)
+        self.preselected = 3 if self.drill_record["all_right"] else 1
+        self.action_reveal()
+
+    def action_accept(self) -> None:
+        """Takes the rating a drill's answers suggested."""
+        if self.preselected is not None:
+            self.action_rate(self.preselected)
 
     def action_rate(self, rating: int) -> None:
         """Commits the rating in a worker; the next card shows once it is on disk."""
@@ -189,7 +212,8 @@ class ReviewScreen(Screen[None]):
         notice = "" if leech_before or not card.outcomes[rating].schedule.leech else (
             f"“{card.text.title_en}” is now a leech: {card.outcomes[rating].schedule.lapses} lapses. "
             "Consider rewriting it.")
-        self.load(lambda: (None, self.collection.rate(card, rating, duration_ms)), notice)
+        drill = self.drill_record
+        self.load(lambda: (None, self.collection.rate(card, rating, duration_ms, drill=drill)), notice)
 
     def action_undo(self) -> None:
         """Takes back the last rating and shows that card again."""

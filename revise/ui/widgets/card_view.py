@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown, Rule, Static
 
 from revise.ui.widgets.demo_panel import DemoPanel
+from revise.ui.widgets.drill_form import DrillForm
 from revise.ui.widgets.formula_view import FormulaView
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class CardView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="card-title")
         yield Vertical(id="front", classes="card-side")
+        yield Vertical(id="drill-slot")
         yield Rule(id="divider")
         yield Vertical(id="back", classes="card-side")
         yield Static("", id="done")
@@ -56,6 +58,8 @@ class CardView(VerticalScroll):
         self.language = language
         for panel in self.query(DemoPanel):
             panel.set_language(language)
+        for form in self.query(DrillForm):
+            form.set_language(language)
         self.query_one("#done", Static).display = False
         self.query_one("#front").display = True
         self._fill("#front", sides.front[language])
@@ -75,8 +79,19 @@ class CardView(VerticalScroll):
         return Markdown(block) if isinstance(block, str) else FormulaView(block, self.graphics)
 
     def reveal(self) -> None:
-        """Shows the answer under the question."""
+        """Shows the answer under the question, and the drill's worked solution if the card has one."""
         self._set_revealed(True)
+        for form in self.query(DrillForm):
+            form.show_solution()
+
+    def show_drill(self, drill_name: str, seed: int) -> None:
+        """Puts a fresh drill under the question (the card's numbers for this review), in place of any other."""
+        self.close_drill()
+        self.query_one("#drill-slot", Vertical).mount(DrillForm(drill_name, seed, self.language))
+
+    def close_drill(self) -> None:
+        """Takes the drill away, if the card had one."""
+        self.query(DrillForm).remove()
 
     def toggle_demo(self, card: CardText) -> None:
         """Opens the card's live demo under it, or closes it if it is open."""
@@ -99,6 +114,7 @@ class CardView(VerticalScroll):
         """Replaces the card with the end-of-session message (or another message under its own title)."""
         self.query_one("#card-title", Static).update(Text(title, style="bold"))
         self.query_one("#front").display = False
+        self.close_drill()
         self._set_revealed(False)
         done = self.query_one("#done", Static)
         done.update(Text(f"{message}\nPress q to go back."))

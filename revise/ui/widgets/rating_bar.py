@@ -30,10 +30,13 @@ class RatingBar(Horizontal):
         for rating in RATING_NAMES:
             self.query_one(f"#rate-{rating}").display = False
 
-    def show_outcomes(self, outcomes: dict[int, Outcome]) -> None:
-        """Offers the four ratings, each labelled with its key and the interval it would give."""
+    def show_outcomes(self, outcomes: dict[int, Outcome], preselected: int | None = None) -> None:
+        """Offers the four ratings, each labelled with its key and the interval it would give; the `preselected`
+        one (Again after a wrong drill answer, Good after a right one) is marked, and Enter takes it."""
         self.query_one("#show-answer").display = False
         for rating, name in RATING_NAMES.items():
             button = self.query_one(f"#rate-{rating}", Button)
-            button.label = f"{rating} {name}  {format_interval(outcomes[rating].interval)}"
+            enter = "  ⏎" if rating == preselected else ""
+            button.label = f"{rating} {name}  {format_interval(outcomes[rating].interval)}{enter}"
+            button.set_class(rating == preselected, "preselected")
             button.display = True
