@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -204,6 +204,17 @@ class Collection:
         if drill is not None:
             session.add(_drill_answer(card.text.id, drill, now, log.id))
         return log.id
+
+    def drill_cards(self, again_within_days: int | None = None, now: datetime | None = None) -> list[CardText]:
+        """The cards that have a drill, in course order; with `again_within_days`, only those rated Again in that
+        many days before `now` (for practising what was just forgotten)."""
+        query = select(Card).where(Card.drill.is_not(None), Card.retired_at.is_(None)).order_by(Card.path, Card.line)
+        if again_within_days is not None:
+            since = (now or utc_now()) - timedelta(days=again_within_days)
+            query = query.where(Card.id.in_(select(ReviewLog.card_id).where(
+                ReviewLog.rating == 1, ReviewLog.kind != MANUAL, ReviewLog.reviewed_at >= since)))
+        with self._transaction() as session:
+            return [CardText.from_row(row, self.cards_dir) for row in session.scalars(query)]
 
     def practise(self, card_id: str, drill: dict[str, Any], now: datetime | None = None) -> None:
         """Keeps a drill answered in practice, outside the schedule: no rating, no change to the card's schedule."""

@@ -29,6 +29,7 @@ class HomeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space,enter", "review", "Review", id="review", tooltip="Start today's review"),
+        Binding("p", "practice", "Practice", id="practice", tooltip="Drills with fresh numbers, outside the schedule"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Every card in a table"),
         Binding("s", "app.stats", "Stats", id="stats", tooltip="Reviews, retention, forecast and card statistics"),
         Binding("o", "options", "Options", id="options", tooltip="Settings: daily limits, steps, retention, language"),
@@ -65,8 +66,8 @@ class HomeScreen(Screen[None]):
             yield Static("Opening your cards…", id="counts")
             yield Static("", id="next-due")
             yield Static("", id="problems")
-            yield Static("Space: review  ·  Ctrl+F: search  ·  b: browse  ·  s: stats  ·  o: options  ·  q: quit",
-                         id="hint")
+            yield Static("Space: review  ·  p: practise drills  ·  Ctrl+F: search  ·  b: browse  ·  s: stats  ·  "
+                         "o: options  ·  q: quit", id="hint")
         yield Footer(compact=True)
 
     def on_home_screen_ready(self, message: Ready) -> None:
@@ -144,3 +145,11 @@ class HomeScreen(Screen[None]):
         from revise.ui.screens.settings import SettingsScreen
 
         self.app.push_screen(SettingsScreen(self.context, self.app.settings))
+
+    def action_practice(self) -> None:
+        """Opens a practice run of drills once the collection is open (no schedule changes)."""
+        if not self._when_open(self.action_practice):
+            return
+        from revise.ui.screens.practice import PracticeScreen
+
+        self.app.push_screen(PracticeScreen(self.context))
