@@ -7,7 +7,9 @@ size s_1 with ratios r_2..r_m (the order of d2l's code), each of width s sqrt(r)
 in normalised coordinates, computed in d2l's order of operations. assign_anchors is d2l's
 `assign_anchor_to_bbox`: each ground-truth box first takes its best anchor, greedily by the largest IoU left
 in the matrix (ties: lowest anchor, then lowest box), so every box gets one even at IoU 0; every other anchor
-then takes its best box if their IoU reaches the threshold, else stays background (-1).
+then takes its best box if their IoU reaches the threshold, else stays background (-1). multibox_prior_all puts
+every size with every ratio at each pixel (n * m boxes, Faster R-CNN's region proposal network), and
+ssd_predictor_channels gives d2l's SSD class and box prediction layers' channels, a (q + 1) and 4 a.
 """
 
 from __future__ import annotations
@@ -62,6 +64,34 @@ def yolo_output_shape(grid: int, anchors_per_cell: int, classes: int) -> tuple[i
     anchors_per_cell = check_int("anchors_per_cell", anchors_per_cell, 1)
     classes = check_int("classes", classes, 0)
     return (grid, grid, anchors_per_cell * (5 + classes))
+
+
+def multibox_prior_all(height: int, width: int, sizes, ratios) -> np.ndarray:
+    """Every size with every ratio at each pixel, as Faster R-CNN's region proposal network places its anchors:
+    (height * width * n * m, 4) normalised corner boxes, pixels row-major, then s_1 with r_1..r_m, s_2 with
+    r_1..r_m, ...; each box as in multibox_prior (width s sqrt(r) h / w, height s / sqrt(r))."""
+    height = check_int("height", height, 1)
+    width = check_int("width", width, 1)
+    sizes = _positive("sizes", sizes)
+    ratios = _positive("ratios", ratios)
+    return _all_pairs_rows(height, width, sizes, ratios, 0, height * width)
+
+
+def ssd_predictor_channels(anchors_per_pixel: int, classes: int) -> tuple[int, int]:
+    """Output channels of SSD's class and box prediction layers (d2l's cls_predictor and bbox_predictor, 3x3
+    convs with padding 1): a (q + 1) class scores (the + 1 is the background) and 4 a offsets per position."""
+    anchors_per_pixel = check_int("anchors_per_pixel", anchors_per_pixel, 1)
+    classes = check_int("classes", classes, 0)
+    return anchors_per_pixel * (classes + 1), 4 * anchors_per_pixel
+
+
+def _all_pairs_rows(height: int, width: int, sizes: np.ndarray, ratios: np.ndarray, first: int,
+                    count: int) -> np.ndarray:
+    """The n * m anchors of pixels first..first+count-1: for each size, d2l's kernel with that one size and all
+    the ratios gives its m boxes; the sizes' blocks are then interleaved pixel by pixel."""
+    blocks = [_prior_rows(height, width, sizes[k:k + 1], ratios, first, count).reshape(count, 1, ratios.size, 4)
+              for k in range(sizes.size)]
+    return np.concatenate(blocks, axis=1).reshape(count * sizes.size * ratios.size, 4)
 
 
 def _positive(name: str, value) -> np.ndarray:
@@ -137,6 +167,7 @@ OBJECTS = (("dog", (60.0, 45.0, 378.0, 516.0)), ("cat", (400.0, 112.0, 655.0, 49
 OBJECT_COLOURS = {"dog": COLOURS[0], "cat": COLOURS[1]}  # as in the nms demo
 OBJECTS_ZH = {"dog": "狗", "cat": "猫"}
 MAX_VALUES = 5  # sizes and ratios each
+PAIRS = ("d2l", "all")
 
 
 def _parse_values(name: str, text: str, high: float) -> np.ndarray:
@@ -161,6 +192,11 @@ def _normalised(box) -> tuple[float, float, float, float]:
 def _anchor_labels(sizes: np.ndarray, ratios: np.ndarray) -> list[tuple[float, float]]:
     """(size, ratio) of each anchor of a pixel, in d2l's code order."""
     return [(float(s), float(ratios[0])) for s in sizes] + [(float(sizes[0]), float(r)) for r in ratios[1:]]
+
+
+def _all_pair_labels(sizes: np.ndarray, ratios: np.ndarray) -> list[tuple[float, float]]:
+    """(size, ratio) of each anchor of a pixel when every size takes every ratio, sizes first."""
+    return [(float(s), float(r)) for s in sizes for r in ratios]
 
 
 def _greedy_anchor(mapping: np.ndarray, taken_at: np.ndarray, box: int) -> int:
@@ -231,17 +267,30 @@ def run(
                                         "未被选为最佳的锚框在 IoU 不低于此值时归入该物体", low=0.0, high=1.0)] = 0.5,
     grid: Annotated[int, Arg("YOLO grid S (S x S cells) for the output volume", "YOLO 网格 S(S x S 个单元)",
                              low=1, high=32)] = 3,
-    classes: Annotated[int, Arg("YOLO classes C for the output volume", "YOLO 类别数 C", low=1, high=1000)] = 2,
+    classes: Annotated[int, Arg("YOLO classes C for the output volume (and SSD's q when --ssd-map is set)",
+                                "YOLO 类别数 C(设置 --ssd-map 时也是 SSD 的类别数 q)", low=1, high=1000)] = 2,
+    pairs: Annotated[str, Arg("which (size, ratio) pairs make a pixel's anchors: d2l = s_1..s_n with r_1, then s_1 "
+                              "with r_2..r_m (n + m - 1); all = every size with every ratio (n·m, as Faster R-CNN's "
+                              "region proposal network)",
+                              "每个像素的锚框由哪些(尺寸, 宽高比)组合构成:d2l = s_1..s_n 配 r_1,再加 s_1 配 r_2..r_m"
+                              "(n + m - 1 个);all = 每个尺寸配每个宽高比(n·m 个,同 Faster R-CNN 的区域提议网络)",
+                              choices=PAIRS)] = "d2l",
+    ssd_map: Annotated[int, Arg("SSD feature map height = width whose prediction layers are sized with these anchors "
+                                "and --classes (0 = not shown)",
+                                "SSD 特征图的高 = 宽,用这些锚框和 --classes 计算其预测层的大小(0 = 不显示)",
+                                low=0, high=64)] = 0,
 ) -> DemoResult:
     """Draw one pixel's anchors on d2l's cat-and-dog image, their IoUs with both boxes, and who takes which."""
     size_values, ratio_values = _parse_values("sizes", sizes, 1.0), _parse_values("ratios", ratios, 10.0)
-    per_pixel = len(size_values) + len(ratio_values) - 1
+    every = pairs == "all"
+    per_pixel = len(size_values) * len(ratio_values) if every else len(size_values) + len(ratio_values) - 1
     first = pixel_y * IMAGE_WIDTH + pixel_x
-    anchors = _prior_rows(IMAGE_HEIGHT, IMAGE_WIDTH, size_values, ratio_values, first, 1)
+    rows_of = _all_pairs_rows if every else _prior_rows
+    anchors = rows_of(IMAGE_HEIGHT, IMAGE_WIDTH, size_values, ratio_values, first, 1)
     truth = np.array([_normalised(box) for _, box in OBJECTS])
     overlaps = box_iou(anchors, truth)
     mapping, taken_at = _assign(overlaps, check_number("iou_threshold", iou_threshold, 0.0, 1.0))
-    labels = _anchor_labels(size_values, ratio_values)
+    labels = (_all_pair_labels if every else _anchor_labels)(size_values, ratio_values)
     anchors_px = anchors * np.array([IMAGE_WIDTH, IMAGE_HEIGHT, IMAGE_WIDTH, IMAGE_HEIGHT])
     rows, words = [], []
     for k, ((size, ratio), box) in enumerate(zip(labels, mapping.tolist())):
@@ -260,7 +309,11 @@ def run(
     picks_zh = "、".join(f"{OBJECTS_ZH[name]}取 #{k}(IoU {overlaps[k, j]:.2f})" if k >= 0
                          else f"{OBJECTS_ZH[name]}分不到锚框(只有 1 个)" for j, (name, k) in enumerate(best.items()))
     plural = "s" if per_pixel > 1 else ""
-    summary = (f"Pixel ({pixel_x}, {pixel_y}) has n + m - 1 = {len(size_values)} + {len(ratio_values)} - 1 = "
+    count_en, count_zh = (f"n + m - 1 = {len(size_values)} + {len(ratio_values)} - 1", "n + m - 1 = "
+                          f"{len(size_values)} + {len(ratio_values)} - 1")
+    if every:
+        count_en = count_zh = f"n · m = {len(size_values)} · {len(ratio_values)}"
+    summary = (f"Pixel ({pixel_x}, {pixel_y}) has {count_en} = "
                f"{per_pixel} anchor{plural}, so the 561 x 728 image has "
                f"{IMAGE_HEIGHT} · {IMAGE_WIDTH} · {per_pixel} = {total:,}. {picks}; "
                f"{extra} more reach IoU ≥ {iou_threshold:g}, {background} stay background.\n"
@@ -268,13 +321,38 @@ def run(
                f"{shape[0]} x {shape[1]} x {per_pixel}·(5 + {classes}) = {shape[0]} x {shape[1]} x {shape[2]} "
                f"({math.prod(shape):,} numbers); the dog's centre lies in cell {cells['dog']}, the cat's in "
                f"{cells['cat']} (row, column).")
-    summary_zh = (f"像素 ({pixel_x}, {pixel_y}) 有 n + m - 1 = {len(size_values)} + {len(ratio_values)} - 1 = "
+    summary_zh = (f"像素 ({pixel_x}, {pixel_y}) 有 {count_zh} = "
                   f"{per_pixel} 个锚框,561 x 728 的图像共 {IMAGE_HEIGHT} · {IMAGE_WIDTH} · {per_pixel} = "
                   f"{total:,} 个。{picks_zh};另有 {extra} 个 IoU ≥ {iou_threshold:g},"
                   f"{background} 个为背景。\n"
                   f"YOLO 用 {grid} x {grid} 网格、每单元 B = {per_pixel} 个锚框、C = {classes} 个类别时输出 "
                   f"{shape[0]} x {shape[1]} x {per_pixel}·(5 + {classes}) = {shape[0]} x {shape[1]} x {shape[2]}"
                   f"(共 {math.prod(shape):,} 个数);狗的中心在单元 {cells['dog']},猫的在 {cells['cat']}(行, 列)。")
+    if every:
+        summary += (f"\nEvery size with every ratio, as Faster R-CNN's region proposal network: at each position it "
+                    f"predicts an objectness score and 4 box offsets per anchor, {per_pixel} + 4 · {per_pixel} = "
+                    f"{5 * per_pixel} numbers (the paper's two-class softmax: {2 * per_pixel} + {4 * per_pixel}).")
+        summary_zh += (f"\n每个尺寸配每个宽高比,同 Faster R-CNN 的区域提议网络:它在每个位置为每个锚框预测 1 个"
+                       f"目标性得分和 4 个偏移量,共 {per_pixel} + 4 · {per_pixel} = {5 * per_pixel} 个数"
+                       f"(论文用两类 softmax:{2 * per_pixel} + {4 * per_pixel})。")
+    ssd = None
+    if ssd_map:
+        class_channels, box_channels = ssd_predictor_channels(per_pixel, classes)
+        ssd_anchors = rows_of(ssd_map, ssd_map, size_values, ratio_values, 0, ssd_map * ssd_map).shape[0]
+        positions = ssd_map * ssd_map
+        ssd = {"map": ssd_map, "anchors_per_pixel": per_pixel, "classes": classes,
+               "class_channels": class_channels, "box_channels": box_channels, "anchors": ssd_anchors,
+               "class_outputs": positions * class_channels, "box_outputs": positions * box_channels}
+        summary += (f"\nSSD on a {ssd_map} x {ssd_map} feature map with a = {per_pixel} anchors per position and "
+                    f"q = {classes} classes: the class predictor (3x3 conv, padding 1) has a(q + 1) = {per_pixel} · "
+                    f"{classes + 1} = {class_channels} channels (+1 for background), the box predictor 4a = "
+                    f"{box_channels}; {ssd_map} · {ssd_map} · {per_pixel} = {ssd_anchors:,} anchors, "
+                    f"{ssd_map} · {ssd_map} · {class_channels} = {positions * class_channels:,} class scores.")
+        summary_zh += (f"\nSSD 在 {ssd_map} x {ssd_map} 的特征图上,每个位置 a = {per_pixel} 个锚框、q = {classes} 个"
+                       f"类别:类别预测层(3x3 卷积,填充 1)有 a(q + 1) = {per_pixel} · {classes + 1} = "
+                       f"{class_channels} 个通道(+1 为背景),边界框预测层有 4a = {box_channels} 个;共 "
+                       f"{ssd_map} · {ssd_map} · {per_pixel} = {ssd_anchors:,} 个锚框,"
+                       f"{ssd_map} · {ssd_map} · {class_channels} = {positions * class_channels:,} 个类别得分。")
     title = f"Anchors of pixel ({pixel_x}, {pixel_y}): " + ", ".join(
         f"{name} ← #{k}" if k >= 0 else f"{name} ← none" for name, k in best.items())
     table = Table(columns=("anchor", "size s", "ratio r", "x1,y1,x2,y2 (px)", "IoU dog", "IoU cat", "assigned to"),
@@ -287,7 +365,8 @@ def run(
               "anchors": anchors.tolist(), "sizes_ratios": [list(pair) for pair in labels],
               "iou": overlaps.tolist(), "assigned": mapping.tolist(),
               "assigned_to": [word for word, _ in words], "best_anchor": best,
-              "yolo_output_shape": list(shape), "object_cells": {k: list(v) for k, v in cells.items()}})
+              "yolo_output_shape": list(shape), "object_cells": {k: list(v) for k, v in cells.items()},
+              "pairs": pairs, "ssd": ssd})
 
 
 def warm() -> None:
@@ -296,6 +375,8 @@ def warm() -> None:
     assign_anchors(anchors, [[0.1, 0.1, 0.6, 0.7]])
     box_iou(anchors, anchors)
     yolo_output_shape(3, 2, 3)
+    multibox_prior_all(2, 2, [0.5, 0.25], [1.0, 2.0])
+    ssd_predictor_channels(4, 1)
 
 
 DEMO = declare_demo(

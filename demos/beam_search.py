@@ -13,6 +13,9 @@ normalised scores rank them alike), and a candidate ending in EOS leaves the bea
 hypotheses, shrinking the beam by one. The search stops after `max_len` steps or when no hypothesis is
 live. The result is the finished hypotheses plus those still live at `max_len`, ranked by normalised score:
 at most `beam_width` of them. Candidates of probability zero (log-prob -inf) are never kept.
+`beam_candidates` lists what the beam weighs at one step (every extension of its live hypotheses, kept or
+dropped); the demo's `worked` model has the notes' worked step (B = 2: Jane 0.5, In 0.3, September 0.1; after
+Jane: is 0.4, visits 0.35; after In: September 0.9).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.checks import check_array, check_int, check_number
+from revise.demo_engine.checks import check_array, check_choice, check_int, check_number
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, MARKERS, new_axes
 
@@ -74,6 +77,29 @@ def exhaustive(logp, max_len: int, eos: int, alpha: float = 0.0) -> tuple[list[i
     alpha = check_number("alpha", alpha, 0.0)
     tokens, score = _exhaustive(logp, int(max_len), int(eos), alpha)
     return tokens.tolist(), float(score)
+
+
+def beam_candidates(logp, beam_width: int, max_len: int, eos: int, step: int) -> list[tuple[list[int], float, bool]]:
+    """Every candidate the beam weighs at `step` (1 = the first token): each live hypothesis of step - 1 extended
+    by each token of nonzero probability, as (tokens, summed log-probability, kept in the beam), best first.
+    Empty when the search ended before `step`."""
+    tree = beam_tree(logp, beam_width, max_len, eos)
+    logp = np.asarray(logp, dtype=np.float64)
+    step = check_int("step", step, 1, max_len)
+    if step > tree.tokens.shape[0]:
+        return []
+    if step == 1:
+        parents = [(-1, [], 0.0, int(eos))]
+    else:
+        parents = [(rank, _path(tree, step - 2, rank), float(tree.totals[step - 2, rank]),
+                    int(tree.tokens[step - 2, rank])) for rank in range(tree.tokens.shape[1])
+                   if tree.tokens[step - 2, rank] >= 0 and tree.tokens[step - 2, rank] != eos]
+    kept = {(int(tree.parents[step - 1, rank]), int(tree.tokens[step - 1, rank]))
+            for rank in range(tree.tokens.shape[1]) if tree.tokens[step - 1, rank] >= 0}
+    candidates = [([*prefix, token], total + float(logp[step - 1, prev, token]), (rank, token) in kept)
+                  for rank, prefix, total, prev in parents for token in range(logp.shape[2])
+                  if logp[step - 1, prev, token] > -np.inf]
+    return sorted(candidates, key=lambda item: -item[1])
 
 
 def _checked_model(logp, max_len, eos) -> np.ndarray:
@@ -211,13 +237,23 @@ TRANSITIONS = {
     "In": {"September": 1.0},
 }
 STEPS = 12
+# The notes' worked step (B = 2): P(Jane) 0.5, P(In) 0.3, P(September) 0.1 first; after Jane: is 0.4, visits 0.35;
+# after In: September 0.9; every other word less likely. The rest of the table is the toy model's.
+WORKED_TRANSITIONS = {
+    **TRANSITIONS,
+    EOS_TEXT: {"Jane": 0.5, "In": 0.3, "September": 0.1, "Africa": 0.06, "is": 0.04},
+    "Jane": {"is": 0.4, "visits": 0.35, "visiting": 0.25},
+    "In": {"September": 0.9, "Africa": 0.1},
+}
+MODELS = {"toy": TRANSITIONS, "worked": WORKED_TRANSITIONS}
 
 
-def toy_translation_model(steps: int = STEPS) -> np.ndarray:
-    """The demo's log-probability table (steps, V, V) built from TRANSITIONS, with -inf for impossible pairs."""
+def toy_translation_model(steps: int = STEPS, model: str = "toy") -> np.ndarray:
+    """The demo's log-probability table (steps, V, V) built from TRANSITIONS (model "toy") or WORKED_TRANSITIONS
+    ("worked": the notes' worked beam step), with -inf for impossible pairs."""
     index = {word: i for i, word in enumerate(VOCABULARY)}
     table = np.full((len(VOCABULARY), len(VOCABULARY)), -np.inf)
-    for prev, nexts in TRANSITIONS.items():
+    for prev, nexts in MODELS[check_choice("model", model, tuple(MODELS))].items():
         for word, probability in nexts.items():
             table[index[prev], index[word]] = np.log(probability)
     return np.broadcast_to(table, (steps, *table.shape)).copy()
@@ -237,9 +273,17 @@ def run(
                                 low=0.0, high=1.5)] = 0.7,
     max_len: Annotated[int, Arg("longest output, in tokens (with <eos>)", "输出的最大长度(含 <eos>)",
                                 low=1, high=STEPS)] = 10,
+    model: Annotated[str, Arg("toy: the demo's translation model; worked: the notes' worked step (first word Jane "
+                              "0.5, In 0.3, September 0.1; after Jane: is 0.4, visits 0.35; after In: September 0.9)",
+                              "toy:演示自带的翻译模型;worked:笔记中手算的那一步(第一个词 Jane 0.5、In 0.3、"
+                              "September 0.1;Jane 之后 is 0.4、visits 0.35;In 之后 September 0.9)",
+                              choices=tuple(MODELS))] = "toy",
+    step: Annotated[int, Arg("show every candidate of this step, kept or dropped (0 = the final hypotheses)",
+                             "列出这一步的所有候选及其去留(0 = 显示最终假设)", low=0, high=STEPS)] = 0,
 ) -> DemoResult:
-    """Greedy, beam and exhaustive search on the toy model; the table ranks the beam's final hypotheses."""
-    logp, eos = toy_translation_model(), VOCABULARY.index(EOS_TEXT)
+    """Greedy, beam and exhaustive search on the toy model; the table ranks the beam's final hypotheses, or, for
+    a step, every candidate the beam weighed then."""
+    logp, eos = toy_translation_model(model=model), VOCABULARY.index(EOS_TEXT)
     beam = beam_search(logp, beam_width, max_len, eos, alpha)
     unnormalised = beam_search(logp, beam_width, max_len, eos, 0.0)[0]
     greedy_tokens, greedy_score = greedy(logp, max_len, eos, alpha)
@@ -258,16 +302,74 @@ def run(
                   f"贪心搜索:“{greedy_text}”({greedy_score:.3f})。\n"
                   f"不做长度归一化时,集束搜索选出“{plain}”(log P {plain_total:.3f});"
                   f"穷举搜索的最优结果是“{sentence(best_tokens)}”。")
+    table = Table(columns=("search", "output", "log P", "L", f"score a={alpha:g}"), rows=tuple(rows),
+                  columns_zh=("搜索方式", "输出", "log P", "L", f"得分 a={alpha:g}"))
+    candidates = []
+    if step:
+        candidates = beam_candidates(logp, beam_width, max_len, eos, min(step, max_len))
+        step_en, step_zh, table = _step_view(logp, candidates, beam_width, min(step, max_len), step)
+        summary, summary_zh = f"{step_en}\n{summary.split(chr(10))[0]}", f"{step_zh}\n{summary_zh.split(chr(10))[0]}"
     return DemoResult(
         summary=summary,
         summary_zh=summary_zh,
-        table=Table(columns=("search", "output", "log P", "L", f"score a={alpha:g}"), rows=tuple(rows),
-                    columns_zh=("搜索方式", "输出", "log P", "L", f"得分 a={alpha:g}")),
+        table=table,
         figure=_tree_figure(beam_tree(logp, beam_width, max_len, eos), beam[0][0]),
         data={"beam": [{"tokens": [VOCABULARY[t] for t in tokens], "score": score} for tokens, score in beam],
               "greedy": {"tokens": [VOCABULARY[t] for t in greedy_tokens], "score": greedy_score},
               "exhaustive": {"tokens": [VOCABULARY[t] for t in best_tokens], "score": best_score},
-              "beam_without_normalisation": [VOCABULARY[t] for t in unnormalised[0]]})
+              "beam_without_normalisation": [VOCABULARY[t] for t in unnormalised[0]], "model": model,
+              "step": step, "candidates": [{"tokens": [VOCABULARY[t] for t in tokens], "log_p": total,
+                                            "probability": float(np.exp(total)), "kept": kept}
+                                           for tokens, total, kept in candidates]})
+
+
+def _step_view(logp: np.ndarray, candidates: list, beam_width: int, step: int, asked: int):
+    """The summary line and table of one step: the beam it starts from, what it keeps, the best dropped."""
+    past = (f" (step {asked} is past max_len: showing step {step})" if asked > step else "")
+    past_zh = f"(第 {asked} 步超出 max_len:显示第 {step} 步)" if asked > step else ""
+    if not candidates:
+        return (f"Step {step}{past}: the search had already ended, every hypothesis with <eos>.",
+                f"第 {step} 步{past_zh}:搜索已经结束,所有假设都以 <eos> 结尾。",
+                Table(columns=("candidate", "joint P", "log P", "kept"), rows=(("–", "–", "–", "–"),),
+                      columns_zh=("候选", "联合概率", "log P", "保留")))
+    eos = VOCABULARY.index(EOS_TEXT)
+
+    def product(tokens: list[int], total: float) -> str:
+        prev = eos if len(tokens) == 1 else tokens[-2]
+        last = float(np.exp(logp[step - 1, prev, tokens[-1]]))
+        if len(tokens) == 1:
+            return f"{last:.3g}"
+        return f"{float(np.exp(total)) / last:.3g} · {last:.3g} = {float(np.exp(total)):.3g}"
+
+    def words(tokens: list[int]) -> str:
+        return " ".join(VOCABULARY[t] for t in tokens)
+
+    kept = [(tokens, total) for tokens, total, keep in candidates if keep]
+    dropped = [(tokens, total) for tokens, total, keep in candidates if not keep]
+    prefixes = {}
+    for tokens, total, _ in candidates:
+        prev = eos if len(tokens) == 1 else tokens[-2]
+        prefixes[tuple(tokens[:-1])] = total - float(logp[step - 1, prev, tokens[-1]])
+    beam = sorted(prefixes.items(), key=lambda item: -item[1])
+    start = ("the beam holds " + ", ".join(f"\"{words(list(prefix))}\" ({np.exp(total):.3g})" for prefix, total in beam)
+             + "; " if step > 1 else "")
+    start_zh = ("束中有 " + "、".join(f"“{words(list(prefix))}”({np.exp(total):.3g})" for prefix, total in beam)
+                + ";" if step > 1 else "")
+    keeps = ", ".join(f"\"{words(tokens)}\" ({product(tokens, total)})" for tokens, total in kept)
+    keeps_zh = "、".join(f"“{words(tokens)}”({product(tokens, total)})" for tokens, total in kept)
+    text = (f"Step {step}{past}, B = {beam_width}: {start}of {len(candidates)} candidates, scored by the joint "
+            f"probability, it keeps {keeps}")
+    text_zh = f"第 {step} 步{past_zh},B = {beam_width}:{start_zh}在 {len(candidates)} 个按联合概率打分的候选中保留 {keeps_zh}"
+    if dropped:
+        tokens, total = dropped[0]
+        text += f"; the best dropped is \"{words(tokens)}\" ({product(tokens, total)})."
+        text_zh += f";落选的最好候选是“{words(tokens)}”({product(tokens, total)})。"
+    else:
+        text, text_zh = text + ".", text_zh + "。"
+    rows = tuple((words(tokens), product(tokens, total), f"{total:.3f}", "kept" if keep else "dropped")
+                 for tokens, total, keep in candidates[:12])
+    return text, text_zh, Table(columns=("candidate", "joint P", "log P", "kept"), rows=rows,
+                                columns_zh=("候选", "联合概率", "log P", "保留"))
 
 
 def _score_cells(logp: np.ndarray, tokens: list[int], score: float) -> tuple[str, str, str]:
@@ -319,6 +421,7 @@ def warm() -> None:
     beam_search(logp, 2, 2, 0, 0.7)
     greedy(logp, 2, 0, 0.7)
     exhaustive(logp, 2, 0, 0.7)
+    beam_candidates(logp, 2, 2, 0, 2)
 
 
 DEMO = declare_demo(

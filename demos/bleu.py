@@ -10,6 +10,8 @@ effective_order=False)` on space-joined tokens (score / 100, precisions as fract
 are summed over the corpus, the reference length of a sentence is that of the reference closest in length
 (ties to the shorter), BP = exp(1 - r/c) when c < r (0 when c = 0), and the score is 0 when no n-gram of
 any order matches, when some order has no n-gram at all, or, without smoothing, when some order has no match.
+d2l_bleu is Dive into Deep Learning's `bleu(pred_seq, label_seq, k)`: one label, the same clipped precisions,
+exp(min(0, 1 - len_label/len_pred)) * prod_n p_n^(1/2^n); the demo's variant=d2l shows it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from revise.figures import new_axes
 
 SMOOTHING = (None, "exp", "floor")
 FLOOR_VALUE = 0.1  # sacrebleu's default smooth_value for "floor"
+VARIANTS = ("sacrebleu", "d2l")
 
 
 @dataclass(frozen=True)
@@ -274,8 +277,17 @@ def run(
     max_n: Annotated[int, Arg("longest n-gram order", "最长的 n 元语法阶数", low=1, high=4)] = 4,
     smooth: Annotated[str, Arg("smoothing for orders without a match (sacrebleu's)", "无匹配阶数的平滑方法(同 sacrebleu)",
                                choices=("none", "exp"))] = "none",
+    variant: Annotated[str, Arg("sacrebleu: BLEU as sacrebleu computes it, both references; d2l: Dive into Deep "
+                                "Learning's exp(min(0, 1 - len_label/len_pred)) * prod p_n^(1/2^n) with k = max_n, "
+                                "against reference1 alone",
+                                "sacrebleu:按 sacrebleu 的算法,用两个参考译文;d2l:《动手学深度学习》的 "
+                                "exp(min(0, 1 - len_label/len_pred)) * prod p_n^(1/2^n),k = max_n,只用第一个参考译文",
+                                choices=VARIANTS)] = "sacrebleu",
 ) -> DemoResult:
-    """BLEU of one sentence against two references, with the clipped counts of every n-gram order."""
+    """BLEU of one sentence against two references, with the clipped counts of every n-gram order; or d2l's
+    variant against the first reference."""
+    if variant == "d2l":
+        return _d2l_result(tokenize(hypothesis), tokenize(reference1), max_n)
     hyp, refs = tokenize(hypothesis), [tokenize(reference1), tokenize(reference2)]
     result = sentence_bleu(hyp, refs, max_n, None if smooth == "none" else smooth)
     rows = tuple((str(n), f"{result.matches[n - 1]}/{result.totals[n - 1]}", f"{result.precisions[n - 1]:.3f}",
@@ -296,6 +308,42 @@ def run(
     )
 
 
+def _d2l_result(pred: list[str], label: list[str], k: int) -> DemoResult:
+    """d2l's BLEU of the hypothesis against reference1: each order's clipped precision, its weight 1/2^n and
+    factor, the brevity penalty, and sacrebleu's BLEU-k of the same pair for comparison."""
+    if k > len(pred):
+        raise ValueError(f"max_n={k}: d2l's BLEU needs k <= the hypothesis's {len(pred)} tokens "
+                         "(it divides by len_pred - n + 1)")
+    score = d2l_bleu(pred, label, k)
+    counts = sentence_bleu(pred, [label], k)
+    precisions = [m / t for m, t in zip(counts.matches, counts.totals)]
+    penalty = math.exp(min(0.0, 1 - len(label) / len(pred)))
+    rows = tuple((str(n), f"{counts.matches[n - 1]}/{counts.totals[n - 1]}", f"{precisions[n - 1]:.3f}",
+                  f"1/{2 ** n}", f"{precisions[n - 1] ** 0.5 ** n:.3f}",
+                  _clipped_text(clipped_ngrams(pred, [label], n))) for n in range(1, k + 1))
+    factors = " · ".join(f"{p:.3g}^(1/{2 ** n})" for n, p in enumerate(precisions, 1))
+    formula = (f"exp(min(0, 1 - {len(label)}/{len(pred)})) · {factors} = {penalty:.3f} · "
+               f"{score / penalty if penalty else 0.0:.3f} = {score:.3f}")
+    zero = next((n for n, p in enumerate(precisions, 1) if p == 0), None)
+    why = f" It is 0: no {zero}-gram matches." if zero else ""
+    why_zh = f"它为 0:没有匹配的 {zero} 元语法。" if zero else ""
+    summary = (f"d2l's BLEU (k = {k}, one label: reference1) = {formula}.{why} The weight 1/2^n shrinks with n, so "
+               f"higher orders cost less.\nsacrebleu's BLEU-{k} of the same pair is {counts.score:.4f} "
+               f"(the geometric mean, equal weights 1/{k}); reference2 is not used.")
+    summary_zh = (f"d2l 的 BLEU(k = {k},只用一个标签:第一个参考译文)= {formula}。{why_zh}权重 1/2^n 随 n 减小,"
+                  f"高阶精度的影响更小。\n同一对句子用 sacrebleu 算的 BLEU-{k} 为 {counts.score:.4f}"
+                  f"(几何平均,各阶权重都是 1/{k});第二个参考译文不参与计算。")
+    shown = BleuResult(score, precisions, counts.matches, counts.totals, penalty, len(pred), len(label))
+    return DemoResult(
+        summary=summary, summary_zh=summary_zh,
+        table=Table(columns=("n", "clipped/total", "p_n", "weight", "p_n^weight", "matched n-grams (clipped/count)"),
+                    rows=rows, columns_zh=("n", "截断匹配/总数", "p_n", "权重", "p_n^权重",
+                                           "匹配的 n 元语法(截断后/出现次数)")),
+        figure=_precision_figure(shown, k, "d2l's BLEU: clipped n-gram precisions"),
+        data={**asdict(shown), "variant": "d2l", "weights": [0.5 ** n for n in range(1, k + 1)],
+              "sacrebleu_score": counts.score, "hypothesis_tokens": pred, "reference_tokens": [label]})
+
+
 def _clipped_text(clipped: list[tuple[tuple, int, int]], width: int = 60) -> str:
     """The matched n-grams (clipped/count where clipping bites) and how many missed, cut to `width` characters."""
     matched = [" ".join(gram) + (f" {clip}/{count}" if clip < count else "")
@@ -305,9 +353,9 @@ def _clipped_text(clipped: list[tuple[tuple, int, int]], width: int = 60) -> str
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _precision_figure(result: BleuResult, max_n: int):
+def _precision_figure(result: BleuResult, max_n: int, title: str = "BLEU: clipped n-gram precisions"):
     """Precision per n-gram order, with the brevity penalty and the BLEU score as horizontal lines."""
-    fig, ax = new_axes("BLEU: clipped n-gram precisions", "n-gram order n", "precision / score")
+    fig, ax = new_axes(title, "n-gram order n", "precision / score")
     orders = list(range(1, max_n + 1))
     ax.plot(orders, result.precisions, color="tab:blue", marker="o", linewidth=2.5, label="clipped precision p_n")
     for n, precision in zip(orders, result.precisions):

@@ -10,12 +10,14 @@ all the arrays together, each array scaled by min(1, max_norm / (norm + 1e-6)), 
 returned. `gradient_norms` unrolls one cell over a random input sequence and multiplies the Jacobians
 d s_t / d s_{t-1} of its state from t = T back to 0, giving the spectral norm of d h_T / d h_t (for the LSTM
 the top-left block of the Jacobian of the state (h, c), so the path through the cell is included).
+`parameter_count` counts a layer's parameters two ways: PyTorch's `nn.RNN`/`nn.GRU`/`nn.LSTM` (two bias vectors
+per block, b_ih and b_hh) and the deeplearning.ai notes (one bias per block), plus an `nn.Linear` output layer.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -79,6 +81,34 @@ def clip_grad_norm(grads, max_norm: float) -> tuple[float, list[np.ndarray]]:
     flat = np.concatenate([array.ravel() for array in arrays]) if arrays else np.zeros(0)
     total, scale = _clip_scale(flat, max_norm)
     return total, [array * scale for array in arrays]
+
+
+class ParameterCount(NamedTuple):
+    """A recurrent layer's parameters (and an output layer's, when it has one), counted two ways.
+
+    notes: the deeplearning.ai notes, one bias per block: G (H (H + I) + H) + O (H + 1).
+    torch: PyTorch, whose nn.RNN / nn.GRU / nn.LSTM keep two bias vectors per block (b_ih and b_hh):
+    G (H (H + I) + 2H), plus nn.Linear(H, O): O (H + 1). output: the output layer's share, O (H + 1), in both.
+    """
+
+    notes: int
+    torch: int
+    output: int
+
+
+def parameter_count(cell: str, input_size: int, hidden_size: int, output_size: int = 0) -> ParameterCount:
+    """Parameters of one recurrent layer (G = 1, 3, 4 blocks for rnn, gru, lstm) with input size I and hidden
+    size H, plus a dense output layer of output_size units O on the hidden state (0: none), as the notes count
+    them (one bias per block) and as PyTorch allocates them (two); the count does not depend on the sequence
+    length, since every step reuses the same weights."""
+    cell = check_choice("cell", cell, CELLS)
+    inputs = check_int("input_size", input_size, 1)
+    hidden = check_int("hidden_size", hidden_size, 1)
+    outputs = check_int("output_size", output_size, 0)
+    block = hidden * (hidden + inputs)
+    output = outputs * (hidden + 1)
+    return ParameterCount(GATES[cell] * (block + hidden) + output, GATES[cell] * (block + 2 * hidden) + output,
+                          output)
 
 
 def gradient_norms(cell: str, steps: int, spectral_radius: float, seed: int = 0) -> np.ndarray:
@@ -320,14 +350,17 @@ COLUMNS = {
               "c[t] = f c[t-1] + i g", "h[t] = o tanh(c[t])")),
 }
 MAX_STEPS = 200
+VIEWS = ("gradients", "count")
+MAX_SIZE = 4096
+CONFIRM_WEIGHTS = 2_000_000  # the count view builds torch's arrays and runs one step when they are this small
 VANISHED, EXPLODED = 1e-2, 1e2  # ||dh_T/dh_0|| below / above these is called vanished / exploded
 
 
 def run(
     cell: Annotated[str, Arg("the recurrent cell (torch's RNNCell with tanh, GRUCell, LSTMCell)",
                              "循环单元(torch 的 RNNCell(tanh)、GRUCell、LSTMCell)", choices=CELLS)] = "rnn",
-    steps: Annotated[int, Arg("time steps T the gradient travels back through",
-                              "梯度反向传播经过的时间步数 T", low=5, high=MAX_STEPS)] = 50,
+    steps: Annotated[int, Arg("time steps T the gradient travels back through (count view: the sequence length)",
+                              "梯度反向传播经过的时间步数 T(count 视图:序列长度)", low=5, high=MAX_STEPS)] = 50,
     spectral_radius: Annotated[float, Arg("spectral radius of each recurrent weight block W_hh (every eigenvalue "
                                           "has this modulus)", "每个循环权重块 W_hh 的谱半径(所有特征值的模都等于它)",
                                           low=0.1, high=3.0)] = 2.0,
@@ -335,8 +368,22 @@ def run(
                                    "梯度裁剪阈值:范数更大的梯度被缩放到这个范数", low=0.01, high=100.0)] = 1.0,
     step: Annotated[int, Arg("time step t whose gates and states the table shows",
                              "表格显示其门值和状态的时间步 t", low=1, high=MAX_STEPS)] = 1,
+    view: Annotated[str, Arg("gradients: the gradient over time and the gates; count: the parameters of an RNN, "
+                             "GRU and LSTM layer of the sizes below (the notes' count and torch's)",
+                             "gradients:梯度随时间的变化与各个门;count:下列尺寸的 RNN、GRU、LSTM 层的参数量"
+                             "(笔记的算法与 torch 的算法)", choices=VIEWS)] = "gradients",
+    input_size: Annotated[int, Arg("count view: input size n_x", "count 视图:输入维度 n_x",
+                                   low=1, high=MAX_SIZE)] = 50,
+    hidden_size: Annotated[int, Arg("count view: hidden size n_a", "count 视图:隐藏状态维度 n_a",
+                                    low=1, high=MAX_SIZE)] = 64,
+    output_size: Annotated[int, Arg("count view: units of a dense output layer on the hidden state, e.g. a softmax "
+                                    "over classes (0 = none)", "count 视图:隐藏状态之上的全连接输出层单元数,"
+                                    "如各类别的 softmax(0 = 没有输出层)", low=0, high=MAX_SIZE)] = 10,
 ) -> DemoResult:
-    """||dh_T/dh_t|| for t = T..0 with clipping off and on, and the cell's gates and states at step t."""
+    """||dh_T/dh_t|| for t = T..0 with clipping off and on, and the cell's gates and states at step t; or, in the
+    count view, the parameters of each cell for the given sizes."""
+    if view == "count":
+        return _count_result(cell, steps, input_size, hidden_size, output_size)
     norms = gradient_norms(cell, steps, spectral_radius)
     clipped = np.array([clip_grad_norm([np.array([norm])], max_norm)[1][0][0] for norm in norms])
     xs, W_ih, W_hh, b_ih, b_hh = network(cell, steps, spectral_radius)
@@ -357,6 +404,111 @@ def run(
               "step": shown, "gates": gate_values, "h_previous": hs[shown - 1].tolist(), "h": hs[shown].tolist(),
               **({"c_previous": cs[shown - 1].tolist(), "c": cs[shown].tolist()} if cell == "lstm" else {})},
     )
+
+
+def _count_result(cell: str, steps: int, inputs: int, hidden: int, outputs: int) -> DemoResult:
+    """The count view: each cell's parameters for the given sizes, the notes' way and torch's, and torch's arrays
+    for the chosen cell built and run for one step."""
+    counts = {kind: parameter_count(kind, inputs, hidden, outputs) for kind in CELLS}
+    chosen, name = counts[cell], CELL_NAMES[cell]
+    gates, block = GATES[cell], hidden * (hidden + inputs)
+    rows = [(CELL_NAMES[kind], str(GATES[kind]), f"{count.notes - count.output:,}", f"{count.torch - count.output:,}",
+             _arrays_text(kind, inputs, hidden)) for kind, count in counts.items()]
+    if outputs:
+        rows.append((f"output {outputs}", "–", f"{chosen.output:,}", f"{chosen.output:,}",
+                     f"Linear: weight {outputs}×{hidden}, bias {outputs}"))
+        rows.append((f"{name} + output", "–", f"{chosen.notes:,}", f"{chosen.torch:,}", ""))
+    layer, recurrent = f"nn.{name}({inputs}, {hidden})", chosen.notes - chosen.output
+    if cell == "rnn":
+        parts = (f"W_aa {hidden}×{hidden} + W_ax {hidden}×{inputs} + b_a {hidden} = "
+                 f"{hidden * hidden:,} + {hidden * inputs:,} + {hidden} = {recurrent:,}")
+        parts_zh = parts
+    else:
+        blocks = {"gru": "Γ_u, Γ_r, c̃", "lstm": "Γ_f, Γ_u, Γ_o, c̃"}[cell]
+        parts = (f"{gates} blocks ({blocks}) of n_a(n_a + n_x) + n_a = {hidden}·{hidden + inputs} + {hidden} = "
+                 f"{block + hidden:,}, so {gates} × {block + hidden:,} = {recurrent:,}")
+        parts_zh = (f"{gates} 个块({blocks}),每块 n_a(n_a + n_x) + n_a = {hidden}·{hidden + inputs} + {hidden} = "
+                    f"{block + hidden:,},共 {gates} × {block + hidden:,} = {recurrent:,}")
+    text = (f"{name}, n_x = {inputs}, n_a = {hidden}: the notes count {parts} (one bias per block); torch's {layer} "
+            f"keeps two bias vectors per block: {chosen.torch - chosen.output:,} (+{gates} × {hidden}).")
+    text_zh = (f"{name},n_x = {inputs},n_a = {hidden}:笔记的算法(每块一个偏置)为 {parts_zh};torch 的 {layer} "
+               f"每块有两个偏置向量:{chosen.torch - chosen.output:,}(多 {gates} × {hidden})。")
+    if outputs:
+        text += (f" With a {outputs}-unit output layer (W_ya {outputs}×{hidden} + b_y {outputs} = {chosen.output:,}): "
+                 f"{chosen.notes:,} by the notes' count, {chosen.torch:,} by torch's (with nn.Linear({hidden}, "
+                 f"{outputs})).")
+        text_zh += (f"加上 {outputs} 个单元的输出层(W_ya {outputs}×{hidden} + b_y {outputs} = {chosen.output:,}):"
+                    f"笔记的算法共 {chosen.notes:,},torch(加上 nn.Linear({hidden}, {outputs}))共 {chosen.torch:,}。")
+    article = {"rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM"}
+    text += " Same sizes, without the output layer: " + "; ".join(
+        f"{article[kind]} {counts[kind].notes - counts[kind].output:,} "
+        f"(torch {counts[kind].torch - counts[kind].output:,})" for kind in CELLS if kind != cell) + "."
+    text_zh += "同样尺寸(不含输出层):" + ";".join(
+        f"{CELL_NAMES[kind]} {counts[kind].notes - counts[kind].output:,}(torch "
+        f"{counts[kind].torch - counts[kind].output:,})" for kind in CELLS if kind != cell) + "。"
+    text += (f"\nUnrolled over T = {steps} steps it still has {chosen.notes:,}: every step reuses the same weights "
+             f"(a separate set per step would need {steps} × {chosen.notes:,} = {steps * chosen.notes:,}).")
+    text_zh += (f"\n展开成 T = {steps} 步后仍是 {chosen.notes:,} 个:每一步都复用同一组权重"
+                f"(每步各用一组则需要 {steps} × {chosen.notes:,} = {steps * chosen.notes:,} 个)。")
+    confirmed = _confirm_layout(cell, inputs, hidden)
+    if confirmed is None:
+        text += " (Torch's arrays are too large to build here; the count is the formula's.)"
+        text_zh += "(torch 的数组太大,这里不实际构建;参数量由公式算出。)"
+    else:
+        text += (f" Torch's arrays ({_arrays_text(cell, inputs, hidden)}) hold {confirmed['size']:,} numbers; one "
+                 f"step of {name}Cell with them maps x 1×{inputs} to h 1×{confirmed['h'][1]}.")
+        text_zh += (f"torch 的数组({_arrays_text(cell, inputs, hidden)})共 {confirmed['size']:,} 个数;"
+                    f"用它们运行一步 {name}Cell,把 x 1×{inputs} 映射为 h 1×{confirmed['h'][1]}。")
+    return DemoResult(
+        summary=text, summary_zh=text_zh,
+        table=Table(columns=("layer", "blocks G", "notes: one bias", "torch: two biases", "torch's arrays"),
+                    rows=tuple(rows), columns_zh=("层", "块数 G", "笔记:一个偏置", "torch:两个偏置", "torch 的数组")),
+        figure=_count_figure(counts, inputs, hidden, outputs),
+        data={"view": "count", "cell": cell, "input_size": inputs, "hidden_size": hidden, "output_size": outputs,
+              "steps": steps, "counts": {kind: count._asdict() for kind, count in counts.items()},
+              "confirmed": confirmed})
+
+
+def _arrays_text(cell: str, inputs: int, hidden: int) -> str:
+    """torch's arrays of a cell with their shapes, e.g. 'W_ih 512×100, W_hh 512×128, b_ih 512, b_hh 512'."""
+    rows = GATES[cell] * hidden
+    return f"W_ih {rows}×{inputs}, W_hh {rows}×{hidden}, b_ih {rows}, b_hh {rows}"
+
+
+def _confirm_layout(cell: str, inputs: int, hidden: int, seed: int = 0) -> dict | None:
+    """Build the cell's arrays in torch's layout, count their entries and run one step of the cell with them
+    (None when the arrays are too large to build quickly)."""
+    rows = GATES[cell] * hidden
+    if rows * (inputs + hidden + 2) > CONFIRM_WEIGHTS:
+        return None
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((rows, inputs)) / math.sqrt(inputs),
+              rng.standard_normal((rows, hidden)) / math.sqrt(hidden), np.zeros(rows), np.zeros(rows)]
+    x = rng.standard_normal((1, inputs))
+    if cell == "lstm":
+        h = lstm_cell(x, None, *arrays)[0]
+    else:
+        h = (rnn_cell if cell == "rnn" else gru_cell)(x, None, *arrays)
+    return {"size": int(sum(array.size for array in arrays)), "shapes": [list(array.shape) for array in arrays],
+            "h": list(h.shape)}
+
+
+def _count_figure(counts: dict, inputs: int, hidden: int, outputs: int):
+    """Each cell's parameters as two bars, the notes' count and torch's."""
+    extra = f", output {outputs}" if outputs else ""
+    fig, ax = new_axes(f"Parameters for n_x = {inputs}, n_a = {hidden}{extra}", "cell", "parameters")
+    width = 0.38
+    for offset, (field, label), colour in zip((-width / 2, width / 2),
+                                              (("notes", "notes: one bias per block"),
+                                               ("torch", "torch: two bias vectors per block")), COLOURS):
+        heights = [getattr(counts[kind], field) for kind in CELLS]
+        ax.bar([k + offset for k in range(len(CELLS))], heights, width=width, color=colour, label=label)
+        for k, height in enumerate(heights):
+            ax.text(k + offset, height, f"{height:,}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(range(len(CELLS)))
+    ax.set_xticklabels([CELL_NAMES[kind] for kind in CELLS])
+    ax.legend()
+    return fig
 
 
 def _row(cell: str, j: int, hs: np.ndarray, cs: np.ndarray, gates: np.ndarray, t: int) -> tuple[str, ...]:

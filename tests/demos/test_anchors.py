@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demos.anchors import DEMO, assign_anchors, box_iou, multibox_prior, run, warm, yolo_output_shape
+from demos.anchors import (DEMO, assign_anchors, box_iou, multibox_prior, multibox_prior_all, run,
+                           ssd_predictor_channels, warm, yolo_output_shape)
 
 
 def iou_reference(a, b):
@@ -230,3 +231,63 @@ def test_the_yolo_card_values():
 def test_one_anchor_leaves_the_cat_without_one():
     result = run(sizes="0.5", ratios="1")
     assert "cat gets none" in result.summary and result.data["best_anchor"]["cat"] == -1
+
+
+
+# ---- every size with every ratio (Faster R-CNN) and SSD's prediction layers ----
+
+def all_pairs_reference(height, width, sizes, ratios, pixels=None):
+    """Every (size, ratio) pair at each pixel (or at the given (row, column) pixels), sizes first, with d2l's box
+    shape, pixel by pixel."""
+    rows = []
+    for i, j in pixels or [(i, j) for i in range(height) for j in range(width)]:
+        cx, cy = (j + 0.5) / width, (i + 0.5) / height
+        for s in sizes:
+            for r in ratios:
+                w, h = s * math.sqrt(r) * height / width, s / math.sqrt(r)
+                rows.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    return np.array(rows)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6),
+       st.lists(st.floats(0.05, 1.0), min_size=1, max_size=4), st.lists(st.floats(0.2, 5.0), min_size=1, max_size=4))
+def test_multibox_prior_all_is_every_pair_at_every_pixel(height, width, sizes, ratios):
+    anchors = multibox_prior_all(height, width, sizes, ratios)
+    assert anchors.shape == (height * width * len(sizes) * len(ratios), 4)
+    np.testing.assert_allclose(anchors, all_pairs_reference(height, width, sizes, ratios), rtol=1e-12, atol=1e-15)
+
+
+def test_with_one_size_or_one_ratio_all_pairs_are_d2ls_anchors():
+    for sizes, ratios in (([0.5], [1.0, 2.0, 0.5]), ([0.75, 0.5, 0.25], [1.0])):
+        np.testing.assert_allclose(multibox_prior_all(3, 4, sizes, ratios), multibox_prior(3, 4, sizes, ratios))
+
+
+def test_ssd_predictor_channels_are_a_times_q_plus_one_and_four_a():
+    assert ssd_predictor_channels(5, 10) == (55, 20)
+    assert ssd_predictor_channels(4, 1) == (8, 16)  # d2l's banana detector: 4 anchors, 1 class
+    for a in range(1, 8):
+        for q in range(0, 12):
+            assert ssd_predictor_channels(a, q) == (a * (q + 1), 4 * a)
+    with pytest.raises(ValueError, match=r"anchors_per_pixel=0: must be an integer >= 1"):
+        ssd_predictor_channels(0, 3)
+
+
+def test_the_ssd_card_values():
+    result = run(classes=10, ssd_map=20)
+    assert "a(q + 1) = 5 · 11 = 55 channels" in result.summary and "the box predictor 4a = 20" in result.summary
+    assert "20 · 20 · 5 = 2,000 anchors" in result.summary and "20 · 20 · 55 = 22,000 class scores" in result.summary
+    assert result.data["ssd"] == {"map": 20, "anchors_per_pixel": 5, "classes": 10, "class_channels": 55,
+                                  "box_channels": 20, "anchors": 2000, "class_outputs": 22000, "box_outputs": 8000}
+    assert "55" in result.summary_zh
+    assert run().data["ssd"] is None and "SSD" not in run().summary
+
+
+def test_faster_rcnns_nine_anchors_per_position():
+    result = run(pairs="all")
+    assert "n · m = 3 · 3 = 9 anchors" in result.summary and len(result.table.rows) == 9
+    assert "9 + 4 · 9 = 45 numbers" in result.summary and "18 + 36" in result.summary
+    assert [row[1:3] for row in result.table.rows] == [(s, r) for s in ("0.75", "0.5", "0.25")
+                                                       for r in ("1", "2", "0.5")]
+    np.testing.assert_allclose(result.data["anchors"], all_pairs_reference(561, 728, [0.75, 0.5, 0.25], [1, 2, 0.5],
+                                                                       [(250, 250)]))

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demos.beam_search import DEMO, beam_search, beam_tree, exhaustive, greedy
+from demos.beam_search import (DEMO, VOCABULARY, beam_candidates, beam_search, beam_tree, exhaustive, greedy,
+                                toy_translation_model)
 from revise.demo_engine.spec import DemoResult
 
 VOCAB, STEPS, EOS = 4, 5, 0
@@ -214,3 +215,70 @@ def test_the_demo_with_width_one_is_greedy():
 
 def test_warm_compiles_every_kernel():
     DEMO.warm()
+
+
+def naive_candidates(logp, width, max_len, eos, wanted):
+    """The candidates of step `wanted` in the plain Python beam: (tokens, total, kept), best first."""
+    live, finished = [([], 0.0)], []
+    for step in range(max_len):
+        candidates = [(seq + [token], total + logp[step, seq[-1] if seq else eos, token])
+                      for seq, total in live for token in range(logp.shape[1])]
+        candidates = sorted((c for c in candidates if c[1] > -math.inf), key=lambda c: -c[1])
+        kept = candidates[:width - len(finished)]
+        if step + 1 == wanted:
+            return [(seq, total, (seq, total) in kept) for seq, total in candidates]
+        finished += [c for c in kept if c[0][-1] == eos]
+        live = [c for c in kept if c[0][-1] != eos]
+        if not live:
+            return []
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=seeds, width=st.integers(1, 5), max_len=st.integers(1, STEPS), data=st.data(),
+       zero_probability=st.sampled_from([0.0, 0.4]))
+def test_beam_candidates_equal_the_python_beams_step(seed, width, max_len, data, zero_probability):
+    logp = random_model(seed, zero_probability=zero_probability)
+    step = data.draw(st.integers(1, max_len))
+    ours = beam_candidates(logp, width, max_len, EOS, step)
+    reference = naive_candidates(logp, width, max_len, EOS, step)
+    assert [(tokens, kept) for tokens, _, kept in ours] == [(tokens, kept) for tokens, _, kept in reference]
+    np.testing.assert_allclose([t for _, t, _ in ours], [t for _, t, _ in reference], rtol=1e-12)
+
+
+def test_the_notes_worked_step_keeps_in_september_and_jane_is():
+    logp = toy_translation_model(model="worked")
+    eos = VOCABULARY.index("<eos>")
+    first = beam_candidates(logp, 2, 10, eos, 1)
+    assert [(VOCABULARY[t[0]], kept) for t, _, kept in first[:3]] == [("Jane", True), ("In", True),
+                                                                      ("September", False)]
+    np.testing.assert_allclose([math.exp(total) for _, total, _ in first[:3]], [0.5, 0.3, 0.1])
+    second = {" ".join(VOCABULARY[t] for t in tokens): (math.exp(total), kept)
+              for tokens, total, kept in beam_candidates(logp, 2, 10, eos, 2)}
+    assert second["In September"] == (pytest.approx(0.3 * 0.9), True)
+    assert second["Jane is"] == (pytest.approx(0.5 * 0.4), True)
+    assert second["Jane visits"] == (pytest.approx(0.5 * 0.35), False)
+    assert sum(kept for _, kept in second.values()) == 2
+    assert max(p for p, kept in second.values() if not kept) == pytest.approx(0.175)
+    result = DEMO.run(**DEMO.validate({"model": "worked", "beam_width": "2", "step": "2"}))
+    assert ('keeps "In September" (0.3 · 0.9 = 0.27), "Jane is" (0.5 · 0.4 = 0.2); '
+            'the best dropped is "Jane visits" (0.5 · 0.35 = 0.175)') in result.summary
+    assert 'the beam holds "Jane" (0.5), "In" (0.3)' in result.summary
+    assert result.table.rows[0] == ("In September", "0.3 · 0.9 = 0.27", "-1.309", "kept")
+    assert [c["kept"] for c in result.data["candidates"]][:3] == [True, True, False]
+    assert "0.27" in result.summary_zh
+    json.dumps(result.data)
+
+
+def test_the_step_view_after_the_search_ended_and_the_default_is_unchanged():
+    ended = DEMO.run(**DEMO.validate({"beam_width": "1", "step": "12", "max_len": "3"}))
+    assert "step 12 is past max_len: showing step 3" in ended.summary
+    ended = DEMO.run(**DEMO.validate({"beam_width": "1", "step": "11", "max_len": "12"}))
+    assert "Step 11: the search had already ended" in ended.summary and ended.data["candidates"] == []
+    assert DEMO.defaults()["model"] == "toy" and DEMO.defaults()["step"] == 0
+    assert DEMO.run(**DEMO.defaults()).table.columns[0] == "search"
+
+
+def test_every_row_of_the_worked_model_is_a_distribution():
+    probabilities = np.exp(toy_translation_model(model="worked")[0])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)

@@ -223,3 +223,36 @@ def test_the_demo_with_exp_smoothing_and_a_short_hypothesis():
 
 def test_warm_compiles_every_kernel():
     DEMO.warm()
+
+
+def test_the_d2l_variant_shows_the_books_example():
+    result = DEMO.run(**DEMO.validate({"variant": "d2l", "hypothesis": "A B B C D", "reference1": "A B C D E F",
+                                       "max_n": "3"}))
+    assert "= 0.594" in result.summary and "0.8^(1/2) · 0.75^(1/4) · 0.333^(1/8)" in result.summary
+    assert "exp(min(0, 1 - 6/5))" in result.summary and "0.594" in result.summary_zh
+    assert result.data["score"] == pytest.approx(naive_d2l_bleu("A B B C D".split(), "A B C D E F".split(), 3))
+    assert result.data["brevity_penalty"] == pytest.approx(math.exp(-0.2))
+    assert [row[1:5] for row in result.table.rows] == [("4/5", "0.800", "1/2", f"{0.8 ** 0.5:.3f}"),
+                                                       ("3/4", "0.750", "1/4", f"{0.75 ** 0.25:.3f}"),
+                                                       ("1/3", "0.333", "1/8", f"{(1 / 3) ** 0.125:.3f}")]
+    assert result.data["sacrebleu_score"] == pytest.approx(
+        sacrebleu_score([["A", "B", "B", "C", "D"]], [[["A", "B", "C", "D", "E", "F"]]], 3).score / 100)
+    json.dumps(result.data)
+    four = DEMO.run(**DEMO.validate({"variant": "d2l", "hypothesis": "A B B C D", "reference1": "A B C D E F"}))
+    assert four.data["score"] == 0.0 and "no 4-gram matches" in four.summary
+
+
+@settings(max_examples=60, deadline=None)
+@given(pred=st.lists(st.sampled_from("abcd"), min_size=4, max_size=10),
+       label=st.lists(st.sampled_from("abcd"), min_size=1, max_size=10), k=st.integers(1, 4))
+def test_the_d2l_variant_equals_the_books_code(pred, label, k):
+    result = DEMO.run(**DEMO.validate({"variant": "d2l", "hypothesis": " ".join(pred),
+                                       "reference1": " ".join(label), "max_n": str(k)}))
+    assert result.data["score"] == pytest.approx(naive_d2l_bleu(pred, label, k), rel=1e-12, abs=1e-15)
+
+
+def test_the_d2l_variant_needs_k_tokens_and_leaves_the_default_alone():
+    with pytest.raises(ValueError, match=r"max_n=4: d2l's BLEU needs k <= the hypothesis's 2 tokens"):
+        DEMO.run(**DEMO.validate({"variant": "d2l", "hypothesis": "a b"}))
+    assert DEMO.defaults()["variant"] == "sacrebleu"
+    assert DEMO.run(**DEMO.defaults()).data["score"] == pytest.approx(0.467138, abs=1e-6)

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from demos.conv_size import (DEMO, Layer, conv2d, multiply_count, output_size, param_count, parse_layers,
+from demos.conv_size import (DEMO, Layer, conv2d, conv_nd, multiply_count, output_size, param_count, parse_layers,
                              receptive_field, run, walk)
 
 GRID = list(itertools.product(range(1, 9), range(1, 5), range(1, 4), range(0, 4), range(1, 3)))  # n, k, s, p, d
@@ -208,7 +208,7 @@ def test_bottleneck_saving():
     result = run("custom", 28, layers, 192)
     assert [row[4] for row in result.table.rows] == ["2,408,448", "10,035,200"]
     assert result.data["total_multiplies"] == 12_443_648
-    assert result.data["bottleneck"] == {"layers": [1, 2], "channels": [192, 16], "kernel": 5,
+    assert result.data["bottleneck"] == {"layers": [1, 2], "labels": ["1", "2"], "channels": [192, 16], "kernel": 5,
                                          "multiplies": 12_443_648, "direct_multiplies": 120_422_400}
     assert "12.4M multiplies" in result.summary
     assert ("cuts 192 channels to 16, so layers 1–2 take 12.4M multiplies against 120M for the 5×5 conv straight "
@@ -370,3 +370,198 @@ def test_confirmation_without_a_runnable_conv():
     assert huge.data["confirmed"] == {"layer": 3, "skipped": True}
     assert "Layer 3 is too large to run here" in huge.summary
     assert huge.table.rows[-1][2:] == ("65597×65597×1", "10", f"{65597**2 * 9:,}", "–")
+
+
+# ---- branches, dense blocks, 1-D and 3-D layers, sliding windows ----
+
+
+def conv_nd_reference(x, w, stride, padding, dilation):
+    """np.pad every spatial axis, then each dilated window by slicing, summed against every filter."""
+    dims = x.ndim - 1
+    padded = np.pad(x, [(0, 0)] + [(padding, padding)] * dims)
+    spans = [dilation * (k - 1) + 1 for k in w.shape[2:]]
+    outs = [(n - span) // stride + 1 for n, span in zip(padded.shape[1:], spans)]
+    out = np.zeros((w.shape[0], *outs))
+    for position in itertools.product(*(range(n) for n in outs)):
+        window = padded[(slice(None), *(slice(p * stride, p * stride + span, dilation)
+                                        for p, span in zip(position, spans)))]
+        out[(slice(None), *position)] = np.tensordot(w, window, axes=(list(range(1, dims + 2)),
+                                                                      list(range(dims + 1))))
+    return out
+
+
+def test_conv_nd_equals_the_numpy_reference_in_1d_2d_and_3d():
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        dims = int(rng.integers(1, 4))
+        kernel, stride, padding, dilation = (int(rng.integers(1, 4)), int(rng.integers(1, 3)),
+                                             int(rng.integers(0, 3)), int(rng.integers(1, 3)))
+        size = int(rng.integers(dilation * (kernel - 1) + 1, 9))
+        x = rng.standard_normal((int(rng.integers(1, 4)), *(size,) * dims))
+        w = rng.standard_normal((int(rng.integers(1, 4)), x.shape[0], *(kernel,) * dims))
+        np.testing.assert_allclose(conv_nd(x, w, stride, padding, dilation),
+                                   conv_nd_reference(x, w, stride, padding, dilation), rtol=1e-10, atol=1e-12)
+        if dims == 2:
+            np.testing.assert_allclose(conv_nd(x, w, stride, padding, dilation),
+                                       conv2d(x, w, stride, padding, dilation), rtol=1e-12, atol=1e-12)
+
+
+def test_conv_nd_rejects():
+    with pytest.raises(ValueError, match=r"w has shape \(1, 2, 3\): must be \(C_out, 1, k\)"):
+        conv_nd(np.zeros((1, 5)), np.zeros((1, 2, 3)))
+    with pytest.raises(ValueError, match="must be \\(C_in, L\\), \\(C_in, H, W\\) or \\(C_in, D, H, W\\)"):
+        conv_nd(np.zeros(5), np.zeros((1, 1)))
+
+
+def test_param_and_multiply_counts_in_1d_and_3d():
+    assert param_count(1, 16, 5, dims=3) == (125 + 1) * 16 == 2016
+    assert param_count(16, 32, 5, dims=3) == (125 * 16 + 1) * 32 == 64_032
+    assert param_count(1, 16, 5, dims=1) == (5 + 1) * 16
+    assert param_count(2, 4, (1, 2, 3), dims=3) == (6 * 2 + 1) * 4
+    assert multiply_count(1, 16, 5, 10, dims=3) == 10 ** 3 * 16 * 125
+    assert multiply_count(3, 4, 3, (5, 6, 7), dims=3) == 5 * 6 * 7 * 4 * 27 * 3
+    with pytest.raises(ValueError, match="dims=4: must be an integer from 1 to 3"):
+        param_count(1, 1, 3, dims=4)
+
+
+def test_walk_in_3d_and_1d_is_the_size_rule_on_every_axis():
+    rows = walk(14, 1, parse_layers("conv k=5 c=16; conv k=5 c=32"), dims=3)
+    assert [row.output_shape for row in rows] == [(16, 10, 10, 10), (32, 6, 6, 6)]
+    assert [row.params for row in rows] == [2016, 64_032]
+    rows = walk(14, 1, parse_layers("conv k=5 c=16; conv k=5 c=32"), dims=1)
+    assert [row.output_shape for row in rows] == [(16, 10), (32, 6)] and rows[1].params == (5 * 16 + 1) * 32
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        k, s, p, n = int(rng.integers(1, 5)), int(rng.integers(1, 3)), int(rng.integers(0, 2)), int(rng.integers(5, 20))
+        dims = int(rng.integers(1, 4))
+        row = walk(n, 2, [Layer("conv", k, s, p, out_channels=3)], dims=dims)[0]
+        assert row.output_shape == (3, *(windows_reference(n, k, s, p, 1),) * dims)
+        assert row.multiplies == windows_reference(n, k, s, p, 1) ** dims * 3 * k ** dims * 2
+
+
+INCEPTION = ("[conv k=1 c=64 | conv k=1 c=96; conv k=3 p=1 c=128 | conv k=1 c=16; conv k=5 p=2 c=32 "
+             "| maxpool k=3 s=1 p=1; conv k=1 c=32]")
+
+
+def test_parse_branches_and_dense_blocks():
+    (concat,) = parse_layers(INCEPTION)
+    assert concat.kind == "concat" and [len(branch) for branch in concat.branches] == [1, 2, 2, 2]
+    assert concat.branches[3] == (Layer("maxpool", 3, 1, 1), Layer("conv", 1, out_channels=32))
+    dense, conv = parse_layers("dense n=4 c=32; conv k=1 c=96")
+    assert dense == Layer("dense", 3, 1, 1, out_channels=32, repeats=4) and conv.kind == "conv"
+    assert parse_layers("dense n=2 k=5 c=8")[0].padding == 2
+    nested = parse_layers("[conv k=1 c=2 | [conv k=1 c=3 | conv k=1 c=4]]; conv k=1 c=5")
+    assert nested[0].branches[1][0].kind == "concat" and nested[1].out_channels == 5
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[conv k=1 c=2 | conv k=1 c=3", "a '\\[' is never closed"),
+    ("conv k=1 c=2]", "a '\\]' closes no '\\['"),
+    ("[conv k=1 c=2 | ]", "branch b is empty"),
+    ("[conv k=1 c=2 | conv k=1]",
+     "layer 1 '\\[conv k=1 c=2 \\| conv k=1\\]': branch b: layer 1 'conv k=1': conv needs c="),
+    ("[conv k=1 c=2] conv k=1 c=2", "nothing after its '\\]'"),
+    ("dense n=4 k=2 c=8", "k=2: a dense block keeps the size, so its kernel must be odd"),
+    ("dense n=0 c=8", "n=0: must be from 1 to 100"),
+    ("dense c=8", "dense needs n="),
+])
+def test_parse_branches_and_dense_blocks_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_layers(text)
+
+
+def test_a_concat_adds_up_its_branches():
+    (row,) = walk(28, 192, parse_layers(INCEPTION))
+    assert row.output_shape == (256, 28, 28)
+    branches = [walk(28, 192, list(branch)) for branch in parse_layers(INCEPTION)[0].branches]  # each alone
+    assert [rows[-1].output_shape[0] for rows in branches] == [64, 128, 32, 32]
+    assert row.params == sum(r.params for rows in branches for r in rows) == 163_696
+    assert row.multiplies == sum(r.multiplies for rows in branches for r in rows)
+    assert [[part.label for part in branch] for branch in row.parts] == [["1a"], ["1b.1", "1b.2"], ["1c.1", "1c.2"],
+                                                                        ["1d.1", "1d.2"]]
+    assert row.receptive_field == 5 == max(rows[-1].receptive_field for rows in branches)
+    with pytest.raises(ValueError, match=r"layer 2 \(concat\): its branches end at different sizes \(a 8×8, b 4×4\)"):
+        walk(8, 3, parse_layers("conv k=1 c=4; [conv k=1 c=2 | maxpool k=2]"))
+
+
+def test_a_dense_block_grows_by_the_growth_rate():
+    for c_in, n, growth, k, size in [(64, 4, 32, 3, 56), (3, 2, 10, 3, 8), (5, 3, 4, 5, 9)]:
+        (row,) = walk(size, c_in, [Layer("dense", k, 1, (k - 1) // 2, out_channels=growth, repeats=n)])
+        assert row.output_shape == (c_in + n * growth, size, size)
+        assert [part.output_shape[0] for part in row.parts[0]] == [c_in + i * growth for i in range(1, n + 1)]
+        assert row.params == sum((k * k * (c_in + i * growth) + 1) * growth for i in range(n))
+        assert row.multiplies == sum(size * size * growth * k * k * (c_in + i * growth) for i in range(n))
+        assert row.receptive_field == 1 + n * (k - 1)
+    assert receptive_field([Layer("dense", 3, 1, 1, out_channels=4, repeats=4), Layer("avgpool", 2, 2)]) == 10
+    assert receptive_field(parse_layers(INCEPTION)) == 5
+
+
+def sliding_reference(x, weights, window, stride):
+    """Run a conv-only stack on every window cropped from x, one window at a time."""
+    def stack(image):
+        for w in weights:
+            image = conv2d(image, w)
+        return image
+    size = (x.shape[1] - window) // stride + 1
+    out = np.zeros((weights[-1].shape[0], size, size))
+    for i in range(size):
+        for j in range(size):
+            out[:, i, j] = stack(x[:, i * stride:i * stride + window, j * stride:j * stride + window])[:, 0, 0]
+    return out
+
+
+def test_sliding_windows_are_the_one_pass_output():
+    """A conv-only stack on the whole image equals the stack on each window it stands for, cropped alone."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 12, 12))
+    weights = [rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal((2, 4, 1, 1))]
+    one_pass = conv2d(conv2d(conv2d(x, weights[0]), weights[1]), weights[2])
+    result = run("custom", 12, "conv k=3 c=3; conv k=3 c=4; conv k=1 c=2", 2, windows=True)
+    sliding = result.data["sliding_windows"]
+    assert sliding["window"] == 5 and sliding["stride"] == 1 and sliding["windows"] == 64
+    np.testing.assert_allclose(one_pass, sliding_reference(x, weights, 5, 1), atol=1e-12)
+    per_window = sum(row.multiplies for row in walk(5, 2, parse_layers("conv k=3 c=3; conv k=3 c=4; conv k=1 c=2")))
+    assert sliding["per_window"] == per_window and sliding["separate"] == 64 * per_window
+    assert sliding["one_pass"] == result.data["total_multiplies"] < sliding["separate"]
+
+
+def test_the_sliding_windows_card():
+    result = run("custom", 28, "conv k=5 c=16; maxpool k=2 s=2; conv k=5 c=400; conv k=1 c=400; conv k=1 c=4",
+                 windows=True)
+    assert ("the 8×8 output is 64 windows of 14×14 (the receptive field) at stride 2 (the product of the strides)"
+            in result.summary)
+    assert "64 × 441,600 = 28.3M, 1.33× as many" in result.summary and "64" in result.summary_zh
+    padded = run("custom", 28, "conv k=3 p=1 c=4; conv k=3 c=2", windows=True)
+    assert padded.data["sliding_windows"]["applies"] is False and "not 1×1" in padded.summary
+    assert "only a stack of conv and pool layers" in run("custom", 28, "conv k=3 c=4; fc c=2", windows=True).summary
+    assert run("custom", 28, "conv k=3 c=4").data["sliding_windows"] is None
+
+
+def test_the_cards_concat_dense_and_3d_runs():
+    inception = run("custom", 28, INCEPTION, 192)
+    assert "output 28×28×256" in inception.summary
+    assert "concatenates their last layers' channels, 64 + 128 + 32 + 32 = 256, at 28×28" in inception.summary
+    assert "The 1×1 conv of layer 1c.1 cuts 192 channels to 16" in inception.summary
+    assert inception.table.rows[-1] == ("1", "concat 64+128+32+32 ch", "28×28×256", "–", "–", "5")
+    assert [row[0] for row in inception.table.rows] == ["1a", "1b.1", "1b.2", "1c.1", "1c.2", "1d.1", "1d.2", "1"]
+    assert inception.data["confirmed"]["layer"] == "1a" and "as layer 1a predicts" in inception.summary
+    assert json.loads(json.dumps(inception.data)) == inception.data
+    dense = run("custom", 56, "dense n=4 c=32; conv k=1 c=96; avgpool k=2", 64)
+    assert "output 28×28×96" in dense.summary and "64 + 4 × 32 = 192" in dense.summary
+    assert [row[2] for row in dense.table.rows] == ["56×56×96", "56×56×128", "56×56×160", "56×56×192", "56×56×96",
+                                                    "28×28×96"]
+    volume = run("custom", 14, "conv k=5 c=16; conv k=5 c=32", 1, dims=3)
+    assert [row[1:4] for row in volume.table.rows] == [("conv 5×5×5 s1 p0, 16 ch", "10×10×10×16", "2,016"),
+                                                       ("conv 5×5×5 s1 p0, 32 ch", "6×6×6×32", "64,032")]
+    assert "Numba conv3d on a random 14×14×14×1 input gave 10×10×10×16" in volume.summary
+    assert volume.table.columns[2] == "output D×H×W×C"
+    signal = run("custom", 14, "conv k=5 c=16; conv k=5 c=32", 1, dims=1)
+    assert [row[2] for row in signal.table.rows] == ["10×16", "6×32"] and "conv1d" in signal.summary
+    assert signal.figure.axes[0].get_lines()[0].get_label() == "L (length)"
+
+
+def test_the_nin_preset_ends_in_global_average_pooling():
+    nin = run("nin", 0, "")
+    assert "output 1×1×10" in nin.summary and nin.data["total_params"] == 1_992_166
+    assert nin.table.rows[-1] == ("16", "avgpool 5×5 s5 p0", "1×1×10", "0", "0", "323")
+    assert len(nin.table.rows) == 12

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from demos.recurrent import (CELLS, DEMO, GATES, HIDDEN, clip_grad_norm, gradient_norms, gru_cell, lstm_cell,
-                             network, rnn_cell)
+                             network, parameter_count, rnn_cell)
 
 
 def sigmoid(a):
@@ -282,3 +282,70 @@ def test_the_demo_steps_through_the_gates():
     assert "so the gradient vanishes (a linear RNN: 0.9^50 = 0.00515)" in result.summary
     assert "Clipping at 5 changes nothing" in result.summary
     assert result.data["clipped_norms"] == result.data["gradient_norms"]
+
+
+# ---- parameter counts ----
+
+BLOCKS = {"rnn": 1, "gru": 3, "lstm": 4}
+
+
+def torch_layout_sizes(cell, inputs, hidden, outputs):
+    """The entries of torch's arrays, summed: nn.RNN/GRU/LSTM's weight_ih_l0, weight_hh_l0, bias_ih_l0,
+    bias_hh_l0, then nn.Linear(hidden, outputs)'s weight and bias."""
+    g = BLOCKS[cell]
+    arrays = [np.zeros((g * hidden, inputs)), np.zeros((g * hidden, hidden)), np.zeros(g * hidden),
+              np.zeros(g * hidden)]
+    if outputs:
+        arrays += [np.zeros((outputs, hidden)), np.zeros(outputs)]
+    return sum(array.size for array in arrays)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(CELLS), st.integers(1, 300), st.integers(1, 300), st.integers(0, 50))
+def test_parameter_count_is_the_notes_formula_and_torchs_arrays(cell, inputs, hidden, outputs):
+    count = parameter_count(cell, inputs, hidden, outputs)
+    g = BLOCKS[cell]
+    assert count.notes == g * (hidden * (hidden + inputs) + hidden) + outputs * hidden + outputs
+    assert count.torch == torch_layout_sizes(cell, inputs, hidden, outputs)
+    assert count.torch - count.notes == g * hidden  # the second bias vector of each block
+    assert count.output == outputs * (hidden + 1)
+
+
+def test_parameter_count_of_the_cards_examples():
+    rnn = parameter_count("rnn", 50, 64, 10)
+    assert (rnn.notes, rnn.torch, rnn.output) == (4096 + 3200 + 64 + 640 + 10, 7424 + 650, 650) == (8010, 8074, 650)
+    assert parameter_count("lstm", 100, 128) == (117248, 117760, 0)
+    assert parameter_count("gru", 100, 128) == (87936, 88320, 0)
+    assert parameter_count("lstm", 100, 128).notes == 4 * (128 * (128 + 100) + 128)
+    assert parameter_count("gru", 100, 128).notes == 3 * (128 * (128 + 100) + 128)
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: parameter_count("lstmx", 1, 1), r"cell='lstmx': must be one of rnn, gru, lstm"),
+    (lambda: parameter_count("rnn", 0, 1), r"input_size=0: must be an integer >= 1"),
+    (lambda: parameter_count("rnn", 1, 2.5), r"hidden_size=2.5: must be"),
+    (lambda: parameter_count("rnn", 1, 1, -1), r"output_size=-1: must be an integer >= 0"),
+])
+def test_parameter_count_rejects_bad_sizes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_the_count_view_says_both_counts_and_runs_torchs_arrays():
+    result = DEMO.run(**DEMO.validate({"view": "count", "steps": "20"}))
+    assert "= 4,096 + 3,200 + 64 = 7,360" in result.summary
+    assert "8,010 by the notes' count, 8,074 by torch's" in result.summary
+    assert "Unrolled over T = 20 steps it still has 8,010" in result.summary
+    assert "20 × 8,010 = 160,200" in result.summary
+    assert "hold 7,424 numbers" in result.summary and "8,010" in result.summary_zh
+    assert result.data["confirmed"]["size"] == 7424 and result.data["confirmed"]["h"] == [1, 64]
+    assert result.table.rows[-1] == ("RNN + output", "–", "8,010", "8,074", "")
+    json.dumps(result.data)
+    result = DEMO.run(**DEMO.validate({"view": "count", "cell": "lstm", "input_size": "100", "hidden_size": "128",
+                                       "output_size": "0"}))
+    assert "4 × 29,312 = 117,248" in result.summary and "nn.LSTM(100, 128)" in result.summary
+    assert "117,760 (+4 × 128)" in result.summary and "a GRU 87,936 (torch 88,320)" in result.summary
+    assert [row[0] for row in result.table.rows] == ["RNN", "GRU", "LSTM"]
+    assert result.data["confirmed"]["size"] == 117760 and result.data["confirmed"]["h"] == [1, 128]
+    big = DEMO.run(**DEMO.validate({"view": "count", "cell": "gru", "input_size": "4096", "hidden_size": "4096"}))
+    assert big.data["confirmed"] is None and "too large to build" in big.summary
