@@ -258,6 +258,10 @@ def _stats_lines(figures: Stats) -> list[str]:
                                ("retrievability", figures.retrievability, "")):
         summary = f"median {median(values):.2f}{unit} over {len(values)} cards" if values else "no cards yet"
         lines.append(f"{name:>14}: {summary}")
+    for week in figures.drills_by_week[-4:]:
+        lines.append(f"{'week of ' + week.label:>14}: drills right {_share_text(week.right, week.answered)}")
+    for deck in figures.drills_by_deck:
+        lines.append(f"{'drills':>14}: {deck.label}: right {_share_text(deck.right, deck.answered)}")
     return lines
 
 

@@ -209,3 +209,30 @@ def test_stats_as_text(capsys: pytest.CaptureFixture[str], collection: Collectio
     assert "cards by state: new 2, learning 1, review 0, relearning 0, suspended 0" in out
     assert "next 7 days: 1 0 0 0 0 0 0" in out
     assert "intervals: no cards yet" in out
+
+
+def test_drill_accuracy_is_counted_by_week_and_by_deck_and_an_undone_rating_takes_its_answer(
+        db_path: Path, tmp_path: Path) -> None:
+    from revise.demo_engine.drill import drill_seed
+    from revise.demo_engine.registry import load_drill
+    from tests.test_drill_review import DRILL_DECK
+
+    folder = tmp_path / "drills"
+    folder.mkdir()
+    (folder / "01-conv.md").write_text(DRILL_DECK, encoding="utf-8")
+    collection = Collection(db_path, folder)
+    collection.sync()
+    card = collection.next_card()
+    instance = load_drill(card.text.drill).instance(drill_seed(card.text.id, card.schedule.reps))
+    shown = {field.name: field.show(instance.worked.answers[field.name]) for field in instance.drill.fields}
+    collection.practise(card.text.id, instance.record(instance.check(shown)))
+    collection.practise(card.text.id, instance.record(instance.check({"shape": "1x1x1"})))
+    log_id = collection.rate(card, GOOD, 3000, drill=instance.record(instance.check(shown)))
+    figures = collection.stats()
+    assert (figures.drills_by_week[-1].answered, figures.drills_by_week[-1].right) == (3, 2)
+    assert [(deck.label, deck.answered, deck.right) for deck in figures.drills_by_deck] == [("01-conv", 3, 2)]
+    assert len(figures.drills_by_week) == RETENTION_WEEKS and not figures.drills_by_week[0].answered
+
+    collection.undo(log_id)
+    assert collection.stats().drills_by_deck[0].answered == 2, "the undone rating's answer goes with it"
+    collection.close()

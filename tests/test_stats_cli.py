@@ -12,7 +12,7 @@ from revise.collection import Collection
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PLOT_FILES = ["heatmap.png", "forecast.png", "retention.png", "counts.png", "intervals.png", "stability.png",
-              "difficulty.png", "retrievability.png"]
+              "difficulty.png", "retrievability.png", "drills.png"]
 
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

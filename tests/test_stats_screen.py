@@ -15,7 +15,7 @@ from tests.screen import screen_text, wait_for, wait_for_text
 
 SIZE = (100, 30)
 PLOT_TITLES = ["Reviews in the last year", "Due in the next 30 days", "True retention by week", "Cards by state",
-               "Intervals:", "Stability:", "Difficulty:", "Retrievability now:"]
+               "Intervals:", "Stability:", "Difficulty:", "Retrievability now:", "Drills by week"]
 
 
 def rate_cards(db_path: Path, cards_dir: Path, ratings: dict[str, int], seconds_each: int) -> None:

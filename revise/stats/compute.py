@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from revise.scheduler.day import day_start, study_day
 from revise.scheduler.fsrs_scheduler import AGAIN, SchedulerConfig
 from revise.scheduler.schedule import LEARNING, NEW, RELEARNING, REVIEW
-from revise.stats.model import FORECAST_DAYS, HEATMAP_DAYS, MATURE_DAYS, RETENTION_WEEKS, Stats, WeekRetention
-from revise.store.schema import MANUAL_RATING, Card, CardSchedule, ReviewLog
+from revise.stats.model import (FORECAST_DAYS, HEATMAP_DAYS, MATURE_DAYS, RETENTION_WEEKS, DrillTally, Stats,
+                                 WeekRetention)
+from revise.store.schema import MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog
 
 ONE_DAY = timedelta(days=1)
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -98,6 +99,22 @@ def week_retention(session: Session, week_start: date, rollover_hour: int) -> We
     return WeekRetention(week_start, *session.execute(query).one())
 
 
+def drill_tallies(session: Session, this_monday: date, rollover_hour: int) -> tuple[list[DrillTally],
+                                                                                   list[DrillTally]]:
+    """Drill answers, all right or not, per week over the last RETENTION_WEEKS weeks and per deck (all time)."""
+    right = DrillAnswer.all_right.is_(True)
+    weeks = []
+    for back in reversed(range(RETENTION_WEEKS)):
+        monday = this_monday - back * 7 * ONE_DAY
+        query = select(func.count(), func.count().filter(right)).where(
+            DrillAnswer.answered_at >= day_start(monday, rollover_hour),
+            DrillAnswer.answered_at < day_start(monday + 7 * ONE_DAY, rollover_hour))
+        weeks.append(DrillTally(monday.isoformat(), *session.execute(query).one()))
+    by_deck = session.execute(select(Card.deck, func.count(), func.count().filter(right))
+                              .join(Card, Card.id == DrillAnswer.card_id).group_by(Card.deck).order_by(Card.deck))
+    return weeks, [DrillTally(deck, answered, passed) for deck, answered, passed in by_deck]
+
+
 def _stored_times(texts: list[Any]) -> np.ndarray:
     """Stored times (naive UTC text, or None) as numpy datetimes in microseconds, None as NaT."""
     return np.array(texts, dtype="datetime64[us]")
@@ -118,6 +135,7 @@ def compute_stats(session: Session, now: datetime, config: SchedulerConfig) -> S
     this_monday = today - today.weekday() * ONE_DAY
     retention = [week_retention(session, this_monday - weeks * 7 * ONE_DAY, hour)
                  for weeks in reversed(range(RETENTION_WEEKS))]
+    drills_by_week, drills_by_deck = drill_tallies(session, this_monday, hour)
 
     # Cards are fetched once, through Core rather than the ORM, their times as stored text (parsed by numpy, far
     # faster than one datetime per row).
@@ -149,4 +167,5 @@ def compute_stats(session: Session, now: datetime, config: SchedulerConfig) -> S
         counts=counts, intervals=intervals.tolist(), stability=stability_days[remembered].tolist(),
         difficulty=np.array(difficulty, dtype=float)[remembered].tolist(),
         retrievability=retrievability(elapsed_days, stability_days[remembered], config.parameters).tolist(),
+        drills_by_week=drills_by_week, drills_by_deck=drills_by_deck,
     )

@@ -40,6 +40,19 @@ class WeekRetention:
 
 
 @dataclass(frozen=True)
+class DrillTally:
+    """Drill answers over one week (or in one deck): how many were answered, and how many all right."""
+
+    label: str  # the week's Monday as ISO text, or the deck's name
+    answered: int
+    right: int
+
+    @property
+    def rate(self) -> float | None:
+        return _share(self.right, self.answered)
+
+
+@dataclass(frozen=True)
 class Stats:
     """The statistics of a collection at one moment; ratings only (a manual reset is not a review)."""
 
@@ -56,6 +69,9 @@ class Stats:
     stability: list[float] = field(default_factory=list)  # days, of every card reviewed at least once
     difficulty: list[float] = field(default_factory=list)  # 1 to 10, of the same cards
     retrievability: list[float] = field(default_factory=list)  # 0 to 1, now, of the same cards
+    # Drill answers (in reviews and practice alike): the last RETENTION_WEEKS weeks, oldest first, and by deck.
+    drills_by_week: list[DrillTally] = field(default_factory=list)
+    drills_by_deck: list[DrillTally] = field(default_factory=list)
 
     @property
     def again_rate(self) -> float | None:

@@ -225,11 +225,31 @@ def retrievability_figure(stats: Stats) -> Figure:
                       (0, 100), scale=100)
 
 
+def drills_figure(stats: Stats) -> Figure:
+    """Drill answers week by week: how many were answered, and how many of those were all right."""
+    answered = sum(week.answered for week in stats.drills_by_week)
+    right = sum(week.right for week in stats.drills_by_week)
+    share = f": {right} of {answered} right ({right / answered:.0%})" if answered else ""
+    figure, ax = new_axes(f"Drills by week (last {RETENTION_WEEKS} weeks){share}", "weeks ago (0 = this week)",
+                          "drills answered")
+    weeks_ago = [-offset for offset in reversed(range(len(stats.drills_by_week)))]
+    ax.bar(weeks_ago, [week.answered for week in stats.drills_by_week], width=0.7, color=COLOURS[3],
+           edgecolor=COLOURS[3], label="answered")
+    ax.bar(weeks_ago, [week.right for week in stats.drills_by_week], width=0.7, color=COLOURS[2],
+           edgecolor=COLOURS[2], label="all right")
+    ax.set_xlim(-RETENTION_WEEKS + 0.5, 0.5)
+    _count_axis(ax, max([week.answered for week in stats.drills_by_week] + [1]))
+    ax.legend()
+    if not answered:
+        _say_empty(ax, "no drill answered yet: press p on the home screen to practise")
+    return figure
+
+
 # Every plot by the name of its PNG file, in the order the screen shows them.
 PLOTS: dict[str, Callable[[Stats], Figure]] = {
     "heatmap": heatmap_figure, "forecast": forecast_figure, "retention": retention_figure, "counts": counts_figure,
     "intervals": intervals_figure, "stability": stability_figure, "difficulty": difficulty_figure,
-    "retrievability": retrievability_figure,
+    "retrievability": retrievability_figure, "drills": drills_figure,
 }
 
 

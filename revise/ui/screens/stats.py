@@ -39,6 +39,9 @@ def summary_text(stats: Stats) -> Text:
     out.append(f"{stats.streak} day{'s' if stats.streak != 1 else ''}")
     out.append("\nCards: ", style="bold")
     out.append(" · ".join(f"{stats.counts.get(state, 0)} {name.lower()}" for state, name in STATE_NAMES.items()))
+    if stats.drills_by_deck:
+        out.append("\nDrills: ", style="bold")
+        out.append(" · ".join(f"{deck.label} {deck.right}/{deck.answered} right" for deck in stats.drills_by_deck))
     if not any(stats.reviews_by_day):
         out.append("\nNo reviews yet: the plots fill in as you study (Space on the home screen starts a review).",
                    style="italic")
