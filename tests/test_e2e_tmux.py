@@ -139,3 +139,36 @@ def test_a_rating_under_another_writers_lock_is_said_then_given_again(db_path: P
         tmux.close()
     result = subprocess.run([*revise.split(), "stats", "--json"], capture_output=True, text=True, timeout=60)
     assert json.loads(result.stdout)["reviews_today"] == 1, "one rating, the one given after the lock went"
+
+
+def test_a_drill_is_answered_in_a_real_terminal_and_kept_with_its_rating(db_path: Path, tmp_path: Path) -> None:
+    from revise.demo_engine.drill import drill_seed
+    from revise.demo_engine.registry import load_drill
+    from tests.test_drill_review import DRILL_DECK
+
+    folder = tmp_path / "drill-cards"
+    folder.mkdir()
+    (folder / "01-conv.md").write_text(DRILL_DECK, encoding="utf-8")
+    instance = load_drill("conv_size.output_shape").instance(drill_seed("conv-output", 0))
+    side, _, filters = instance.worked.answers["shape"]
+    tmux = Tmux(f"exec {sys.executable} -m revise --db {db_path} --cards {folder}")
+    try:
+        tmux.wait_for("1 new")
+        tmux.keys("Space")
+        tmux.wait_for("What is the output shape?", timeout=120)
+        tmux.wait_for("a shape, e.g. 28x28x6")
+        tmux.keys(f"{side}×{side}×{filters}", "Enter")
+        tmux.wait_for("Right!")
+        tmux.wait_for("Worked solution")
+        tmux.keys("Enter")
+        deadline = time.monotonic() + 30
+        while True:
+            with sqlite3.connect(db_path) as conn:
+                kept = conn.execute("SELECT r.rating, d.all_right FROM drill_answers d "
+                                    "JOIN review_log r ON r.id = d.review_log_id").fetchall()
+            if kept or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    finally:
+        tmux.close()
+    assert kept == [(3, 1)], "Enter took the pre-selected Good, and the right answer is kept with it"
