@@ -8,6 +8,13 @@ z itself above, as torch's threshold makes it; its derivative is sigmoid(z), the
 `depth_factor` is the product of one activation derivative per layer, the factor backpropagation multiplies a
 gradient by through `depth` identical layers: sigmoid at z = 0 gives 0.25 per layer, 0.25^10 ≈ 9.5e-7 over
 ten (vanishing gradients).
+
+`fit_hidden_layer` builds a curve as Hung-yi Lee's course does: y = c0 + sum_i c_i g(w_i x + b_i), one hidden
+layer of `units` units. The hidden weights follow his construction on evenly spaced knots over the range (a
+sigmoid or tanh unit is a smoothed "hard sigmoid" ramp across one segment, with its centre slope matching the
+ramp's; a ReLU-like unit is a hinge at a knot), and the output weights c are the least-squares fit to the target.
+With no activation ("linear") the units collapse: c0 + sum_i c_i (w_i x + b_i) = W'x + b', one straight line
+whatever the number of units.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.checks import check_array, check_choice, check_int, check_number
+from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -47,6 +54,54 @@ def depth_factor(name: str, z, depth: int, slope: float = 0.01) -> np.ndarray:
     code, values, slope = _inputs(name, z, slope)
     depth = check_int("depth", depth, 1)
     return _depth_factor(code, values.ravel(), depth, slope).reshape(np.shape(z))
+
+
+HIDDEN = NAMES + ("linear",)  # "linear": no activation, g(z) = z
+STEP_LIKE = (SIGMOID, TANH)  # units that saturate on both sides: one per segment; the others are hinges at knots
+
+
+def hidden_weights(name: str, low: float, high: float, units: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lee's placement of `units` hidden units over [low, high]: (w, b), each (units,), for g(w x + b).
+
+    The range is cut into `units` equal segments of width d. Sigmoid: w = 4/d, centred on each segment's middle
+    (sigmoid's slope w/4 at its centre equals the hard sigmoid's 1/d); tanh: w = 2/d (its range is 2). Others
+    (and linear): a hinge at the left end of each segment, w = 4/d.
+    """
+    code = HIDDEN.index(check_choice("name", name, HIDDEN))
+    low, high = check_number("low", low), check_number("high", high)
+    if high <= low:
+        raise ValueError(f"high={high!r}: must be above low={low!r}")
+    units = check_int("units", units, 1)
+    width = (high - low) / units
+    if code in STEP_LIKE:
+        centres = low + (np.arange(units) + 0.5) * width
+        w = np.full(units, (4.0 if code == SIGMOID else 2.0) / width)
+    else:
+        centres = low + np.arange(units) * width
+        w = np.full(units, 4.0 / width)
+    return w, -w * centres
+
+
+def fit_hidden_layer(name: str, x, target, units: int, slope: float = 0.01) -> dict:
+    """y = c0 + sum_i c_i g(w_i x + b_i) fitted to target at the points x: Lee's hidden weights (see
+    hidden_weights) over [min x, max x], output weights by least squares.
+
+    Returns w, b (hidden, (units,)), c ((units,)), c0, the fitted values at x, and for "linear" the collapsed line
+    (W', b') = (sum c_i w_i, c0 + sum c_i b_i).
+    """
+    x = check_array("x", x, ndim=1, min_size=2)
+    target = check_shape("target", check_array("target", target, ndim=1), x.shape, "one target per x")
+    slope = check_number("slope", slope)
+    w, b = hidden_weights(name, float(x.min()), float(x.max()), units)
+    z = np.ascontiguousarray((x[:, None] * w[None, :] + b[None, :]).ravel())
+    hidden = z if name == "linear" else _activation(NAMES.index(name), z, slope)
+    design = np.column_stack([np.ones(x.size), hidden.reshape(x.size, units)])
+    coefficients = np.linalg.lstsq(design, target, rcond=None)[0]
+    result = {"w": w, "b": b, "c0": float(coefficients[0]), "c": coefficients[1:], "fitted": design @ coefficients,
+              "hidden": hidden.reshape(x.size, units)}
+    if name == "linear":
+        result["line"] = (float(coefficients[1:] @ w), float(coefficients[0] + coefficients[1:] @ b))
+    return result
 
 
 def _inputs(name: str, z, slope: float) -> tuple[int, np.ndarray, float]:
@@ -144,8 +199,16 @@ def run(
     slope: Annotated[float, Arg("leaky_relu's slope for z < 0", "leaky_relu 在 z < 0 时的斜率", low=0.0, high=0.5)]
     = 0.01,
     z_max: Annotated[float, Arg("largest |z| plotted", "绘图的最大 |z|", low=0.5, high=20.0)] = 6.0,
+    view: Annotated[str, Arg("curves: each activation and its derivative; network: one hidden layer of units "
+                             "building the curve sin(x) on [-z_max, z_max], against no activation at all",
+                             "curves:各激活函数及其导数;network:用一个隐藏层的单元在 [-z_max, z_max] 上拼出 sin(x),"
+                             "并与不用激活函数对比", choices=("curves", "network"))] = "curves",
+    units: Annotated[int, Arg("network: hidden units", "network:隐藏单元个数", low=1, high=50)] = 6,
 ) -> DemoResult:
-    """Each chosen activation and its derivative, and the gradient factor at z over `depth` layers."""
+    """Each chosen activation and its derivative, and the gradient factor at z over `depth` layers; or a hidden
+    layer building a curve (view network)."""
+    if view == "network":
+        return _network_result(names, units, slope, z_max)
     at = np.array([z])
     rows, found = [], {}
     for name in names:
@@ -219,6 +282,71 @@ def _figure(names: tuple[str, ...], z: float, slope: float, z_max: float):
     return fig
 
 
+# The network view: a curve built from hidden units, and what is left without an activation.
+
+def _network_result(names: tuple[str, ...], units: int, slope: float, z_max: float) -> DemoResult:
+    """sin(x) on [-z_max, z_max] fitted by one hidden layer of each chosen activation and of none."""
+    x = np.linspace(-z_max, z_max, GRID_POINTS)
+    target = np.sin(x)
+    fits = {name: fit_hidden_layer(name, x, target, units, slope) for name in (*names, "linear")}
+    doubled = {name: fit_hidden_layer(name, x, target, 2 * units, slope) for name in names}
+    errors = {name: _errors(fit["fitted"] - target) for name, fit in fits.items()}
+    errors_2x = {name: _errors(fit["fitted"] - target) for name, fit in doubled.items()}
+    slope_line, intercept = (0.0 if abs(v) < 1e-12 else v for v in fits["linear"]["line"])
+    collapse = float(np.max(np.abs(fits["linear"]["fitted"] - (slope_line * x + intercept))))
+    rows = [(name, str(units), f"{errors[name][0]:.3g}", f"{errors[name][1]:.3g}", f"{errors_2x[name][0]:.3g}")
+            for name in names]
+    rows.append(("none (linear)", str(units), f"{errors['linear'][0]:.3g}", f"{errors['linear'][1]:.3g}",
+                 f"{_errors(fit_hidden_layer('linear', x, target, 2 * units)['fitted'] - target)[0]:.3g}"))
+    table = Table(columns=("hidden activation", "units", "RMS error", "max error", f"RMS error with {2 * units} units"),
+                  rows=tuple(rows), columns_zh=("隐藏层激活", "单元数", "均方根误差", "最大误差", f"{2 * units} 个单元的均方根误差"))
+    best = min(names, key=lambda name: errors[name][0])
+    fitted = ", ".join(f"{name} {errors[name][0]:.3g}" for name in names)
+    summary = (f"One hidden layer, y = c0 + Σ cᵢ·g(wᵢx + bᵢ), {units} units placed on evenly spaced pieces of "
+               f"[-{z_max:g}, {z_max:g}] (Lee's hard-sigmoid and hinge construction), output weights c by least "
+               f"squares, building sin(x): RMS error {fitted}; with {2 * units} units {best} gets "
+               f"{errors_2x[best][0]:.3g}: more units, closer fit.\n"
+               f"Without an activation the {units} units collapse to one line, c0 + Σ cᵢ(wᵢx + bᵢ) = W'x + b' = "
+               f"{slope_line:.3g}x + {intercept:.3g} (network and line differ by {collapse:.0e}): RMS error "
+               f"{errors['linear'][0]:.3g}, however many units; stacked linear layers are one linear layer.")
+    summary_zh = (f"一个隐藏层 y = c0 + Σ cᵢ·g(wᵢx + bᵢ),{units} 个单元放在 [-{z_max:g}, {z_max:g}] 等分的各段上"
+                  f"(李宏毅的 hard sigmoid 与折线构造),输出权重 c 用最小二乘求得,拼出 sin(x):均方根误差 {fitted};"
+                  f"用 {2 * units} 个单元时 {best} 降到 {errors_2x[best][0]:.3g}:单元越多,拟合越好。\n"
+                  f"不用激活函数时,{units} 个单元塌缩成一条直线 c0 + Σ cᵢ(wᵢx + bᵢ) = W'x + b' = "
+                  f"{slope_line:.3g}x + {intercept:.3g}(网络与直线相差 {collapse:.0e}):均方根误差 "
+                  f"{errors['linear'][0]:.3g},单元再多也一样;多层线性层叠起来仍是一层线性层。")
+    data = {"view": "network", "units": units, "z_max": z_max, "names": list(names),
+            "rms_error": {name: value[0] for name, value in errors.items()},
+            "max_error": {name: value[1] for name, value in errors.items()},
+            "rms_error_doubled": {name: value[0] for name, value in errors_2x.items()},
+            "linear_collapse": {"slope": slope_line, "intercept": intercept, "max_difference": collapse}}
+    return DemoResult(summary=summary, summary_zh=summary_zh, table=table,
+                      figure=_network_figure(x, target, names, fits, units), data=data)
+
+
+def _errors(residual: np.ndarray) -> tuple[float, float]:
+    """RMS and largest absolute error."""
+    return float(np.sqrt(np.mean(residual ** 2))), float(np.max(np.abs(residual)))
+
+
+def _network_figure(x, target, names, fits, units):
+    """The target, each activation's fit, the first one's weighted units (Lee's pieces), and the linear collapse."""
+    fig, ax = new_axes(f"One hidden layer of {units} units building sin(x)", "x", "y")
+    first = names[0]
+    pieces = fits[first]["hidden"] * fits[first]["c"][None, :]
+    for i in range(units):
+        ax.plot(x, pieces[:, i], color=COLOURS[0], linewidth=0.6, alpha=0.5,
+                label=f"{first} units cᵢ·g(wᵢx + bᵢ)" if i == 0 else "_")
+    ax.plot(x, target, color="black", linewidth=2.5, label="target sin(x)")
+    for i, name in enumerate(names):
+        ax.plot(x, fits[name]["fitted"], color=COLOURS[i % len(COLOURS)], linewidth=2, label=f"{name} network")
+    ax.plot(x, fits["linear"]["fitted"], color=GRID_COLOUR, linewidth=2, linestyle="--", label="no activation: a line")
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(-2.0, 2.0)
+    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    return fig
+
+
 def warm() -> None:
     """Compile (or load from cache) every kernel on a two-element input, and the helpers by themselves too
     (a caller loaded from Numba's cache does not compile the helpers it calls)."""
@@ -235,6 +363,8 @@ DEMO = declare_demo(
     run, warm,
     title_en="Activation functions",
     title_zh="激活函数",
-    description_en="Sigmoid, tanh, ReLU and friends with their derivatives, and how a gradient shrinks through layers.",
-    description_zh="sigmoid、tanh、ReLU 等激活函数及其导数,以及梯度穿过多层时如何缩小。",
+    description_en="Sigmoid, tanh, ReLU and friends with their derivatives, how a gradient shrinks through layers, "
+                   "and a hidden layer of them building a curve (which a linear one cannot).",
+    description_zh="sigmoid、tanh、ReLU 等激活函数及其导数,梯度穿过多层时如何缩小,"
+                   "以及由它们组成的隐藏层如何拼出一条曲线(线性层做不到)。",
 )

@@ -5,6 +5,11 @@
 adds about machine-epsilon |f| / e, so each error curve against e is a V on log axes, the centred one
 reaching much lower (near e = 1e-5, against 1e-8 for the forward one).
 
+`computation_graph` is the notes' computation graph J = 3(a + bc), split into u = bc, v = a + u, J = 3v: the
+forward pass stores u, v and J, the backward pass multiplies the gradient arriving at each node by the node's
+local derivative (dJ/dv = 3, dJ/du = dJ/dv * 1, dJ/da = dJ/dv * 1, dJ/db = dJ/du * c, dJ/dc = dJ/du * b), as
+torch autograd does on the same expression.
+
 `mlp_gradients` is backprop written out by hand for a two-layer network, hidden = g(X W1 + b1),
 p = sigmoid(hidden W2 + b2), loss = mean binary cross-entropy; it agrees with torch autograd on
 `F.binary_cross_entropy_with_logits(hidden @ W2 + b2, Y)` (the loss is computed from the logits, so it stays
@@ -46,6 +51,19 @@ def numerical_derivative(func: str, x, eps: float = 1e-4, method: str = "centred
     eps = check_number("eps", eps, 0, low_open=True)
     forward = check_choice("method", method, METHODS) == "forward"
     return _numerical_derivative(code, values.ravel(), eps, forward).reshape(np.shape(x))
+
+
+GRAPH_NODES = ("a", "b", "c", "u", "v", "J")
+
+
+def computation_graph(a: float, b: float, c: float) -> dict[str, dict[str, float]]:
+    """Forward values and backward derivatives dJ/d(node) of J = 3(a + bc) through u = bc, v = a + u, J = 3v.
+
+    Returns {"value": {node: value}, "grad": {node: dJ/dnode}} for the nodes a, b, c, u, v and J.
+    """
+    a, b, c = (check_number(name, value) for name, value in (("a", a), ("b", b), ("c", c)))
+    values, grads = _graph(a, b, c)
+    return {"value": dict(zip(GRAPH_NODES, map(float, values))), "grad": dict(zip(GRAPH_NODES, map(float, grads)))}
 
 
 def relative_difference(approx, exact) -> float:
@@ -162,6 +180,27 @@ def _error_curves(code, x, eps_grid):
         out[0, i] = abs(_difference(code, x, eps_grid[i], True) - exact)
         out[1, i] = abs(_difference(code, x, eps_grid[i], False) - exact)
     return out
+
+
+@njit(cache=True)
+def _graph(a, b, c):
+    """Forward values (a, b, c, u, v, J) and backward derivatives dJ/d(each), node by node (reverse mode)."""
+    u = b * c  # forward, inputs to output
+    v = a + u
+    J = 3.0 * v
+    dJ = 1.0  # backward, output to inputs: each node takes the gradient from above times its local derivative
+    dv = dJ * 3.0  # J = 3v
+    du = dv * 1.0  # v = a + u
+    da = dv * 1.0
+    db = du * c  # u = bc
+    dc = du * b
+    return np.array([a, b, c, u, v, J]), np.array([da, db, dc, du, dv, dJ])
+
+
+@njit(cache=True)
+def _graph_value(a, b, c):
+    """J = 3(a + bc) in one line, for the centred-difference check of the backward pass."""
+    return 3.0 * (a + b * c)
 
 
 @njit(cache=True)
@@ -318,8 +357,19 @@ def run(
                                    choices=ACTIVATIONS)] = "tanh",
     bug: Annotated[bool, Arg("plant a bug in backprop: forget the factor g'(Z1)",
                              "在反向传播中植入 bug:漏掉因子 g'(Z1)")] = False,
+    view: Annotated[str, Arg("differences: finite differences and a gradient check; graph: forward and backward "
+                             "passes through the computation graph J = 3(a + bc)",
+                             "differences:有限差分与梯度检验;graph:计算图 J = 3(a + bc) 的前向与反向传播",
+                             choices=("differences", "graph"))] = "differences",
+    a: Annotated[float, Arg("graph: input a of J = 3(a + bc)", "graph:J = 3(a + bc) 的输入 a", low=-10.0, high=10.0)]
+    = 5.0,
+    b: Annotated[float, Arg("graph: input b", "graph:输入 b", low=-10.0, high=10.0)] = 3.0,
+    c: Annotated[float, Arg("graph: input c", "graph:输入 c", low=-10.0, high=10.0)] = 2.0,
 ) -> DemoResult:
-    """Forward and centred difference errors against eps, and a gradient check of a small MLP at that eps."""
+    """Forward and centred difference errors against eps, and a gradient check of a small MLP at that eps; or the
+    computation graph's forward and backward passes (view graph)."""
+    if view == "graph":
+        return _graph_result(a, b, c, eps)
     code, at = FUNCS.index(func), np.array([x])
     exact, second, third = _exact(code, x)
     forward = float(numerical_derivative(func, at, eps, "forward")[0])
@@ -357,6 +407,76 @@ def run(
               "relative_difference": overall,
               "relative_difference_per_parameter": dict(zip(PARAMETERS, per_parameter))},
     )
+
+
+# The graph view: J = 3(a + bc) forward, then backward by the chain rule.
+
+GRAPH_ROWS = (  # node, its formula, its local derivative(s) as text
+    ("a", "input", "∂v/∂a = 1"),
+    ("b", "input", "∂u/∂b = c"),
+    ("c", "input", "∂u/∂c = b"),
+    ("u", "u = b·c", "∂v/∂u = 1"),
+    ("v", "v = a + u", "∂J/∂v = 3"),
+    ("J", "J = 3·v", "-"),
+)
+# How each dJ/d(node) is made from the one above it.
+GRAPH_CHAIN = {"J": "", "v": "dJ/dJ·3", "u": "dJ/dv·1", "a": "dJ/dv·1", "b": "dJ/du·c", "c": "dJ/du·b"}
+GRAPH_AT = {"a": (0.0, 2.0), "b": (0.0, 1.0), "c": (0.0, 0.0), "u": (1.2, 0.5), "v": (2.4, 1.25), "J": (3.6, 1.25)}
+GRAPH_EDGES = (("b", "u", "×c"), ("c", "u", "×b"), ("a", "v", "×1"), ("u", "v", "×1"), ("v", "J", "×3"))
+
+
+def _graph_result(a: float, b: float, c: float, eps: float) -> DemoResult:
+    """The computation graph of J = 3(a + bc): each node's value, local derivative and dJ/d(node)."""
+    graph = computation_graph(a, b, c)
+    value, grad = graph["value"], graph["grad"]
+    numeric = {name: (_graph_value(*(x + eps * (k == i) for k, x in enumerate((a, b, c))))
+                      - _graph_value(*(x - eps * (k == i) for k, x in enumerate((a, b, c))))) / (2.0 * eps)
+               for i, name in enumerate("abc")}
+    worst = max(abs(numeric[name] - grad[name]) for name in "abc")
+    rows = tuple((node, formula, f"{value[node]:g}", local,
+                  f"{GRAPH_CHAIN[node]} = {grad[node]:g}" if GRAPH_CHAIN[node] else f"{grad[node]:g}")
+                 for node, formula, local in GRAPH_ROWS)
+    table = Table(columns=("node", "formula", "forward value", "local derivative", "dJ/d(node), backward"),
+                  rows=rows, columns_zh=("节点", "公式", "前向值", "局部导数", "dJ/d(节点),反向"))
+    summary = (f"Forward at a = {a:g}, b = {b:g}, c = {c:g}: u = bc = {value['u']:g}, v = a + u = {value['v']:g}, "
+               f"J = 3v = {value['J']:g}.\n"
+               f"Backward from J, each node multiplying the gradient from above by its local derivative: dJ/dv = "
+               f"{grad['v']:g}, dJ/du = {grad['u']:g}, dJ/da = {grad['a']:g}, dJ/db = dJ/du·c = {grad['b']:g}, "
+               f"dJ/dc = dJ/du·b = {grad['c']:g}; centred differences (eps = {eps:g}) agree to {worst:.0e}.")
+    summary_zh = (f"前向(a = {a:g}、b = {b:g}、c = {c:g}):u = bc = {value['u']:g},v = a + u = {value['v']:g},"
+                  f"J = 3v = {value['J']:g}。\n"
+                  f"从 J 反向,每个节点把上游传来的梯度乘以自己的局部导数:dJ/dv = {grad['v']:g},dJ/du = {grad['u']:g},"
+                  f"dJ/da = {grad['a']:g},dJ/db = dJ/du·c = {grad['b']:g},dJ/dc = dJ/du·b = {grad['c']:g};"
+                  f"中心差分(eps = {eps:g})与之相差 {worst:.0e}。")
+    data = {"view": "graph", "a": a, "b": b, "c": c, "eps": eps, "value": value, "grad": grad,
+            "centred": numeric, "max_difference": worst}
+    return DemoResult(summary=summary, summary_zh=summary_zh, table=table, figure=_graph_figure(value, grad),
+                      data=data)
+
+
+def _graph_figure(value: dict, grad: dict):
+    """The graph: nodes with their forward values (above) and backward derivatives (below), edges with the local
+    factor the backward pass multiplies by."""
+    fig, ax = new_axes("Computation graph of J = 3(a + bc): forward values, backward dJ/d(node)", "", "")
+    for start, end, factor in GRAPH_EDGES:
+        (x0, y0), (x1, y1) = GRAPH_AT[start], GRAPH_AT[end]
+        ax.plot([x0, x1], [y0, y1], color=GRID_COLOUR, linewidth=1.5)
+        label = f"{factor} = {value[factor[1]]:g}" if factor[1] in value else factor
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2 + 0.08, label, color=COLOURS[3], fontsize=9, ha="center")
+    names = {"u": "u = bc", "v": "v = a + u", "J": "J = 3v"}
+    for node, (x, y) in GRAPH_AT.items():
+        ax.plot([x], [y], color=COLOURS[0], marker="o", markersize=14, linestyle="none")
+        ax.text(x, y + 0.18, f"{names.get(node, node)} = {value[node]:g}", color=COLOURS[0], fontsize=10,
+                ha="center")
+        ax.text(x, y - 0.3, f"dJ/d{node} = {grad[node]:g}", color=COLOURS[3], fontsize=10, ha="center")
+    ax.plot([], [], color=COLOURS[0], marker="o", linestyle="none", label="forward value")
+    ax.plot([], [], color=COLOURS[3], marker="s", linestyle="none", label="backward dJ/d(node), edge: local factor")
+    ax.set_xlim(-0.6, 4.2)
+    ax.set_ylim(-0.6, 2.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
 
 
 def _verdict(value: float) -> tuple[str, str]:
@@ -435,6 +555,8 @@ def warm() -> None:
     themselves too (a caller loaded from Numba's cache does not compile the helpers it calls)."""
     numerical_derivative("cube", [1.0])
     relative_difference([1.0], [1.0])
+    computation_graph(5.0, 3.0, 2.0)
+    _graph_value(5.0, 3.0, 2.0)
     X, Y = np.array([[0.5], [-1.0]]), np.array([[1.0], [0.0]])
     W1, b1, W2, b2 = np.array([[1.0, -1.0]]), np.zeros(2), np.ones((2, 1)), np.zeros(1)
     mlp_gradients(X, Y, W1, b1, W2, b2)
@@ -454,8 +576,9 @@ DEMO = declare_demo(
     run, warm,
     title_en="Numerical gradients and gradient checking",
     title_zh="数值梯度与梯度检验",
-    description_en="Forward against centred differences as the step shrinks (truncation against round-off), and a "
-                   "gradient check of a small network's backprop with an optional planted bug.",
-    description_zh="步长变小时单侧差分与中心差分的误差(截断误差与舍入误差),以及对小网络反向传播的梯度检验,"
-                   "可植入一个 bug。",
+    description_en="Forward against centred differences as the step shrinks (truncation against round-off), a "
+                   "gradient check of a small network's backprop with an optional planted bug, and the forward and "
+                   "backward passes through a computation graph.",
+    description_zh="步长变小时单侧差分与中心差分的误差(截断误差与舍入误差),对小网络反向传播的梯度检验(可植入一个 bug),"
+                   "以及计算图上的前向与反向传播。",
 )

@@ -10,6 +10,11 @@ The demo puts both on one scale, that of the mean squared error: lam ||w||_1 (L1
 added to (1/2n) ||y - Xw||^2 (glmnet's and sklearn ElasticNet's convention), i.e. lasso(X, y, lam) and
 ridge(X, y, n * lam). For nearly uncorrelated features L1 then subtracts lam from each least-squares weight and
 clips at 0, while L2 divides it by 1 + lam.
+
+`weight_decay_path` is gradient descent on that L2 cost: the penalty's gradient is lam * w, so each step is
+w <- (1 - lr * lam) w - lr * X^T (Xw - y) / n, the weights multiplied by a factor just below 1 (decayed) before
+the data's step. It converges to ridge(X, y, n * lam); lam here is the notes' lambda / m, and what
+`torch.optim.SGD(weight_decay=lam)` adds to the gradient.
 """
 
 from __future__ import annotations
@@ -64,6 +69,17 @@ def path(X, y, lams, kind):
     return _ridge_path(X, y, lams)
 
 
+def weight_decay_path(X, y, lam, lr, steps, w0=None):
+    """Gradient descent on (1/2n) ||y - Xw||^2 + (lam/2) ||w||^2 from w0 (zeros by default): the weights after each
+    step, (steps + 1, d), row 0 being w0; each step is w <- (1 - lr lam) w - lr X^T (Xw - y) / n."""
+    X, y = _check_data(X, y)
+    lam, lr = check_number("lam", lam, 0.0), check_number("lr", lr, 0.0, low_open=True)
+    steps = check_int("steps", steps, 0)
+    start = np.zeros(X.shape[1]) if w0 is None else check_shape("w0", check_array("w0", w0, ndim=1),
+                                                                 (X.shape[1],), "one weight per column of X")
+    return _decay_descent(X, y, lam, lr, steps, start)
+
+
 def _lasso_checked(X: np.ndarray, y: np.ndarray, lams: np.ndarray, max_iter: int, tol: float) -> np.ndarray:
     """The lasso kernel's weights for each lam, with a warning for each lam it did not converge at."""
     weights, changes = _lasso_path(X, y, lams, max_iter, tol)
@@ -97,6 +113,28 @@ def _ridge_path(X, y, lams):
                 factor = s[i] / (s[i] * s[i] + lams[k]) * projected[i]
                 for j in range(X.shape[1]):
                     weights[k, j] += vt[i, j] * factor
+    return weights
+
+
+@njit(cache=True)
+def _decay_descent(X, y, lam, lr, steps, w0):
+    """Weights after each full-batch step w <- (1 - lr lam) w - lr X^T (Xw - y) / n, row 0 = w0."""
+    n, d = X.shape
+    weights = np.empty((steps + 1, d))
+    weights[0] = w0
+    w = w0.copy()
+    data_gradient = np.empty(d)
+    for t in range(1, steps + 1):
+        data_gradient[:] = 0.0
+        for i in range(n):
+            residual = -y[i]
+            for j in range(d):
+                residual += X[i, j] * w[j]
+            for j in range(d):
+                data_gradient[j] += X[i, j] * residual
+        for j in range(d):
+            w[j] = (1.0 - lr * lam) * w[j] - lr * data_gradient[j] / n  # decay, then the data's step
+        weights[t] = w
     return weights
 
 
@@ -167,10 +205,20 @@ def run(
                                 low=0.0, high=5.0)] = 1.0,
     n_samples: Annotated[int, Arg("number of training examples", "训练样本数", low=20, high=500)] = 50,
     seed: Annotated[int, Arg("random seed of the data", "生成数据的随机种子", low=0, high=9999)] = 0,
+    view: Annotated[str, Arg("path: weights against lam; decay: gradient descent with L2 weight decay at lam, "
+                             "step by step from the least-squares weights",
+                             "path:权重随 lam 的变化;decay:在 lam 下带 L2 权重衰减的梯度下降,从最小二乘权重出发逐步进行",
+                             choices=("path", "decay"))] = "path",
+    lr: Annotated[float, Arg("decay: learning rate of the gradient descent", "decay:梯度下降的学习率",
+                             low=0.001, high=1.0)] = 0.1,
+    steps: Annotated[int, Arg("decay: gradient-descent steps", "decay:梯度下降的步数", low=1, high=2000)] = 200,
 ) -> DemoResult:
-    """The L1 or L2 path of a seeded regression problem, and the weights of both penalties at the chosen lam."""
+    """The L1 or L2 path of a seeded regression problem, and the weights of both penalties at the chosen lam; or
+    gradient descent with weight decay (view decay)."""
     kind = check_choice("kind", kind, KINDS)
     X, y, truth = _problem(n_features, noise, n_samples, seed)
+    if view == "decay":
+        return _decay_result(X, y, lam, lr, steps, n_samples)
     least_squares = ridge(X, y, 0.0)
     l1, l2 = lasso(X, y, lam), ridge(X, y, n_samples * lam)
     grid = np.union1d(GRID, [lam]) if lam > 0 else GRID
@@ -214,6 +262,60 @@ def _zero_from(weights: np.ndarray) -> list[float | None]:
 def _weight(value: float) -> str:
     """A weight as a table cell, an exact zero written as 0."""
     return "0" if value == 0.0 else f"{value:+.4f}"
+
+
+def _decay_result(X: np.ndarray, y: np.ndarray, lam: float, lr: float, steps: int, n: int) -> DemoResult:
+    """Gradient descent with weight decay from the least-squares weights: step 1 is pure decay, the end is ridge."""
+    least_squares = ridge(X, y, 0.0)
+    optimum = ridge(X, y, n * lam)
+    weights = weight_decay_path(X, y, lam, lr, steps, least_squares)
+    factor = 1.0 - lr * lam
+    steepest = float(np.linalg.eigvalsh(X.T @ X / n)[-1]) + lam
+    with np.errstate(over="ignore", invalid="ignore"):
+        distance = float(np.linalg.norm(weights[-1] - optimum))
+        shrink = float(np.linalg.norm(weights[-1]) / np.linalg.norm(least_squares))
+    rows = tuple((f"w{j + 1}", _weight(least_squares[j]), _weight(weights[1, j]), _weight(weights[-1, j]),
+                  _weight(optimum[j])) for j in range(X.shape[1]))
+    table = Table(columns=("weight", "start: least squares", f"step 1: x{factor:g}", f"after step {steps}",
+                           f"ridge at lam {lam:g}"), rows=rows,
+                  columns_zh=("权重", "起点:最小二乘", f"第 1 步:x{factor:g}", f"第 {steps} 步后", f"lam {lam:g} 的岭回归"))
+    first = (f"With (lam/2)|w|² added to the cost, dW = dW_data + lam·W, so each step is W <- (1 - lr·lam)·W - "
+             f"lr·dW_data = {factor:.4g}·W - {lr:g}·dW_data: the weights are first shrunk by {factor:.4g} (decayed) "
+             f"towards 0, then the data's gradient step is taken (lam plays λ/m; torch's weight_decay=lam).")
+    first_zh = (f"代价加上 (lam/2)|w|² 后,dW = dW_data + lam·W,每一步为 W <- (1 - lr·lam)·W - lr·dW_data = "
+                f"{factor:.4g}·W - {lr:g}·dW_data:先把权重乘以 {factor:.4g}(衰减)向 0 收缩,再走数据梯度的一步"
+                f"(lam 相当于 λ/m;即 torch 的 weight_decay=lam)。")
+    if not np.isfinite(weights[-1]).all() or lr >= 2.0 / steepest:
+        second = (f"lr {lr:g} is above 2/(λmax + lam) = {2.0 / steepest:.3g}: the descent diverges; lower lr.")
+        second_zh = f"lr {lr:g} 超过 2/(λmax + lam) = {2.0 / steepest:.3g}:梯度下降发散,请减小 lr。"
+    else:
+        second = (f"Starting from the least-squares weights, where dW_data = 0, step 1 is pure decay (w1 "
+                  f"{least_squares[0]:+.4f} -> {weights[1, 0]:+.4f}); after {steps} steps the weights are "
+                  f"{distance:.1e} from the ridge solution at lam = {lam:g}, |w| x {shrink:.2f}.")
+        second_zh = (f"从最小二乘权重出发(此处 dW_data = 0),第 1 步纯粹是衰减(w1 {least_squares[0]:+.4f} -> "
+                     f"{weights[1, 0]:+.4f});{steps} 步后权重离 lam = {lam:g} 的岭回归解 {distance:.1e},|w| x {shrink:.2f}。")
+    data = {"view": "decay", "lam": lam, "lr": lr, "steps": steps, "factor": factor,
+            "least_squares": least_squares.tolist(), "ridge": optimum.tolist(),
+            "weights": [[float(v) if np.isfinite(v) else None for v in row] for row in weights],
+            "distance_to_ridge": distance if np.isfinite(distance) else None}
+    return DemoResult(summary=f"{first}\n{second}", summary_zh=f"{first_zh}\n{second_zh}", table=table,
+                      figure=_decay_figure(weights, optimum, lam, lr), data=data)
+
+
+def _decay_figure(weights: np.ndarray, optimum: np.ndarray, lam: float, lr: float):
+    """Each weight against the step (solid) and its ridge value (dotted): shrinking from least squares to ridge."""
+    fig, ax = new_axes(f"Gradient descent with weight decay (lam={lam:g}, lr={lr:g}): factor {1 - lr * lam:g} per step",
+                       "step", "weight")
+    steps = np.arange(weights.shape[0])
+    shown = np.where(np.abs(weights) < 1e6, weights, np.nan)
+    for j in range(weights.shape[1]):
+        colour = COLOURS[j % len(COLOURS)]
+        ax.plot(steps, shown[:, j], color=colour, linewidth=2, label=f"w{j + 1}")
+        ax.plot([0, steps[-1]], [optimum[j], optimum[j]], color=colour, linewidth=1, linestyle=":")
+    ax.plot([0, steps[-1]], [0.0, 0.0], color=GRID_COLOUR, linewidth=0.8)
+    ax.plot([], [], color="black", linestyle=":", linewidth=1, label="ridge optimum")
+    ax.legend(loc="upper right", fontsize=7, ncols=2)
+    return fig
 
 
 def _summary(kind, lam, l1, l2, least_squares, lam_max, zero_from) -> tuple[str, str]:
@@ -266,6 +368,7 @@ def warm() -> None:
     ridge(X, y, 0.5)
     lasso(X, y, 0.1)
     path(X, y, [0.1, 1.0], "l1")
+    weight_decay_path(X, y, 0.1, 0.1, 2)
 
 
 DEMO = declare_demo(
@@ -273,6 +376,7 @@ DEMO = declare_demo(
     title_en="L1 vs L2 regularisation paths",
     title_zh="L1 与 L2 正则化路径",
     description_en="Weights of a small regression against lambda: L1 (lasso) sets them to exactly zero one by one, "
-                   "L2 (ridge) only shrinks them.",
-    description_zh="小型回归问题的权重随 lambda 的变化:L1(lasso)把权重逐个压到恰好为零,L2(岭回归)只让它们变小。",
+                   "L2 (ridge) only shrinks them; and gradient descent with L2 weight decay, step by step.",
+    description_zh="小型回归问题的权重随 lambda 的变化:L1(lasso)把权重逐个压到恰好为零,L2(岭回归)只让它们变小;"
+                   "以及带 L2 权重衰减的梯度下降,逐步进行。",
 )

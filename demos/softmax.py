@@ -6,6 +6,10 @@ logs), `cross_entropy` is `F.cross_entropy(logits, targets, label_smoothing=ls)`
 ((1 - ls) * NLL + ls * the mean over classes of -log p), `cross_entropy_grad` is the autograd gradient of that
 mean loss, (softmax - one_hot) / N, `binary_cross_entropy` is `F.binary_cross_entropy` (each log clamped at
 -100) and `binary_cross_entropy_with_logits` is `F.binary_cross_entropy_with_logits`, (1 - y) z - log sigmoid(z).
+
+`multilabel_loss` is the multi-task (multi-label) loss: one sigmoid per label, the binary cross-entropies of the
+labelled entries summed over the labels and averaged over the examples, entries whose label is unknown left
+out; torch: `(F.binary_cross_entropy_with_logits(z, y, reduction='none') * mask).sum() / m`.
 """
 
 from __future__ import annotations
@@ -65,6 +69,16 @@ def binary_cross_entropy_with_logits(z, y) -> float:
     z = check_array("z", z, min_size=1)
     y = check_shape("y", _unit_interval("y", y), z.shape, "the shape of z")
     return float(_binary_cross_entropy_with_logits(z.ravel(), y.ravel()))
+
+
+def multilabel_loss(z, y, mask) -> tuple[float, np.ndarray]:
+    """(1/m) sum_i sum_j mask_ij BCE(sigmoid(z_ij), y_ij) for z, y, mask of shape (m, K), and its gradient
+    dJ/dz = mask (sigmoid(z) - y) / m; entries where mask is False (unknown labels) add nothing."""
+    z = check_array("z", z, ndim=2, min_size=1)
+    y = check_shape("y", _unit_interval("y", y), z.shape, "the shape of z")
+    mask = check_shape("mask", check_array("mask", mask, ndim=2, dtype=np.bool_), z.shape, "the shape of z")
+    loss, grad = _multilabel(z, y, mask)
+    return float(loss), grad
 
 
 def _logits(name: str, value) -> np.ndarray:
@@ -186,6 +200,22 @@ def _binary_cross_entropy_with_logits(z, y):
     return total / z.size
 
 
+@njit(cache=True)
+def _multilabel(z, y, mask):
+    """Masked sum over labels, mean over examples, of (1 - y) z - log sigmoid(z); gradient mask (sigmoid - y) / m."""
+    m, k = z.shape
+    total = 0.0
+    grad = np.zeros((m, k))
+    for i in range(m):
+        for j in range(k):
+            if mask[i, j]:
+                log_sigmoid = min(z[i, j], 0.0) - math.log1p(math.exp(-abs(z[i, j])))
+                total += (1.0 - y[i, j]) * z[i, j] - log_sigmoid
+                sigmoid = math.exp(log_sigmoid)
+                grad[i, j] = (sigmoid - y[i, j]) / m
+    return total / m, grad
+
+
 # The demo: one example's probabilities, their logs, and its loss and gradient against a target class.
 
 def run(
@@ -200,8 +230,17 @@ def run(
                                       low=0.05, high=20.0)] = 1.0,
     label_smoothing: Annotated[float, Arg("label smoothing ls of the target (torch's)", "目标的标签平滑系数 ls(同 torch)",
                                           low=0.0, high=1.0)] = 0.0,
+    view: Annotated[str, Arg("softmax: one class out of K; multilabel: an independent sigmoid per label, several "
+                             "may be 1 (multi-task learning)",
+                             "softmax:K 个类别中选一个;multilabel:每个标签一个独立的 sigmoid,可同时有多个为 1(多任务学习)",
+                             choices=("softmax", "multilabel"))] = "softmax",
+    labels: Annotated[str, Arg("multilabel: one label per value, 1, 0 or ? (unknown: left out of the loss)",
+                               "multilabel:每个值一个标签,1、0 或 ?(未知:不计入损失)", high=60)] = "1,0,?",
 ) -> DemoResult:
-    """softmax(z / T) of one example, its -log p, and the cross-entropy and its gradient for the target class."""
+    """softmax(z / T) of one example, its -log p, and the cross-entropy and its gradient for the target class; or
+    independent sigmoids and the masked sum of binary cross-entropies (view multilabel)."""
+    if view == "multilabel":
+        return _multilabel_result(values, given, labels)
     numbers, note = _parse(values, given)
     classes = numbers.size
     if target >= classes:
@@ -248,6 +287,71 @@ def _parse(text: str, given: str) -> tuple[np.ndarray, str]:
     if abs(total - 1.0) <= 1e-9:
         return numbers, ""
     return numbers / total, f" (normalised: they summed to {total:.4g})"
+
+
+def _multilabel_result(values: str, given: str, labels: str) -> DemoResult:
+    """One example with K labels: sigmoid per label, each labelled entry's BCE, their sum, and the gradient."""
+    items = [item for item in values.replace(";", ",").replace(" ", ",").split(",") if item]
+    try:
+        numbers = np.array([float(item) for item in items])
+    except ValueError:
+        numbers = np.array([])
+    if not 1 <= numbers.size <= MAX_CLASSES or not np.isfinite(numbers).all():
+        raise ValueError(f"values={values!r}: must be 1 to {MAX_CLASSES} finite numbers separated by commas")
+    if given == "probabilities":
+        if ((numbers <= 0) | (numbers >= 1)).any():
+            raise ValueError(f"values={values!r}: each label's probability must be between 0 and 1 (exclusive)")
+        numbers = np.log(numbers) - np.log1p(-numbers)  # the logit, so that sigmoid gives the probability back
+    marks = [item.strip() for item in labels.replace(";", ",").split(",") if item.strip()]
+    if len(marks) != numbers.size or any(mark not in ("0", "1", "?") for mark in marks):
+        raise ValueError(f"labels={labels!r}: must be one of 1, 0 or ? per value ({numbers.size} values given)")
+    known = np.array([mark != "?" for mark in marks])
+    y = np.array([float(mark) if mark != "?" else 0.0 for mark in marks])
+    loss, grad = multilabel_loss(numbers[None, :], y[None, :], known[None, :])
+    p = 1.0 / (1.0 + np.exp(-numbers))
+    each = [binary_cross_entropy_with_logits([numbers[j]], [y[j]]) if known[j] else None for j in range(numbers.size)]
+    rows = tuple((str(j), f"{numbers[j]:.4g}", _probability(p[j]), marks[j],
+                  f"{each[j]:.3f}" if known[j] else "left out", f"{grad[0, j]:+.3f}") for j in range(numbers.size))
+    table = Table(columns=("label j", "logit z_j", "p_j = σ(z_j)", "y_j", "BCE_j", "dJ/dz_j"), rows=rows,
+                  columns_zh=("标签 j", "logit z_j", "p_j = σ(z_j)", "y_j", "BCE_j", "dJ/dz_j"))
+    terms = " + ".join(f"{each[j]:.3f}" for j in range(numbers.size) if known[j])
+    skipped = [str(j) for j in range(numbers.size) if not known[j]]
+    left = (f"; label{'s' if len(skipped) > 1 else ''} {', '.join(skipped)} unknown (?), left out" if skipped else "")
+    left_zh = f";标签 {'、'.join(skipped)} 未知(?),不计入" if skipped else ""
+    exclusive = softmax(numbers)
+    first = (f"One sigmoid per label, not a softmax, since several labels can be 1 at once: p = σ(z) = {_vector(p)} "
+             f"(summing to {p.sum():.3g}); a softmax would force {_vector(exclusive)}, summing to 1.")
+    first_zh = (f"每个标签一个 sigmoid,而不是 softmax,因为可以同时有多个标签为 1:p = σ(z) = {_vector(p)}(和为 "
+                f"{p.sum():.3g});softmax 会强制变成 {_vector(exclusive)},和为 1。")
+    slopes = "[" + ", ".join("0" if v == 0.0 else f"{v:.3f}" for v in grad[0]) + "]"
+    second = (f"Loss J = Σ over labelled j of BCE(p_j, y_j) = {terms or '0'} = {loss:.3f}{left}; dJ/dz_j = p_j - y_j "
+              f"= {slopes} (0 for unknown labels).")
+    second_zh = (f"损失 J = Σ(有标签的 j)BCE(p_j, y_j) = {terms or '0'} = {loss:.3f}{left_zh};dJ/dz_j = p_j - y_j "
+                 f"= {slopes}(未知标签为 0)。")
+    data = {"view": "multilabel", "logits": numbers.tolist(), "probabilities": p.tolist(), "labels": marks,
+            "losses": each, "loss": loss, "gradient": grad[0].tolist(), "softmax": exclusive.tolist()}
+    return DemoResult(summary=f"{first}\n{second}", summary_zh=f"{first_zh}\n{second_zh}", table=table,
+                      figure=_multilabel_figure(numbers, p, y, known, exclusive), data=data)
+
+
+def _multilabel_figure(z: np.ndarray, p: np.ndarray, y: np.ndarray, known: np.ndarray, exclusive: np.ndarray):
+    """Bars of each label's sigmoid, its known label as a marker, and what a softmax would give instead."""
+    labels = np.arange(p.size)
+    fig, ax = new_axes("Independent sigmoids per label against the labels (? left out)", "label j (logit z_j)",
+                       "probability")
+    ax.bar(labels, p, color=COLOURS[0], width=0.6, label="p_j = σ(z_j)")
+    for j in labels:
+        ax.text(j, p[j] + 0.02, _probability(p[j]), ha="center", fontsize=9)
+    ax.plot(labels[known], y[known], color=COLOURS[2], marker=MARKERS[3], linestyle="none", markersize=8,
+            label="label y_j")
+    if (~known).any():
+        ax.plot(labels[~known], np.full(int((~known).sum()), 0.5), color=GRID_COLOUR, marker="X", linestyle="none",
+                markersize=10, label="unknown: left out")
+    ax.plot(labels, exclusive, color=COLOURS[3], marker=MARKERS[0], linestyle="none", label="softmax instead")
+    ax.set_xticks(labels, [f"{j} ({z[j]:.3g})" for j in labels])
+    ax.set_ylim(0, 1.35)
+    ax.legend(loc="upper center", fontsize=8, ncol=2)
+    return fig
 
 
 def _probability(value: float) -> str:
@@ -333,6 +437,7 @@ def warm() -> None:
     cross_entropy_grad(logits, targets)
     binary_cross_entropy([0.5], [1.0])
     binary_cross_entropy_with_logits([0.5], [1.0])
+    multilabel_loss([[0.5, -1.0]], [[1.0, 0.0]], [[True, False]])
 
 
 DEMO = declare_demo(
@@ -340,6 +445,8 @@ DEMO = declare_demo(
     title_en="Softmax and cross-entropy",
     title_zh="softmax 与交叉熵",
     description_en="Probabilities from logits with a temperature, and the cross-entropy loss and its gradient "
-                   "against a target class, with label smoothing.",
-    description_zh="由 logits 和温度得到概率,以及对目标类别的交叉熵损失及其梯度(含标签平滑)。",
+                   "against a target class, with label smoothing; or one sigmoid per label and the summed binary "
+                   "cross-entropy of a multi-label example.",
+    description_zh="由 logits 和温度得到概率,以及对目标类别的交叉熵损失及其梯度(含标签平滑);"
+                   "或多标签样本每个标签一个 sigmoid 及其二元交叉熵之和。",
 )

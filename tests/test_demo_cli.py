@@ -36,7 +36,7 @@ def test_text_output_and_a_parameter(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["optimizers", "--lr", "5"], "revise demo optimizers: error: --lr 5: must be from 1e-05 to 1\n"),
+    (["optimizers", "--lr", "5"], "revise demo optimizers: error: --lr 5: must be from 1e-05 to 2\n"),
     (["nms", "--iou-threshold", "abc"], "revise demo nms: error: --iou-threshold abc: must be from 0 to 1\n"),
     (["optimizers", "--surface", "moon"], "revise demo optimizers: error: --surface moon: must be one of "),
     (["teleport"], "revise demo: error: unknown demo `teleport` (known: activations, "),
@@ -56,4 +56,4 @@ def test_an_unknown_option_gives_usage_and_exit_2() -> None:
 def test_a_demo_help_lists_its_parameters_with_ranges() -> None:
     result = revise("demo", "optimizers", "--help")
     assert result.returncode == 0
-    assert "--lr VALUE" in result.stdout and "from 1e-05 to 1" in result.stdout
+    assert "--lr VALUE" in result.stdout and "from 1e-05 to 2" in result.stdout

@@ -215,5 +215,5 @@ async def test_values_the_demo_refuses_are_set_aside_for_the_defaults_with_a_not
         await pilot.press("space", "3")
         await open_demo_of(pilot, "Bad?")
         shown = panel_text(pilot)
-        assert "--lr 7: must be from 1e-05 to 1" in shown and "set aside for the defaults" in shown
+        assert "--lr 7: must be from 1e-05 to 2" in shown and "set aside for the defaults" in shown
         assert "steps on rosenbrock at lr=0.002" in shown, "the demo still runs, on its defaults"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demos.activations import DEMO, NAMES, activation, depth_factor, derivative
+from demos.activations import DEMO, NAMES, activation, depth_factor, derivative, fit_hidden_layer, hidden_weights
 
 
 def ref_sigmoid(z):
@@ -155,3 +155,85 @@ def test_the_demo_with_leaky_relu_and_gelu_off_centre():
     assert "gelu'(1.5) = 1.127 > 1 makes it grow" in result.summary
     result = DEMO.run(**DEMO.validate({"names": "leaky_relu", "z": "-2", "depth": "3", "slope": "0.1"}))
     assert result.table.rows[0] == ("leaky_relu", "-0.2", "0.1", "0.001")
+
+
+# The network view: one hidden layer building a curve, and the collapse without an activation.
+
+X_GRID = np.linspace(-3.0, 3.0, 121)
+
+
+def least_squares_fit(features, target):
+    """Fitted values of target on [1, features] by least squares (NumPy's lstsq)."""
+    design = np.column_stack([np.ones(len(target)), features])
+    return design @ np.linalg.lstsq(design, target, rcond=None)[0]
+
+
+def test_hidden_weights_follow_lees_construction():
+    w, b = hidden_weights("sigmoid", -3.0, 3.0, 3)  # segments of width 2 centred on -2, 0, 2
+    np.testing.assert_allclose(w, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(-b / w, [-2.0, 0.0, 2.0])
+    w, b = hidden_weights("tanh", -3.0, 3.0, 3)
+    np.testing.assert_allclose(w, [1.0, 1.0, 1.0])
+    w, b = hidden_weights("relu", -3.0, 3.0, 3)  # hinges at the left end of each segment
+    np.testing.assert_allclose(-b / w, [-3.0, -1.0, 1.0])
+    # sigmoid's slope at its centre, w/4, is the hard sigmoid's 1/width
+    assert hidden_weights("sigmoid", 0.0, 8.0, 4)[0][0] / 4 == pytest.approx(1 / 2.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "softplus"]), units=st.integers(1, 12),
+       seed=st.integers(0, 1000))
+def test_fit_is_least_squares_on_the_hidden_units(name, units, seed):
+    target = np.random.default_rng(seed).standard_normal(X_GRID.size).cumsum() / 5
+    fit = fit_hidden_layer(name, X_GRID, target, units)
+    w, b = hidden_weights(name, -3.0, 3.0, units)
+    z = X_GRID[:, None] * w + b
+    features = np.vectorize(lambda v: ref_value(name, v, 0.01))(z)
+    np.testing.assert_allclose(fit["fitted"], least_squares_fit(features, target), rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(fit["c0"] + fit["hidden"] @ fit["c"], fit["fitted"], rtol=1e-9, atol=1e-9)
+
+
+def test_relu_units_rebuild_a_piecewise_linear_curve_exactly():
+    # Knots at -3, -1, 1: any continuous curve linear between them is c0 + sum c_i relu(x - k_i).
+    target = np.interp(X_GRID, [-3, -1, 1, 3], [0.5, -1.0, 2.0, 1.5])
+    fit = fit_hidden_layer("relu", X_GRID, target, 3)
+    np.testing.assert_allclose(fit["fitted"], target, atol=1e-10)
+
+
+def test_more_relu_units_never_fit_worse():
+    target = np.sin(2 * X_GRID)
+    errors = [np.sqrt(np.mean((fit_hidden_layer("relu", X_GRID, target, k)["fitted"] - target) ** 2))
+              for k in (2, 4, 8, 16)]  # the hinges of k units are among those of 2k: nested least squares
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(errors, errors[1:]))
+
+
+def test_without_activation_the_layer_is_one_line():
+    target = np.sin(X_GRID)
+    fit = fit_hidden_layer("linear", X_GRID, target, 7)
+    slope, intercept = np.polyfit(X_GRID, target, 1)
+    assert fit["line"] == pytest.approx((slope, intercept), abs=1e-10)
+    np.testing.assert_allclose(fit["fitted"], slope * X_GRID + intercept, atol=1e-10)
+
+
+def test_network_view_says_what_the_card_says():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "network", "names": ("sigmoid", "relu"), "units": 6})
+    data = result.data
+    assert data["rms_error"]["relu"] < 0.2 and data["rms_error"]["linear"] > 0.6
+    assert data["rms_error_doubled"]["relu"] < data["rms_error"]["relu"]
+    assert data["linear_collapse"]["max_difference"] < 1e-12
+    x = np.linspace(-6, 6, 401)
+    assert data["linear_collapse"]["slope"] == pytest.approx(np.polyfit(x, np.sin(x), 1)[0], abs=1e-10)
+    assert "collapse to one line" in result.summary and "more units, closer fit" in result.summary
+    assert [row[0] for row in result.table.rows] == ["sigmoid", "relu", "none (linear)"]
+    assert "塌缩" in result.summary_zh
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: hidden_weights("step", 0.0, 1.0, 2), "name='step'"),
+    (lambda: hidden_weights("relu", 1.0, 1.0, 2), "high=1.0"),
+    (lambda: hidden_weights("relu", 0.0, 1.0, 0), "units=0"),
+    (lambda: fit_hidden_layer("relu", [0.0, 1.0], [1.0], 2), "target has shape"),
+])
+def test_network_helpers_refuse_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

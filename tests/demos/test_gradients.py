@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from demos.gradients import (DEMO, FUNCS, PARAMETERS, _check, _demo_network, _error_curves, _exact, _network,
-                             gradient_check, mlp_gradients, numerical_derivative, relative_difference)
+                             computation_graph, gradient_check, mlp_gradients, numerical_derivative,
+                             relative_difference)
 
 PLAIN = {"square": lambda x: x * x, "cube": lambda x: x * x * x, "exp": math.exp, "sin": math.sin,
          "sigmoid": lambda x: 1 / (1 + math.exp(-x)), "tanh": math.tanh}
@@ -208,3 +209,39 @@ def test_the_demo_at_the_notes_step_and_with_the_bug():
     assert per_parameter["W1"] > 1e-2 and per_parameter["b1"] > 1e-2
     assert per_parameter["W2"] < 1e-7 and per_parameter["b2"] < 1e-7
     assert min(v for v in result.data["check_curve"] if v is not None) > 5e-2
+
+
+# The computation graph J = 3(a + bc).
+
+A, B, C = sympy.symbols("a b c")
+J_EXPR = 3 * (A + B * C)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.floats(-10, 10), b=st.floats(-10, 10), c=st.floats(-10, 10))
+def test_computation_graph_is_sympys_derivative(a, b, c):
+    graph = computation_graph(a, b, c)
+    at = {A: a, B: b, C: c}
+    assert graph["value"]["u"] == b * c and graph["value"]["v"] == a + b * c
+    assert graph["value"]["J"] == pytest.approx(float(J_EXPR.subs(at)), rel=1e-12, abs=1e-12)
+    for name, symbol in (("a", A), ("b", B), ("c", C)):
+        assert graph["grad"][name] == pytest.approx(float(sympy.diff(J_EXPR, symbol).subs(at)), rel=1e-12, abs=1e-12)
+    assert graph["grad"]["v"] == 3 and graph["grad"]["u"] == 3 and graph["grad"]["J"] == 1
+
+
+def test_graph_view_gives_the_notes_numbers():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "graph"})
+    assert (result.data["a"], result.data["b"], result.data["c"]) == (5.0, 3.0, 2.0)
+    assert result.data["value"] == {"a": 5, "b": 3, "c": 2, "u": 6, "v": 11, "J": 33}
+    assert result.data["grad"] == {"a": 3, "b": 6, "c": 9, "u": 3, "v": 3, "J": 1}
+    assert "u = bc = 6, v = a + u = 11, J = 3v = 33" in result.summary
+    assert "dJ/da = 3, dJ/db = dJ/du·c = 6, dJ/dc = dJ/du·b = 9" in result.summary
+    assert result.data["max_difference"] < 1e-8
+    assert [row[0] for row in result.table.rows] == ["a", "b", "c", "u", "v", "J"]
+    assert result.table.rows[1][4] == "dJ/du·c = 6"
+    json.loads(json.dumps(result.data, allow_nan=False))
+
+
+def test_computation_graph_refuses_a_non_number():
+    with pytest.raises(ValueError, match="b=nan"):
+        computation_graph(1.0, float("nan"), 2.0)

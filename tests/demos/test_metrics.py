@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import precision_recall_fscore_support
 
-from demos.metrics import DEMO, GAPS, _counts, classifier_scores, error_gaps, precision_recall_f1
+from demos.metrics import (DEMO, GAPS, _counts, classifier_scores, error_ceilings, error_gaps,
+                          precision_recall_f1, satisficing_choice, split_sizes, standard_error)
 
 
 def counted(y_true, scores, threshold):
@@ -182,3 +183,122 @@ def test_the_demo_names_what_to_work_on_first():
     variance = DEMO.run(**DEMO.validate({"view": "error_gaps", "human": "7.5", "train": "8", "train_dev": "10",
                                          "dev": "10", "test": "10"}))
     assert variance.summary.startswith("Work on variance first: train 8% -> train-dev 10% is 2 points")
+
+
+# Error analysis ceilings, and an optimising metric under a satisficing one.
+
+@settings(max_examples=60, deadline=None)
+@given(dev=st.floats(0, 100), inspected=st.integers(1, 500), data=st.data())
+def test_error_ceilings_are_share_times_dev_error(dev, inspected, data):
+    counts = data.draw(st.lists(st.integers(0, inspected), min_size=1, max_size=6))
+    gains = error_ceilings(dev, inspected, counts)
+    for count, gain in zip(counts, gains):
+        assert gain == pytest.approx(count / inspected * dev, rel=1e-12, abs=1e-15)
+        assert 0 <= gain <= dev + 1e-12
+
+
+def test_ceiling_view_of_the_cards():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "ceiling", "dev": 10.0, "inspected": 100,
+                         "categories": "dogs=5, blurry=50, great cats=20"})
+    cats = result.data["categories"]
+    assert {name: cats[name]["ceiling"] for name in cats} == pytest.approx({"dogs": 0.5, "blurry": 5, "great cats": 2})
+    assert cats["great cats"]["best_dev_error"] == pytest.approx(8.0)
+    assert result.data["first"] == "blurry" and "Start with blurry: at best 10% -> 5%" in result.summary
+    labels = DEMO.run(**{**DEMO.defaults(), "view": "ceiling", "categories": "incorrect labels=6"})
+    assert "at most 0.6 of the 10 points" in labels.summary and "account for 9.4" in labels.summary
+    # The card's 2% case: the same 0.6 points are 30 of every 100 errors.
+    low = DEMO.run(**{**DEMO.defaults(), "view": "ceiling", "dev": 2.0, "categories": "incorrect labels=30"})
+    assert "at most 0.6 of the 2 points (30% of the errors)" in low.summary
+
+
+def test_satisficing_choice_is_the_most_accurate_fast_enough():
+    assert satisficing_choice([90, 92, 95], [80, 95, 1500], 100) == 1
+    assert satisficing_choice([90, 92, 95], [80, 95, 1500], 2000) == 2
+    assert satisficing_choice([90, 92, 95], [80, 95, 1500], 50) is None
+    assert satisficing_choice([92, 92], [10, 20], 100) == 0
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # against a plain loop
+        accuracy, time, limit = rng.integers(50, 100, 6), rng.integers(1, 200, 6), float(rng.integers(1, 200))
+        best = None
+        for i in range(6):
+            if time[i] <= limit and (best is None or accuracy[i] > accuracy[best]):
+                best = i
+        assert satisficing_choice(accuracy, time, limit) == best
+
+
+def test_satisficing_view_chooses_b():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "satisficing"})
+    assert result.data["chosen"] == "B" and result.data["combined_best"] == "A"
+    assert result.data["combined"] == pytest.approx([90 - 40, 92 - 47.5, 95 - 750])
+    assert "A, B meet the limit, C does not" in result.summary and "choose B" in result.summary
+    assert [row[-1] for row in result.table.rows] == ["", "<- chosen", ""]
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"view": "ceiling", "categories": "blurry"}, "name=value"),
+    ({"view": "ceiling", "categories": "blurry=half"}, "whole number"),
+    ({"view": "ceiling", "categories": "blurry=101"}, "counts\\[0\\]=101"),
+    ({"view": "ceiling", "categories": "a=1, a=2"}, "once"),
+    ({"view": "satisficing", "classifiers": "A=90"}, "accuracy/milliseconds"),
+    ({"view": "satisficing", "classifiers": "A=90/-5"}, "at least 0"),
+])
+def test_bad_lists_are_refused(values, message):
+    with pytest.raises(ValueError, match=message):
+        DEMO.run(**{**DEMO.defaults(), **values})
+
+
+# The split view: what train, dev and test hold, and how precisely dev measures an error.
+
+@settings(max_examples=60, deadline=None)
+@given(examples=st.integers(10, 10**6), other=st.integers(0, 10**6), shuffle=st.booleans(), data=st.data())
+def test_split_sizes_account_for_every_example(examples, other, shuffle, data):
+    pool = examples + other if shuffle else examples
+    dev = data.draw(st.integers(1, max(1, (pool - 1) // 2 - 1)))
+    test = data.draw(st.integers(1, max(1, pool - dev - 1)))
+    if dev + test >= pool:
+        return
+    sets = split_sizes(examples, other, dev, test, shuffle)
+    assert sum(sets[name][0] for name in sets) == pytest.approx(examples)
+    assert sum(sets[name][1] for name in sets) == pytest.approx(other)
+    assert sum(sets["dev"]) == pytest.approx(dev) and sum(sets["test"]) == pytest.approx(test)
+    if shuffle:  # a random split keeps each set's mix the same as the whole's
+        assert sets["dev"][0] / dev == pytest.approx(examples / (examples + other))
+    else:
+        assert sets["dev"][1] == 0 and sets["test"][1] == 0
+
+
+def test_standard_error_is_the_binomial_one():
+    assert standard_error(0.1, [10_000])[0] == pytest.approx(0.003)
+    assert standard_error(0.1, [200])[0] == pytest.approx(np.sqrt(0.09 / 200))
+    rng = np.random.default_rng(0)  # and it is what repeated dev sets of 400 actually show
+    measured = rng.binomial(400, 0.1, size=20_000) / 400
+    assert measured.std() == pytest.approx(standard_error(0.1, [400])[0], rel=0.03)
+
+
+def test_split_view_of_the_cards():
+    small = DEMO.run(**{**DEMO.defaults(), "view": "split", "examples": 1000, "dev_size": 200, "test_size": 200})
+    assert "600/200/200 = 60/20/20%" in small.summary and "±2.1 points" in small.summary
+    large = DEMO.run(**{**DEMO.defaults(), "view": "split", "examples": 1_000_000, "dev_size": 10_000,
+                        "test_size": 10_000})
+    assert "98/1/1%" in large.summary and "±0.3 points" in large.summary
+    assert "enough to tell models 1 point apart" in large.summary
+    mixed = DEMO.run(**{**DEMO.defaults(), "view": "split", "examples": 10_000, "other_examples": 200_000,
+                        "dev_size": 2500, "test_size": 2500, "shuffle": True})
+    assert "dev and test are 95% other-source examples (200,000/210,000)" in mixed.summary
+    apart = DEMO.run(**{**DEMO.defaults(), "view": "split", "examples": 10_000, "other_examples": 200_000,
+                        "dev_size": 2500, "test_size": 2500, "shuffle": False})
+    assert apart.data["sets"]["train"] == {"target": 5000, "other": 200_000}
+    assert apart.data["sets"]["dev"] == {"target": 2500, "other": 0}
+    assert "train-dev set" in apart.summary
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: split_sizes(100, 0, 60, 40, False), "must leave training examples"),
+    (lambda: split_sizes(100, 1000, 60, 40, False), "among the target examples"),
+    (lambda: split_sizes(100, 0, 0, 10, False), "dev_size=0"),
+    (lambda: standard_error(1.5, [10]), "error=1.5"),
+    (lambda: standard_error(0.1, [0]), "must be positive"),
+])
+def test_split_helpers_refuse_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demos.minibatch import DEMO, _batch_costs, _orders, linear_regression_gd, regression_data
+from demos.minibatch import DEMO, _batch_costs, _orders, linear_regression_gd, regression_data, regression_step
 
 
 def reference_gd(X, y, batch_size, lr, epochs, seed=0):
@@ -173,3 +173,90 @@ def test_a_batch_size_above_n_falls_back_to_batch_gradient_descent():
     result = DEMO.run(**DEMO.validate({"n": "20", "batch_size": "32"}))
     assert "batch_size 32 > n: using 20" in result.summary
     assert result.table.rows[1][:3] == ("mini-batch", "20", "1")
+
+
+# The step view: one update of a one-feature linear or logistic regression.
+
+def reference_cost(model, x, y, w, b):
+    """The mean loss written plainly: (1/m) sum (w x + b - y)^2 / 2, or the mean binary cross-entropy."""
+    total = 0.0
+    for x_i, y_i in zip(x, y):
+        z = w * x_i + b
+        if model == "linear":
+            total += 0.5 * (z - y_i) ** 2
+        else:
+            p = 1 / (1 + math.exp(-z))
+            total += -(y_i * math.log(p) + (1 - y_i) * math.log(1 - p))
+    return total / len(x)
+
+
+@settings(max_examples=80, deadline=None)
+@given(model=st.sampled_from(["linear", "logistic"]), data=st.data(), w=st.floats(-3, 3), b=st.floats(-3, 3),
+       lr=st.floats(0.001, 1.0))
+def test_regression_step_is_gradient_descent_on_the_mean_loss(model, data, w, b, lr):
+    m = data.draw(st.integers(1, 6))
+    x = data.draw(st.lists(st.floats(-3, 3), min_size=m, max_size=m))
+    y = data.draw(st.lists(st.sampled_from([0.0, 1.0]) if model == "logistic" else st.floats(-5, 5),
+                           min_size=m, max_size=m))
+    step = regression_step(x, y, w, b, lr, model)
+    h = 1e-6  # centred differences of the plain cost
+    grad_w = (reference_cost(model, x, y, w + h, b) - reference_cost(model, x, y, w - h, b)) / (2 * h)
+    grad_b = (reference_cost(model, x, y, w, b + h) - reference_cost(model, x, y, w, b - h)) / (2 * h)
+    assert step["grad_w"] == pytest.approx(grad_w, rel=1e-5, abs=1e-6)
+    assert step["grad_b"] == pytest.approx(grad_b, rel=1e-5, abs=1e-6)
+    assert step["w"] == pytest.approx(w - lr * step["grad_w"], rel=1e-12, abs=1e-12)
+    assert step["b"] == pytest.approx(b - lr * step["grad_b"], rel=1e-12, abs=1e-12)
+    assert step["cost"] == pytest.approx(reference_cost(model, x, y, w, b), rel=1e-9, abs=1e-12)
+    assert step["cost_after"] == pytest.approx(reference_cost(model, x, y, step["w"], step["b"]), rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(step["dw"].mean(), step["grad_w"], rtol=1e-12, atol=1e-15)
+
+
+def test_logistic_loss_is_sklearns_log_loss():
+    from sklearn.metrics import log_loss
+    x, y = [0.0, 1.0, 3.0, 4.0], [0.0, 0.0, 1.0, 1.0]
+    step = regression_step(x, y, 1.0, -2.0, 0.5, "logistic")
+    assert step["cost"] == pytest.approx(log_loss(y, step["prediction"]), rel=1e-12)
+    np.testing.assert_allclose(step["prediction"], 1 / (1 + np.exp(-(np.array(x) - 2.0))), rtol=1e-14)
+
+
+def test_step_view_is_the_cards_worked_example():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "step", "w": 1.0, "b": 0.0, "lr": 0.1, "x": "2", "y": "5"})
+    data = result.data
+    assert (data["prediction"], data["loss"], data["grad_w"], data["grad_b"]) == ([2.0], [4.5], -6.0, -3.0)
+    assert data["new_w"] == pytest.approx(1.6) and data["new_b"] == pytest.approx(0.3)
+    assert data["prediction_after"] == pytest.approx([3.5]) and data["cost_after"] == pytest.approx(1.125)
+    assert "ŷ = w·x + b = 1·2 + 0 = 2, error ŷ - y = -3, loss ½(ŷ - y)² = 4.5" in result.summary
+    assert "w = 1 - 0.1·(-6) = 1.6, b = 0 - 0.1·(-3) = 0.3" in result.summary
+    assert "ŷ = 3.5, loss 1.125" in result.summary
+    assert result.table.rows == (("2", "5", "2", "-3", "4.5", "-6", "-3", "3.5"),)
+
+
+def test_step_view_with_several_examples_gives_the_mse():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "step", "x": "1,2,3,4", "y": "2,5,4,9"})
+    errors = np.array([1, 2, 3, 4]) - np.array([2, 5, 4, 9])
+    assert result.data["cost"] == pytest.approx(np.mean(errors ** 2) / 2)
+    assert f"without the ½: {np.mean(errors ** 2):.4g}" in result.summary
+    assert result.table.rows[-1][0] == "mean"
+
+
+def test_logistic_step_view_names_the_boundary():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "step", "model": "logistic", "w": 1.0, "b": -2.5,
+                         "x": "1,2,3,4", "y": "0,0,1,1"})
+    assert result.data["boundary"] == 2.5
+    assert "x = -b/w = 2.5" in result.summary and "P(y = 1 | x)" in result.summary
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"x": "1,2", "y": "3"}, "one target per x"),
+    ({"x": "a", "y": "3"}, "x='a'"),
+    ({"x": ",".join(["1"] * 11), "y": "3"}, "1 to 10 numbers"),
+    ({"model": "logistic", "x": "2", "y": "5"}, "must be 0 or 1"),
+])
+def test_step_view_refuses_bad_examples(values, message):
+    with pytest.raises(ValueError, match=message):
+        DEMO.run(**{**DEMO.defaults(), "view": "step", **values})
+
+
+def test_linear_step_names_the_model():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "step"})
+    assert "nn.Linear(1, 1)" in result.summary and "ŷ = Xw + b" in result.summary

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from demos.optimizers import DEMO, HYPER_DEFAULTS, METHODS, SURFACE_NAMES, SURFACES, diverged_at, loss, trajectory
+from demos.optimizers import (DEMO, HYPER_DEFAULTS, METHODS, SURFACE_NAMES, SURFACES, diverged_at, first_step, gradient,
+                              hessian, loss, trajectory)
 from revise.demo_engine.spec import DemoResult
 
 
@@ -19,6 +20,8 @@ def reference_loss(surface, x, y):
         "saddle": x ** 2 - y ** 2,
         "bowl": 0.5 * (x ** 2 + 10 * y ** 2),
         "himmelblau": (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
+        "quadratic": x ** 2 + y ** 2,
+        "lee": (1 - x * y * 1) ** 2,  # Lee: L = (y - w1 w2 x)^2 at x = 1, y = 1
     }[surface]
 
 
@@ -44,6 +47,10 @@ def exact_gradient(surface, p):
         return np.array([2 * x, -2 * y])
     if surface == "bowl":
         return np.array([x, 10 * y])
+    if surface == "quadratic":
+        return np.array([2 * x, 2 * y])
+    if surface == "lee":  # the card's dL/dw1 = -2 w2 (1 - w1 w2), dL/dw2 = -2 w1 (1 - w1 w2)
+        return np.array([-2 * y * (1 - x * y), -2 * x * (1 - x * y)])
     return np.array([2 * (x ** 2 + y - 11) * 2 * x + 2 * (x + y ** 2 - 7),
                      2 * (x ** 2 + y - 11) + 2 * (x + y ** 2 - 7) * 2 * y])
 
@@ -269,3 +276,142 @@ def test_everything_diverging_is_said_plainly():
 def test_params_validate_and_warm_runs():
     assert DEMO.validate({"methods": "adam,nesterov", "surface": "himmelblau"})["methods"] == ("adam", "nesterov")
     DEMO.warm()
+
+
+# The Hessian: analytic second derivatives, the hessian view and Lee's toy network.
+
+@pytest.mark.parametrize("surface", SURFACE_NAMES)
+def test_hessian_matches_differences_of_the_gradient(surface):
+    h = 1e-6
+    for p in np.random.default_rng(3).uniform(-2, 2, size=(20, 2)):
+        columns = [(exact_gradient(surface, p + h * e) - exact_gradient(surface, p - h * e)) / (2 * h)
+                   for e in np.eye(2)]
+        expected = np.column_stack(columns)
+        got = hessian(surface, p)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-5)
+        assert got[0, 1] == got[1, 0]
+        np.testing.assert_allclose(gradient(surface, p), exact_gradient(surface, p), rtol=1e-13, atol=1e-13)
+
+
+def test_lee_toy_network_is_the_cards_saddle():
+    np.testing.assert_array_equal(hessian("lee", (0, 0)), [[0, -2], [-2, 0]])
+    np.testing.assert_array_equal(gradient("lee", (0, 0)), [0, 0])
+    assert loss("lee", [[0, 0], [0.5, 0.5]]).tolist() == [1.0, 0.5625]
+    # Lee's network y_hat = w1 w2 x on the example x = 1, y = 1, written out.
+    w = np.random.default_rng(4).uniform(-2, 2, size=(10, 2))
+    np.testing.assert_allclose(loss("lee", w), (1.0 - w[:, 0] * w[:, 1] * 1.0) ** 2, rtol=1e-14)
+
+
+def test_hessian_view_at_the_saddle_finds_the_way_down():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "hessian", "surface": "lee", "start_x": 0.0, "start_y": 0.0,
+                         "step": 0.5})
+    data = result.data
+    assert data["kind"] == "saddle" and data["eigenvalues"] == pytest.approx([-2, 2])
+    down = data["directions"][0]
+    assert down["u"] == pytest.approx([1, 1]) and down["point"] == pytest.approx([0.5, 0.5])
+    assert down["exact"] == pytest.approx((1 - 0.25) ** 2) and down["taylor"] == pytest.approx(1 - 2 * 0.25)
+    assert "saddle point, not a local minimum" in result.summary
+    assert "L = 0.5625 (Taylor L + ½λ|tu|² = 0.5)" in result.summary
+    assert "H = [[0, -2], [-2, 0]]" in result.summary and "鞍点" in result.summary_zh
+    assert [row[0] for row in result.table.rows] == ["u1", "u2"]
+
+
+@pytest.mark.parametrize("surface, point, kind", [
+    ("bowl", (0.0, 0.0), "minimum"),
+    ("rosenbrock", (1.0, 1.0), "minimum"),
+    ("saddle", (0.0, 0.0), "saddle"),
+    ("himmelblau", (-0.270845, -0.923039), "maximum"),  # Himmelblau's one local maximum
+    ("lee", (1.0, 1.0), "inconclusive"),  # on the valley xy = 1: eigenvalues 0 and 4
+    ("rosenbrock", (-1.2, 1.0), "not critical"),
+])
+def test_hessian_view_classifies_the_point_by_its_eigenvalues(surface, point, kind):
+    data = DEMO.run(**{**DEMO.defaults(), "view": "hessian", "surface": surface, "start_x": point[0],
+                       "start_y": point[1]}).data
+    assert data["kind"] == kind
+    eigenvalues = np.linalg.eigvalsh(np.array(data["hessian"]))
+    np.testing.assert_allclose(data["eigenvalues"], eigenvalues, atol=1e-9)
+    for direction in data["directions"]:  # the Taylor model written out: L + t g.u + t^2/2 u.H.u
+        u, t = np.array(direction["u"]), data["step"]
+        expected = data["loss"] + t * np.dot(data["gradient"], u) + 0.5 * t * t * u @ np.array(data["hessian"]) @ u
+        assert direction["taylor"] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+        assert direction["exact"] == pytest.approx(reference_loss(surface, *(np.array(point) + t * u)), rel=1e-12)
+        assert max(abs(c) for c in direction["u"]) == 1.0
+    assert (len(data["directions"]) == 3) == (kind == "not critical")
+
+
+def test_zero_eigenvalue_case_is_the_x4_case():
+    # Along u = (1, -1) through (1, 1): (1 - (1 + t)(1 - t))^2 = t^4, while the second-order model stays at 0.
+    result = DEMO.run(**{**DEMO.defaults(), "view": "hessian", "surface": "lee", "start_x": 1.0, "start_y": 1.0,
+                         "step": 0.5})
+    flat = result.data["directions"][0]
+    assert flat["u"] == pytest.approx([1, -1]) and flat["exact"] == pytest.approx(0.5 ** 4)
+    assert flat["taylor"] == pytest.approx(0.0, abs=1e-15)
+    assert "the test says nothing" in result.summary
+
+
+# The first-step view.
+
+@pytest.mark.parametrize("method", METHODS)
+def test_first_step_is_the_trajectorys_first_step(method):
+    hyper = {**HYPER[method], "weight_decay": 0.0}
+    for g in (-3.0, 1e-9, 0.02, 200.0):
+        # On x² + y² the gradient at (g/2, g/2) is (g, g): the reference loop's first step with that gradient.
+        start = (g / 2, g / 2)
+        expected = reference_path(method, "quadratic", start, 0.01, 1, **hyper)[1, 0] - start[0]
+        # (the reference subtracts start back out, so it is exact only to rounding of |start|)
+        assert first_step(method, [g], 0.01, **hyper)[0] == pytest.approx(expected, rel=1e-12, abs=1e-15 * abs(g))
+
+
+def test_first_step_closed_forms_of_the_cards():
+    # Adam at t = 1: m_hat = g, v_hat = g^2, so the step is -lr g / (|g| + eps), about -lr for g = 0.02 and 200.
+    np.testing.assert_allclose(first_step("adam", [0.02, 200.0], 0.001), [-0.001 * 0.02 / (0.02 + 1e-8),
+                                                                         -0.001 * 200 / (200 + 1e-8)], rtol=1e-13)
+    # Adadelta: sqrt(eps) g / sqrt((1 - rho) g^2 + eps), about sqrt(eps / (1 - rho)) = 0.00316 whatever g.
+    np.testing.assert_allclose(first_step("adadelta", [200.0], 1.0), [-np.sqrt(1e-6 / 0.1)], rtol=1e-6)
+    np.testing.assert_allclose(first_step("sgd", [0.02, 200.0], 0.001), [-2e-5, -0.2], rtol=1e-13)
+    np.testing.assert_allclose(first_step("rmsprop", [200.0], 0.01), [-0.01 / np.sqrt(0.01)], rtol=1e-9)
+    assert first_step("adam", np.zeros((2, 3)), 0.1).shape == (2, 3)
+
+
+def test_first_step_view_says_adam_steps_about_lr_whatever_g():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "first_step", "methods": ("sgd", "adam"), "lr": 0.001,
+                         "gradients": "0.02, 200"})
+    assert "adam -0.001, -0.001" in result.summary and "sgd -2e-05, -0.2" in result.summary
+    assert "lr is the hyperparameter to tune" in result.summary
+    assert result.table.columns[-2:] == ("Δp for g=0.02", "Δp for g=200")
+    assert result.table.rows[1][2] == "betas=(0.9, 0.999), eps=1e-08"
+    assert result.data["steps"]["adam"] == pytest.approx([-0.001, -0.001], rel=1e-6)
+
+
+@pytest.mark.parametrize("text", ["", "1,2,3,4,5,6,7", "a,1", "inf"])
+def test_first_step_view_refuses_bad_gradients(text):
+    with pytest.raises(ValueError, match="gradients="):
+        DEMO.run(**{**DEMO.defaults(), "view": "first_step", "gradients": text})
+
+
+# The quadratic x² + y²: the notes' one gradient-descent step by hand.
+
+def test_one_step_on_the_quadratic_is_the_cards():
+    path = trajectory("sgd", "quadratic", (3.0, 0.0), 0.1, 1)
+    np.testing.assert_allclose(path[1], [2.4, 0.0], rtol=1e-15)
+    summary = DEMO.run(**{**DEMO.defaults(), "surface": "quadratic", "methods": ("sgd",), "lr": 0.1, "steps": 1,
+                          "start_x": 3.0, "start_y": 0.0}).summary
+    assert summary.startswith("1 step on quadratic at lr=0.1: sgd got lowest, loss 5.76 at (2.400, 0.000)")
+    assert "(1 - 2·lr)·p = 0.8·p" in summary and "shrinks towards the minimum" in summary
+    summary = DEMO.run(**{**DEMO.defaults(), "surface": "quadratic", "methods": ("sgd",), "lr": 1.1, "steps": 1,
+                          "start_x": 3.0, "start_y": 0.0}).summary
+    assert "-1.2·p" in summary and "(-3.6, 0)" in summary and "diverges" in summary
+
+
+def test_adadelta_note_gives_its_first_step():
+    result = DEMO.run(**{**DEMO.defaults(), "surface": "bowl", "methods": ("adadelta",), "lr": 1.0, "steps": 100})
+    path = trajectory("adadelta", "bowl", (-1.2, 1.0), 1.0, 100)
+    assert f"first step is {np.linalg.norm(path[1] - path[0]):.2g} long" in result.summary
+    assert "lr·√(ε/(1-ρ)) = 0.0032" in result.summary
+
+
+def test_adagrad_note_compares_first_steps_per_coordinate():
+    result = DEMO.run(**{**DEMO.defaults(), "surface": "bowl", "methods": ("sgd", "adagrad"), "lr": 0.21,
+                         "steps": 40, "start_x": -1.8, "start_y": 1.0})
+    # bowl gradient at (-1.8, 1) is (-1.8, 10): Adagrad moves lr in each coordinate, SGD lr times the gradient
+    assert "-lr·g/|g| = (0.21, -0.21)" in result.summary and "-lr·g = (0.378, -2.1)" in result.summary

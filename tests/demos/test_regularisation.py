@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import Lasso, Ridge
 
-from demos.regularisation import DEMO, lasso, path, ridge
+from demos.regularisation import DEMO, lasso, path, ridge, weight_decay_path
 
 
 def problem(seed, n=None, d=None):
@@ -195,3 +195,66 @@ def test_the_demo_at_a_large_lam_keeps_only_the_strongest_weight():
     assert [w != 0.0 for w in result.data["l1"][:3]] == [True, True, True]  # the three largest true weights stay
     assert "none reaches it" in result.summary
     assert result.data["l2_zeros"] == 0
+
+
+# Gradient descent with L2 weight decay.
+
+def reference_decay(X, y, lam, lr, steps, w0):
+    """The notes' update in NumPy: dW = X^T (Xw - y) / n + lam w, then w -= lr dW (torch SGD with weight_decay)."""
+    w, out = np.array(w0, float), [np.array(w0, float)]
+    for _ in range(steps):
+        w = w - lr * (X.T @ (X @ w - y) / len(y) + lam * w)
+        out.append(w.copy())
+    return np.array(out)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), lam=st.floats(0.0, 2.0), lr=st.floats(0.001, 0.3), steps=st.integers(0, 30))
+def test_weight_decay_path_is_the_textbook_loop(seed, lam, lr, steps):
+    X, y = problem(seed)
+    w0 = np.random.default_rng(seed).standard_normal(X.shape[1])
+    np.testing.assert_allclose(weight_decay_path(X, y, lam, lr, steps, w0), reference_decay(X, y, lam, lr, steps, w0),
+                               rtol=1e-10, atol=1e-12)
+
+
+def test_weight_decay_ends_at_ridge_and_starts_with_pure_decay():
+    X, y = problem(7, n=60, d=5)
+    n, lam, lr = len(y), 0.3, 0.1
+    least_squares = np.linalg.lstsq(X, y, rcond=None)[0]
+    weights = weight_decay_path(X, y, lam, lr, 3000, least_squares)
+    # At the least-squares weights the data's gradient is 0: the first step only multiplies by 1 - lr lam.
+    np.testing.assert_allclose(weights[1], (1 - lr * lam) * least_squares, rtol=1e-9, atol=1e-12)
+    sklearn = Ridge(alpha=n * lam, fit_intercept=False).fit(X, y).coef_
+    np.testing.assert_allclose(weights[-1], sklearn, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(weights[-1], ridge(X, y, n * lam), rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(weight_decay_path(X, y, lam, lr, 4)[0], np.zeros(5))
+
+
+def test_decay_view_says_the_factor_and_reaches_ridge():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "decay", "lam": 0.2, "lr": 0.1, "steps": 200})
+    data = result.data
+    assert data["factor"] == pytest.approx(0.98)
+    assert "0.98·W - 0.1·dW_data" in result.summary and "step 1 is pure decay" in result.summary
+    start, first = np.array(data["least_squares"]), np.array(data["weights"][1])
+    np.testing.assert_allclose(first, 0.98 * start, rtol=1e-9)
+    assert data["distance_to_ridge"] < 1e-5
+    assert result.table.columns == ("weight", "start: least squares", "step 1: x0.98", "after step 200",
+                                    "ridge at lam 0.2")
+    assert "衰减" in result.summary_zh
+
+
+def test_decay_view_reports_divergence():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "decay", "lam": 10.0, "lr": 1.0, "steps": 50})
+    assert "diverges" in result.summary
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda X, y: weight_decay_path(X, y, 0.1, 0.0, 5), "lr=0.0"),
+    (lambda X, y: weight_decay_path(X, y, -0.1, 0.1, 5), "lam=-0.1"),
+    (lambda X, y: weight_decay_path(X, y, 0.1, 0.1, 5, [1.0]), "w0 has shape"),
+    (lambda X, y: weight_decay_path(X, y, 0.1, 0.1, -1), "steps=-1"),
+])
+def test_weight_decay_path_refuses_bad_input(call, message):
+    X, y = problem(1, n=10, d=3)
+    with pytest.raises(ValueError, match=message):
+        call(X, y)

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.special import log_softmax as scipy_log_softmax
 from scipy.special import softmax as scipy_softmax
 
-from demos.softmax import (DEMO, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+from demos.softmax import (DEMO, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, multilabel_loss,
                            cross_entropy_grad, log_softmax, softmax)
 
 logit = st.floats(-50, 50, allow_nan=False)
@@ -224,3 +224,58 @@ def test_the_demo_with_temperature_and_label_smoothing():
 def test_the_demo_explains_bad_values(values, message):
     with pytest.raises(ValueError, match=message):
         DEMO.run(**DEMO.validate(values))
+
+
+# The multilabel view: one sigmoid per label, binary cross-entropies summed over the known labels.
+
+def reference_multilabel(z, y, mask):
+    """(1/m) sum over known entries of -(y log s + (1 - y) log(1 - s)), s = sigmoid(z), in plain Python."""
+    total = 0.0
+    for z_row, y_row, m_row in zip(z, y, mask):
+        for z_j, y_j, known in zip(z_row, y_row, m_row):
+            if known:
+                s = 1 / (1 + math.exp(-z_j))
+                total -= y_j * math.log(s) + (1 - y_j) * math.log(1 - s)
+    return total / len(z)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), m=st.integers(1, 4), k=st.integers(1, 5))
+def test_multilabel_loss_is_the_masked_sum_and_its_gradient(data, m, k):
+    z = np.array(data.draw(st.lists(st.lists(st.floats(-8, 8), min_size=k, max_size=k), min_size=m, max_size=m)))
+    y = np.array(data.draw(st.lists(st.lists(st.sampled_from([0.0, 1.0]), min_size=k, max_size=k), min_size=m,
+                                    max_size=m)))
+    mask = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=k, max_size=k), min_size=m, max_size=m)))
+    loss, grad = multilabel_loss(z, y, mask)
+    assert loss == pytest.approx(reference_multilabel(z, y, mask), rel=1e-9, abs=1e-12)
+    h = 1e-6
+    for i in range(m):
+        for j in range(k):
+            up, down = z.copy(), z.copy()
+            up[i, j] += h
+            down[i, j] -= h
+            numeric = (reference_multilabel(up, y, mask) - reference_multilabel(down, y, mask)) / (2 * h)
+            assert grad[i, j] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+    # with every label known it is the mean BCE times the number of labels
+    full = multilabel_loss(z, y, np.ones_like(mask))[0]
+    assert full == pytest.approx(binary_cross_entropy_with_logits(z, y) * k, rel=1e-9)
+
+
+def test_multilabel_view_leaves_unknown_labels_out():
+    result = DEMO.run(**{**DEMO.defaults(), "view": "multilabel", "values": "2.5,1.2,-1.5,0.3", "labels": "1,1,?,0"})
+    z, y = [2.5, 1.2, 0.3], [1.0, 1.0, 0.0]
+    assert result.data["loss"] == pytest.approx(reference_multilabel([z], [y], [[True] * 3]), rel=1e-12)
+    assert result.data["losses"][2] is None and result.data["gradient"][2] == 0.0
+    assert "label 2 unknown (?), left out" in result.summary and "not a softmax" in result.summary
+    assert result.table.rows[2][4] == "left out"
+    json.loads(json.dumps(result.data, allow_nan=False))
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"values": "1,2", "labels": "1"}, r"one of 1, 0 or \? per value"),
+    ({"values": "1,2", "labels": "1,2"}, "labels="),
+    ({"values": "0.5,1.0", "given": "probabilities", "labels": "1,0"}, "between 0 and 1"),
+])
+def test_multilabel_view_refuses_bad_labels(values, message):
+    with pytest.raises(ValueError, match=message):
+        DEMO.run(**{**DEMO.defaults(), "view": "multilabel", **values})
