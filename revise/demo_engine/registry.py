@@ -114,13 +114,17 @@ def all_drills() -> dict[str, Drill]:
 
 
 def load_drill(qualified_name: str) -> Drill:
-    """Imports the drill's demo module and returns the drill; DrillError names the known drills if it has none."""
+    """Imports the drill's demo module and returns the drill; DrillError names the module's drills if it has none."""
     from revise.demo_engine.drill import DrillError
+    from revise.errors import excerpt
 
     module, _, name = qualified_name.partition(".")
     if module in demo_names():
-        for drill in getattr(importlib.import_module(f"demos.{module}"), "DRILLS", ()):
+        drills = getattr(importlib.import_module(f"demos.{module}"), "DRILLS", ())
+        for drill in drills:
             if drill.name == name:
                 return drill
-    known = ", ".join(sorted(all_drills())) or "none"
-    raise DrillError(f"unknown drill `{qualified_name}` (known: {known})")
+        known = f"{module} has: {', '.join(drill.name for drill in drills)}" if drills else f"{module} has none"
+    else:
+        known = "demos with drills: " + ", ".join(sorted({name.partition('.')[0] for name in all_drills()}))
+    raise DrillError(f"unknown drill `{excerpt(qualified_name)}` ({known}; `revise drill --list` lists them all)")
