@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from textual.widgets import Input
 
-from revise.demo_engine.drill import drill_seed
+from revise.demo_engine.drill import DrillInstance, drill_seed
 from revise.demo_engine.registry import load_drill
 from revise.ui.app import ReviseApp
 from revise.ui.widgets.drill_form import DrillForm
@@ -61,6 +61,19 @@ async def drill_field(pilot) -> Input:
     return pilot.app.screen.query_one(Input)
 
 
+def first_problem() -> tuple[DrillInstance, int, int]:
+    """The conv-output card's problem before its first rating: the instance, its output side and filters."""
+    instance = load_drill("conv_size.output_shape").instance(drill_seed("conv-output", 0))
+    side, _, filters = instance.worked.answers["shape"]
+    return instance, side, filters
+
+
+async def start_review(pilot) -> None:
+    """From the home screen of the one-card deck, starts the review."""
+    await wait_for_text(pilot, "1 new")
+    await pilot.press("space")
+
+
 async def answer_drill(pilot, typed: str) -> None:
     """Waits for the drill's field, types an answer and presses Enter."""
     await drill_field(pilot)
@@ -68,12 +81,10 @@ async def answer_drill(pilot, typed: str) -> None:
 
 
 async def test_a_right_answer_is_marked_explained_and_enter_rates_good(db_path: Path, drill_cards: Path) -> None:
-    instance = load_drill("conv_size.output_shape").instance(drill_seed("conv-output", 0))
-    side, _, filters = instance.worked.answers["shape"]
+    instance, side, filters = first_problem()
     app = ReviseApp(db_path, drill_cards, graphics="text")
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for_text(pilot, "1 new")
-        await pilot.press("space")
+        await start_review(pilot)
         await wait_for_text(pilot, instance.question_en[:40])
         await answer_drill(pilot, f"{side}x{side}x{filters}")
         await wait_for_text(pilot, "Right!")
@@ -93,12 +104,10 @@ async def test_a_right_answer_is_marked_explained_and_enter_rates_good(db_path: 
 
 
 async def test_a_wrong_answer_shows_the_right_one_and_enter_rates_again(db_path: Path, drill_cards: Path) -> None:
-    instance = load_drill("conv_size.output_shape").instance(drill_seed("conv-output", 0))
-    side, _, filters = instance.worked.answers["shape"]
+    instance, side, filters = first_problem()
     app = ReviseApp(db_path, drill_cards, graphics="text")
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for_text(pilot, "1 new")
-        await pilot.press("space")
+        await start_review(pilot)
         await answer_drill(pilot, f"{side + 1}x{side + 1}x{filters}")
         await wait_for_text(pilot, "Not quite.")
         assert f"the answer is {side}x{side}x{filters}" in screen_text(pilot)
@@ -113,8 +122,7 @@ async def test_space_reveals_without_answering_and_keys_type_into_the_field(db_p
                                                                            drill_cards: Path) -> None:
     app = ReviseApp(db_path, drill_cards, graphics="text")
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for_text(pilot, "1 new")
-        await pilot.press("space")
+        await start_review(pilot)
         field = await drill_field(pilot)
         await pilot.press("enter", "d", "u", "e", "q", "l")
         assert not pilot.app.screen.query("#drill-verdict").first().render().plain, "Enter on nothing waits"

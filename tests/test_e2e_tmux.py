@@ -142,15 +142,12 @@ def test_a_rating_under_another_writers_lock_is_said_then_given_again(db_path: P
 
 
 def test_a_drill_is_answered_in_a_real_terminal_and_kept_with_its_rating(db_path: Path, tmp_path: Path) -> None:
-    from revise.demo_engine.drill import drill_seed
-    from revise.demo_engine.registry import load_drill
-    from tests.test_drill_review import DRILL_DECK
+    from tests.test_drill_review import DRILL_DECK, first_problem
 
     folder = tmp_path / "drill-cards"
     folder.mkdir()
     (folder / "01-conv.md").write_text(DRILL_DECK, encoding="utf-8")
-    instance = load_drill("conv_size.output_shape").instance(drill_seed("conv-output", 0))
-    side, _, filters = instance.worked.answers["shape"]
+    _, side, filters = first_problem()
     tmux = Tmux(f"exec {sys.executable} -m revise --db {db_path} --cards {folder}")
     try:
         tmux.wait_for("1 new")

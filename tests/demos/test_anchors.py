@@ -10,15 +10,7 @@ from hypothesis import strategies as st
 
 from demos.anchors import (DEMO, assign_anchors, box_iou, multibox_prior, multibox_prior_all, run,
                            ssd_predictor_channels, warm, yolo_output_shape)
-
-
-def iou_reference(a, b):
-    """torchvision's formula on two boxes, plain floats: no +1, and 0 (not nan) when the union is empty."""
-    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = width * height
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
+from tests.demos.test_nms import iou_reference
 
 
 def prior_reference(height, width, sizes, ratios):
