@@ -22,7 +22,9 @@ import numpy as np
 from numba import njit
 
 from demos.nms import _checked_boxes, _iou_matrix
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_int, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, new_axes
 
@@ -386,4 +388,79 @@ DEMO = declare_demo(
     description_en="d2l's anchors of one pixel on a cat-and-dog image: their IoUs, which anchor each object takes, "
                    "and YOLO's output volume.",
     description_zh="d2l 猫狗图像上一个像素的锚框:它们的 IoU、每个物体分到哪个锚框,以及 YOLO 的输出体形状。",
+)
+
+
+ANCHOR_SIZES = (0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
+ANCHOR_RATIOS = (2.0, 0.5, 3.0, 1.5)  # r_1 is always 1, these follow it
+
+
+def _listed(values: list[float]) -> str:
+    """Numbers as the question shows them: 0.75, 0.5, 0.25."""
+    return ", ".join(f"{value:g}" for value in values)
+
+
+def _draw_anchor_counts(rng) -> dict:
+    """A feature map, 2 to 4 sizes (largest first) and 2 to 4 ratios starting at 1, so n + m - 1 < n·m."""
+    n, m = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+    sizes = sorted((float(size) for size in rng.choice(ANCHOR_SIZES, n, replace=False)), reverse=True)
+    ratios = [1.0, *(float(ratio) for ratio in rng.choice(ANCHOR_RATIOS, m - 1, replace=False))]
+    height = int(rng.integers(2, 41))
+    width = height if rng.random() < 0.5 else int(rng.integers(2, 41))
+    return {"height": height, "width": width, "sizes": sizes, "ratios": ratios, "sizes_text": _listed(sizes),
+            "ratios_text": _listed(ratios)}
+
+
+def _solve_anchor_counts(height: int, width: int, sizes: list, ratios: list, sizes_text: str,
+                         ratios_text: str) -> Worked:
+    """Counts the rows multibox_prior gives: n + m - 1 per pixel, at every pixel of the map."""
+    total = multibox_prior(height, width, sizes, ratios).shape[0]
+    per_pixel = total // (height * width)
+    n, m = len(sizes), len(ratios)
+    count = f"n + m − 1 = {n} + {m} − 1 = {per_pixel}"
+    product = f"h·w·(n + m − 1) = {height}·{width}·{per_pixel} = {total:,}"
+    return Worked({"per_pixel": per_pixel, "total": total},
+                  ("d2l pairs s_1..s_n with r_1, and s_1 with r_2..r_m: n + m − 1 per pixel",
+                   f"{count} (not n·m = {n * m})", f"every pixel gets them: {product}"),
+                  ("d2l 把 s_1..s_n 配 r_1，再把 s_1 配 r_2..r_m：每个像素 n + m − 1 个",
+                   f"{count}（而不是 n·m = {n * m}）", f"每个像素都有这些锚框：{product}"))
+
+
+def _draw_yolo(rng) -> dict:
+    """A grid, anchors per cell and a class count of the sizes the notes and YOLO papers use."""
+    return {"grid": int(rng.choice((3, 5, 7, 9, 13, 16, 19))), "anchors": int(rng.integers(1, 6)),
+            "classes": int(rng.choice((1, 2, 3, 4, 5, 10, 20, 80)))}
+
+
+def _solve_yolo(grid: int, anchors: int, classes: int) -> Worked:
+    """YOLO's output volume and its size, from yolo_output_shape."""
+    shape = yolo_output_shape(grid, anchors, classes)
+    total = math.prod(shape)
+    volume = f"{grid} x {grid} x {anchors}·(5 + {classes}) = {shape[0]}x{shape[1]}x{shape[2]}"
+    numbers = f"{grid}·{grid}·{shape[2]} = {total:,}"
+    return Worked({"shape": shape, "numbers": total},
+                  ("each anchor: p_c, b_x, b_y, b_h, b_w and C class scores, 5 + C numbers; S x S x B·(5 + C)",
+                   volume, f"numbers: {numbers}"),
+                  ("每个锚框：p_c、b_x、b_y、b_h、b_w 和 C 个类别得分，共 5 + C 个数；S x S x B·(5 + C)",
+                   volume, f"数的个数：{numbers}"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("anchors_per_pixel", "Anchors per pixel in d2l", "d2l 中每个像素的锚框数",
+          "d2l centres anchor boxes on every pixel of a {height}x{width} feature map (height x width), with sizes "
+          "({sizes_text}) and aspect ratios ({ratios_text}), pairing them as d2l's multibox_prior does. How many "
+          "anchors does each pixel get, and how many are there in all?",
+          "d2l 以 {height}x{width}（高 x 宽）特征图的每个像素为中心生成锚框，尺寸为 ({sizes_text})，宽高比为 "
+          "({ratios_text})，按 d2l 的 multibox_prior 的方式组合。每个像素有多少个锚框？一共有多少个？",
+          (Field("per_pixel", "anchors per pixel", "每个像素的锚框数"),
+           Field("total", "anchors in all", "锚框总数")), _draw_anchor_counts, _solve_anchor_counts),
+    Drill("yolo_volume", "YOLO output volume", "YOLO 输出体",
+          "YOLO splits the image into a {grid}x{grid} grid with B = {anchors} anchor boxes per cell, and each "
+          "anchor predicts p_c, b_x, b_y, b_h, b_w and one score for each of C = {classes} classes. What is the "
+          "shape of the output volume (anchors stacked along the channels), and how many numbers does it hold?",
+          "YOLO 把图像分成 {grid}x{grid} 的网格；每个单元有 B = {anchors} 个锚框，每个锚框预测 p_c、b_x、b_y、b_h、b_w "
+          "以及 C = {classes} 个类别各一个得分。输出体的形状是什么（锚框沿通道方向堆叠）？共有多少个数？",
+          (Field("shape", "output shape", "输出形状", kind="shape"),
+           Field("numbers", "numbers in all", "数的总个数")), _draw_yolo, _solve_yolo),
 )

@@ -971,6 +971,135 @@ _LAYER_QUESTION_EN = ("A {n}x{n}x{c_in} input goes through a conv layer of {filt
                       "stride {stride}, padding {padding}.")
 _LAYER_QUESTION_ZH = "输入为 {n}x{n}x{c_in}，卷积层有 {filters} 个 {kernel}x{kernel} 卷积核，步幅 {stride}，填充 {padding}。"
 
+POOL_WORDS = {"maxpool": ("max", "最大"), "avgpool": ("average", "平均")}
+
+
+def _draw_pool(rng) -> dict:
+    """A square volume and a pooling window, stride (at most the window) and padding (0, or half an odd window)
+    giving a whole output of 2 or more."""
+    while True:
+        kernel = int(rng.choice((2, 2, 3, 3, 4, 5)))
+        stride = int(rng.choice([s for s in (1, 2, 2, 3) if s <= kernel]))
+        padding = int(rng.choice((0, 0, (kernel - 1) // 2 if kernel % 2 else 0)))  # an odd window: 'same'-like
+        n = int(rng.integers(max(kernel + 1, 4), 65))
+        room = n + 2 * padding - kernel
+        if room % stride == 0 and room // stride + 1 >= 2:
+            kind = str(rng.choice(("maxpool", "avgpool")))
+            return {"n": n, "channels": int(rng.choice((1, 3, 6, 16, 32, 64, 96, 256))), "kind": kind,
+                    "pool_en": POOL_WORDS[kind][0], "pool_zh": POOL_WORDS[kind][1], "kernel": kernel,
+                    "stride": stride, "padding": padding}
+
+
+def _solve_pool_output(n: int, channels: int, kind: str, pool_en: str, pool_zh: str, kernel: int, stride: int,
+                       padding: int) -> Worked:
+    """The pooled shape by PyTorch's size rule; the channels pass through one by one."""
+    out = output_size(n, kernel, stride, padding, kind=kind)
+    sum_text = f"n_out = ⌊({n} + 2·{padding} − {kernel}) / {stride}⌋ + 1 = {out}"
+    return Worked({"shape": (out, out, channels)},
+                  ("n_out = ⌊(n + 2p − f) / s⌋ + 1, as for a conv", sum_text,
+                   f"each channel is pooled on its own, so {channels} stay: {out}x{out}x{channels}"),
+                  ("n_out = ⌊(n + 2p − f) / s⌋ + 1，与卷积相同", sum_text,
+                   f"每个通道单独池化，通道数仍为 {channels}：{out}x{out}x{channels}"))
+
+
+def _draw_transposed(rng) -> dict:
+    """A transposed conv that upsamples: sometimes d2l's exact k = 2s, p = s/2, else a small kernel and stride."""
+    while True:
+        if rng.random() < 0.3:
+            stride = int(rng.choice((2, 4, 8, 16, 32)))
+            kernel, padding = 2 * stride, stride // 2
+        else:
+            kernel = int(rng.choice((2, 3, 4, 5)))
+            stride = int(rng.choice([s for s in (1, 2, 2, 3) if s <= kernel]))
+            padding = int(rng.integers(0, (kernel - 1) // 2 + 1))
+        n = int(rng.integers(2, 33))
+        if (n - 1) * stride - 2 * padding + kernel > n:
+            return {"n": n, "kernel": kernel, "stride": stride, "padding": padding}
+
+
+def _solve_transposed_output(n: int, kernel: int, stride: int, padding: int) -> Worked:
+    """The transposed conv's output side by PyTorch's rule (output_padding 0, dilation 1)."""
+    out = output_size(n, kernel, stride, padding, kind="transposed")
+    sum_text = f"n_out = ({n} − 1)·{stride} − 2·{padding} + {kernel} = {out}"
+    return Worked({"size": out},
+                  ("n_out = (n − 1)·s − 2p + k", sum_text,
+                   f"the inputs land s = {stride} apart, the last adds a {kernel}-wide footprint, "
+                   f"padding crops {padding} from each border: {out}x{out}"),
+                  ("n_out = (n − 1)·s − 2p + k", sum_text,
+                   f"输入元素在输出上相隔 s = {stride}，最后一个再加上宽 {kernel} 的卷积核，"
+                   f"填充从每边裁掉 {padding}：{out}x{out}"))
+
+
+RF_WORDS = {"conv": ("conv", "卷积"), "maxpool": ("max pool", "最大池化"), "avgpool": ("average pool", "平均池化")}
+
+
+def _draw_receptive_field(rng) -> dict:
+    """2 to 4 conv and pool layers (a conv first), at least one wider than 1x1, as a list and as text."""
+    while True:
+        layers = []
+        for index in range(int(rng.integers(2, 5))):
+            kind = "conv" if index == 0 else str(rng.choice(("conv", "conv", "maxpool", "avgpool")))
+            if kind == "conv":
+                kernel, stride = int(rng.choice((1, 3, 3, 3, 5, 7))), int(rng.choice((1, 1, 2)))
+            else:
+                kernel, stride = (int(side) for side in rng.choice(((2, 2), (2, 2), (3, 2), (3, 1))))
+            layers.append([kind, kernel, stride])
+        if sum(kernel > 1 for _, kernel, _ in layers) >= 2:
+            break
+    return {"layers": layers,
+            "layers_en": ", then ".join(f"{k}x{k} {RF_WORDS[kind][0]} (stride {s})" for kind, k, s in layers),
+            "layers_zh": "，然后 ".join(f"{k}x{k} {RF_WORDS[kind][1]}（步幅 {s}）" for kind, k, s in layers)}
+
+
+def _solve_receptive_field(layers: list, layers_en: str, layers_zh: str) -> Worked:
+    """The receptive field layer by layer: each widens it by (k − 1) times the jump, the product of earlier strides."""
+    stack = [Layer(kind, kernel, stride) for kind, kernel, stride in layers]
+    steps_en, steps_zh = ["r_l = r_(l−1) + (k_l − 1)·j_(l−1),  j_l = j_(l−1)·s_l,  from r_0 = 1, j_0 = 1"], []
+    steps_zh.append(steps_en[0])
+    field, jump = 1, 1
+    for index, (kind, kernel, stride) in enumerate(layers, 1):
+        new_field = receptive_field(stack[:index])
+        line = f"r = {field} + ({kernel} − 1)·{jump} = {new_field},  j = {jump}·{stride} = {jump * stride}"
+        steps_en.append(f"layer {index} ({kernel}x{kernel} {RF_WORDS[kind][0]}, s{stride}): {line}")
+        steps_zh.append(f"第 {index} 层（{kernel}x{kernel} {RF_WORDS[kind][1]}，s{stride}）：{line}")
+        field, jump = new_field, jump * stride
+    steps_en.append(f"one output pixel sees {field}x{field} input pixels")
+    steps_zh.append(f"一个输出像素看到输入上 {field}x{field} 的区域")
+    return Worked({"field": field}, tuple(steps_en), tuple(steps_zh))
+
+
+def _draw_bottleneck(rng) -> dict:
+    """A same-padded k×k conv on a wide input, and a 1×1 bottleneck to well under half the channels."""
+    while True:
+        values = {"n": int(rng.choice((7, 14, 28))), "c_in": int(rng.choice((128, 192, 256, 480, 512))),
+                  "mid": int(rng.choice((16, 24, 32, 48, 64))), "kernel": int(rng.choice((3, 5))),
+                  "c_out": int(rng.choice((32, 48, 64, 96, 128)))}
+        n, c_in, mid, kernel, c_out = values.values()
+        direct, bottleneck = n * n * c_out * kernel * kernel * c_in, n * n * mid * (c_in + kernel * kernel * c_out)
+        if 4 * mid <= c_in and direct >= 2 * bottleneck:
+            return values
+
+
+def _solve_bottleneck_cost(n: int, c_in: int, mid: int, kernel: int, c_out: int) -> Worked:
+    """Multiplies of the k×k conv straight on, and of the 1×1 squeeze then the k×k conv."""
+    direct = multiply_count(c_in, c_out, kernel, n)
+    squeeze = multiply_count(c_in, mid, 1, n)
+    conv = multiply_count(mid, c_out, kernel, n)
+    total = squeeze + conv
+    formula = "multiplies = H·W·C_out (output positions) · k·k·C_in (weights per output)"
+    lines = (f"{n}·{n}·{c_out} · {kernel}·{kernel}·{c_in} = {direct:,}",
+             f"{n}·{n}·{mid} · 1·1·{c_in} = {squeeze:,}",
+             f"{n}·{n}·{c_out} · {kernel}·{kernel}·{mid} = {conv:,}",
+             f"{squeeze:,} + {conv:,} = {total:,}")
+    ratio = f"{direct / total:.1f}"
+    return Worked({"direct": direct, "bottleneck": total},
+                  (formula, f"direct: {lines[0]}", f"1x1 to {mid}: {lines[1]}",
+                   f"then {kernel}x{kernel} to {c_out}: {lines[2]}", f"bottleneck: {lines[3]}, {ratio}× fewer"),
+                  ("乘法次数 = H·W·C_out（输出位置数）· k·k·C_in（每个输出的权重数）", f"直接计算：{lines[0]}",
+                   f"1x1 压到 {mid}：{lines[1]}", f"再做 {kernel}x{kernel} 到 {c_out}：{lines[2]}",
+                   f"瓶颈层合计：{lines[3]}，约为直接计算的 1/{ratio}"))
+
+
 DRILLS = declare_drills(
     __name__,
     Drill("output_shape", "Conv layer output shape", "卷积层输出形状",
@@ -980,4 +1109,34 @@ DRILLS = declare_drills(
           _LAYER_QUESTION_EN + " How many parameters does it have (weights and biases)?",
           _LAYER_QUESTION_ZH + "它有多少参数（权重加偏置）？",
           (Field("parameters", "parameters", "参数量"),), _draw_conv_layer, _solve_parameters),
+    Drill("pool_output", "Pooling output shape", "池化层输出形状",
+          "A {n}x{n}x{channels} volume goes through {pool_en} pooling with a {kernel}x{kernel} window, "
+          "stride {stride}, padding {padding}. What is the output shape?",
+          "{n}x{n}x{channels} 的输入经过{pool_zh}池化，窗口 {kernel}x{kernel}，步幅 {stride}，填充 {padding}。"
+          "输出形状是多少？",
+          (Field("shape", "output shape", "输出形状", kind="shape"),), _draw_pool, _solve_pool_output),
+    Drill("transposed_output", "Transposed convolution output size", "转置卷积输出尺寸",
+          "A transposed convolution (PyTorch's ConvTranspose2d, output_padding 0, dilation 1) with a {kernel}x{kernel} "
+          "kernel, stride {stride} and padding {padding} is applied to a {n}x{n} feature map. What is the output's "
+          "height (= width)?",
+          "转置卷积（PyTorch 的 ConvTranspose2d，output_padding 0，dilation 1）的卷积核为 {kernel}x{kernel}，"
+          "步幅 {stride}，填充 {padding}，作用在 {n}x{n} 的特征图上。输出的高（= 宽）是多少？",
+          (Field("size", "output height", "输出的高"),), _draw_transposed, _solve_transposed_output),
+    Drill("receptive_field", "Receptive field of a stack", "堆叠层的感受野",
+          "An input goes through these layers in order: {layers_en}. How many input pixels wide (along one side) is "
+          "the receptive field of one output pixel? (Padding does not change it.)",
+          "输入依次经过以下各层：{layers_zh}。一个输出像素在输入上的感受野每边有多少像素？（填充不影响感受野。）",
+          (Field("field", "receptive field (pixels per side)", "感受野（每边像素数）"),), _draw_receptive_field,
+          _solve_receptive_field),
+    Drill("bottleneck_cost", "Cost of a 1x1 bottleneck", "1x1 瓶颈层的计算量",
+          "A {n}x{n}x{c_in} volume is mapped to {n}x{n}x{c_out} by a {kernel}x{kernel} convolution with same padding. "
+          "Counting one multiplication per weight per output position (biases add none), how many multiplications "
+          "does it take? And how many if a 1x1 convolution first cuts the channels to {mid}, and the "
+          "{kernel}x{kernel} convolution then maps those {mid} channels to {c_out}?",
+          "用 {kernel}x{kernel} 的相同填充卷积把 {n}x{n}x{c_in} 映射为 {n}x{n}x{c_out}。每个输出位置的每个权重算一次乘法"
+          "（偏置不算），共需多少次乘法？如果先用 1x1 卷积把通道压到 {mid}，再用 {kernel}x{kernel} 卷积把这 {mid} 个通道"
+          "映射到 {c_out}，共需多少次？",
+          (Field("direct", "multiplications, direct", "直接计算的乘法次数"),
+           Field("bottleneck", "multiplications, with the 1x1 bottleneck", "使用 1x1 瓶颈层的乘法次数")),
+          _draw_bottleneck, _solve_bottleneck_cost),
 )

@@ -20,7 +20,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field, significant
 from revise.demo_engine.checks import check_array, check_choice, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, new_axes
 
@@ -337,4 +339,138 @@ DEMO = declare_demo(
     title_zh="非极大值抑制",
     description_en="Overlapping detections of a cat and a dog: per-class NMS or Soft-NMS keeps one box per object.",
     description_zh="猫和狗的重叠检测框:按类别做 NMS 或 Soft-NMS,每个物体只保留一个框。",
+)
+
+
+def _box_iou_plain(a: list[int], b: list[int]) -> float:
+    """IoU of two corner boxes in plain Python, for the drills' guards on what they draw."""
+    width = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
+    height = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+    inter = width * height
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _draw_iou(rng) -> dict:
+    """Two boxes with whole-number corners that overlap, neither nearly the other: IoU from 0.1 to 0.9."""
+    while True:
+        x1, y1, width, height = (int(value) for value in rng.integers((20, 20, 8, 8), (50, 50, 41, 41)))
+        a = [x1, y1, x1 + width, y1 + height]
+        bx1 = x1 + int(rng.integers(-width // 2, width // 2 + 1))
+        by1 = y1 + int(rng.integers(-height // 2, height // 2 + 1))
+        b = [bx1, by1, bx1 + width + int(rng.integers(-width // 3, width // 3 + 1)),
+             by1 + height + int(rng.integers(-height // 3, height // 3 + 1))]
+        if 0.1 <= _box_iou_plain(a, b) <= 0.9:
+            return dict(zip(("ax1", "ay1", "ax2", "ay2", "bx1", "by1", "bx2", "by2"), a + b))
+
+
+def _solve_iou(ax1: int, ay1: int, ax2: int, ay2: int, bx1: int, by1: int, bx2: int, by2: int) -> Worked:
+    """The IoU by the module's kernel, with the intersection, areas and union worked out on the way."""
+    value = iou([ax1, ay1, ax2, ay2], [bx1, by1, bx2, by2])
+    left, right, top, bottom = max(ax1, bx1), min(ax2, bx2), max(ay1, by1), min(ay2, by2)
+    inter = (right - left) * (bottom - top)
+    area_a, area_b = (ax2 - ax1) * (ay2 - ay1), (bx2 - bx1) * (by2 - by1)
+    union = area_a + area_b - inter
+    x_from, x_to = f"max({ax1}, {bx1}) = {left}", f"min({ax2}, {bx2}) = {right}"
+    y_from, y_to = f"max({ay1}, {by1}) = {top}", f"min({ay2}, {by2}) = {bottom}"
+    areas = f"|A| = {ax2 - ax1}·{ay2 - ay1} = {area_a}, |B| = {bx2 - bx1}·{by2 - by1} = {area_b}"
+    union_text = f"|A ∪ B| = {area_a} + {area_b} − {inter} = {union}"
+    result = f"IoU = {inter} / {union} = {significant(value)}"
+    return Worked({"iou": value},
+                  ("IoU = |A ∩ B| / (|A| + |B| − |A ∩ B|)", f"x: {x_from} to {x_to}, width {right - left}",
+                   f"y: {y_from} to {y_to}, height {bottom - top}",
+                   f"|A ∩ B| = {right - left}·{bottom - top} = {inter}", areas, union_text, result),
+                  ("IoU = |A ∩ B| / (|A| + |B| − |A ∩ B|)", f"x：{x_from} 到 {x_to}，宽 {right - left}",
+                   f"y：{y_from} 到 {y_to}，高 {bottom - top}",
+                   f"|A ∩ B| = {right - left}·{bottom - top} = {inter}", areas, union_text, result))
+
+
+NMS_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7)
+NMS_MARGIN = 0.03  # no IoU this close to the threshold, so the two-decimal IoUs of the solution decide plainly
+
+
+def _draw_kept(rng) -> dict:
+    """4 or 5 boxes in two clusters far apart (boxes overlap only within a cluster), distinct scores, a threshold
+    that no IoU comes near, and a pair over it (so some box is suppressed); numbered in shuffled order."""
+    while True:
+        count = int(rng.integers(4, 6))
+        first = int(rng.integers(2, 4))  # clusters of 2 or 3 boxes (and 1 beside 3): at most 3 IoUs each
+        boxes = []
+        for offset, members in ((4, first), (44, count - first)):
+            x1, y1 = offset + int(rng.integers(0, 6)), 4 + int(rng.integers(0, 6))
+            width, height = int(rng.integers(10, 21)), int(rng.integers(10, 21))
+            for _ in range(members):
+                dx, dy, dw, dh = (int(step) for step in rng.integers(-4, 5, 4))
+                boxes.append([x1 + dx, y1 + dy, x1 + dx + width + dw, y1 + dy + height + dh])
+        order = rng.permutation(count)
+        boxes = [boxes[i] for i in order]
+        cluster = [0 if i < first else 1 for i in order]
+        scores = [int(score) / 100 for score in rng.choice(np.arange(50, 100), count, replace=False)]
+        threshold = float(rng.choice(NMS_THRESHOLDS))
+        pairs = [(i, j) for i in range(count) for j in range(i + 1, count)]
+        overlaps = {(i, j): _box_iou_plain(boxes[i], boxes[j]) for i, j in pairs}
+        apart = all((overlaps[i, j] > 0) == (cluster[i] == cluster[j]) for i, j in pairs)
+        clear = all(abs(overlap - threshold) >= NMS_MARGIN for overlap in overlaps.values())
+        if apart and clear and any(overlap > threshold for overlap in overlaps.values()):
+            listed = [f"{i} ({', '.join(map(str, box))}), score {score:.2f}"
+                      for i, (box, score) in enumerate(zip(boxes, scores), 1)]
+            return {"boxes": boxes, "scores": scores, "threshold": threshold,
+                    "boxes_en": "; ".join(f"box {line}" for line in listed),
+                    "boxes_zh": "；".join(f"框 {line}".replace(", score", "，分数") for line in listed)}
+
+
+def _solve_kept(boxes: list, scores: list, threshold: float, boxes_en: str, boxes_zh: str) -> Worked:
+    """The boxes greedy NMS keeps (by the module's nms), walked through in score order with their IoUs."""
+    kept = nms(boxes, scores, threshold)
+    overlaps = iou(np.array(boxes, dtype=np.float64), np.array(boxes, dtype=np.float64))
+    steps_en = [f"by score, highest first: keep a box unless its IoU with a kept box is > {threshold:g}"]
+    steps_zh = [f"按分数从高到低：与某个已保留框的 IoU > {threshold:g} 的框被抑制，否则保留"]
+    so_far: list[int] = []
+    for box in np.argsort(-np.array(scores), kind="stable").tolist():
+        head = f"{box + 1} ({scores[box]:.2f})"
+        if not so_far:
+            steps_en.append(f"box {head}: the top score, kept")
+            steps_zh.append(f"框 {head}：分数最高，保留")
+        else:
+            touching = [other for other in so_far if overlaps[box, other] > 0]
+            against = ", ".join(f"IoU with {other + 1} = {overlaps[box, other]:.2f}" for other in touching)
+            against_zh = "，".join(f"与 {other + 1} 的 IoU = {overlaps[box, other]:.2f}" for other in touching)
+            if not touching:
+                steps_en.append(f"box {head}: overlaps no kept box: kept")
+                steps_zh.append(f"框 {head}：与已保留的框都不重叠：保留")
+            elif box in kept:
+                steps_en.append(f"box {head}: {against}, none > {threshold:g}: kept")
+                steps_zh.append(f"框 {head}：{against_zh}，都不大于 {threshold:g}：保留")
+            else:
+                worst = max(touching, key=lambda other: overlaps[box, other])
+                steps_en.append(f"box {head}: IoU with {worst + 1} = {overlaps[box, worst]:.2f} > {threshold:g}: "
+                                "suppressed")
+                steps_zh.append(f"框 {head}：与 {worst + 1} 的 IoU = {overlaps[box, worst]:.2f} > {threshold:g}：抑制")
+        if box in kept:
+            so_far.append(box)
+    numbers = tuple(sorted(int(box) + 1 for box in kept))
+    shown = ", ".join(map(str, numbers))
+    steps_en.append(f"kept, in increasing order: {shown}")
+    steps_zh.append(f"保留的框（编号从小到大）：{shown}")
+    return Worked({"kept": numbers}, tuple(steps_en), tuple(steps_zh))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("iou", "IoU of two boxes", "两个框的交并比",
+          "Box A = ({ax1}, {ay1}, {ax2}, {ay2}) and box B = ({bx1}, {by1}, {bx2}, {by2}) are given as (x1, y1, x2, y2) "
+          "corners; a box's area is (x2 − x1)(y2 − y1). What is their intersection over union (IoU), to 3 significant "
+          "figures?",
+          "框 A = ({ax1}, {ay1}, {ax2}, {ay2})，框 B = ({bx1}, {by1}, {bx2}, {by2})，坐标为 (x1, y1, x2, y2) 角点；"
+          "框的面积为 (x2 − x1)(y2 − y1)。它们的交并比（IoU）是多少？保留 3 位有效数字。",
+          (Field("iou", "IoU", "交并比 IoU", kind="number"),), _draw_iou, _solve_iou),
+    Drill("kept", "Boxes kept by NMS", "NMS 保留的框",
+          "A detector gives these boxes of one class, as (x1, y1, x2, y2) corners: {boxes_en}. Greedy non-max "
+          "suppression with IoU threshold {threshold:g} takes the boxes by score, highest first, and suppresses a box "
+          "whose IoU with an already kept box is greater than {threshold:g}. Which boxes are kept? Give their numbers "
+          "in increasing order, separated by spaces or commas.",
+          "检测器给出同一类别的这些框，坐标为 (x1, y1, x2, y2) 角点：{boxes_zh}。贪心非极大值抑制的 IoU 阈值为 "
+          "{threshold:g}：按分数从高到低处理，与已保留框的 IoU 大于 {threshold:g} 的框被抑制。哪些框被保留？"
+          "按编号从小到大写出，用空格或逗号分隔。",
+          (Field("kept", "kept boxes (numbers in increasing order)", "保留的框（编号从小到大）", kind="shape"),),
+          _draw_kept, _solve_kept),
 )
