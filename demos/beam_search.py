@@ -26,7 +26,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, MARKERS, new_axes
 
@@ -431,4 +433,139 @@ DEMO = declare_demo(
     description_en="Decode a toy French-to-English model with greedy, beam and exhaustive search, "
                    "with length normalisation.",
     description_zh="用贪心搜索、集束搜索和穷举搜索解码一个玩具法译英模型,并比较长度归一化的效果。",
+)
+
+
+# Drill: which hypotheses one beam-search step keeps, from a small table of probabilities.
+
+_DRILL_FIRST = ("Jane", "Tom", "She", "He", "We", "They", "Anna", "I")  # subjects, and past-tense verbs to follow
+_DRILL_NEXT = ("went", "saw", "visited", "liked", "read", "played", "met", "left", "came", "ate", "wrote")
+_OPTIONS = ("A", "B", "C", "D")
+_UNIT = 0.05  # every drawn probability is a multiple of this
+
+
+def _draw_parts(rng, parts: int) -> list[int]:
+    """`parts` distinct whole numbers >= 1 summing to 1 / _UNIT, in random order."""
+    total = round(1 / _UNIT)
+    while True:
+        cuts = sorted(int(cut) for cut in rng.choice(np.arange(1, total), parts - 1, replace=False))
+        sizes = [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+        if len(set(sizes)) == parts:
+            return sizes
+
+
+def _draw_beam_step(rng) -> dict:
+    """B, B + 1 first words, 2 or 3 next words after each of the B likeliest, and four answer options; the joint
+    probabilities of step 2 are all different and the last kept one clearly beats the best dropped one."""
+    while True:
+        width = int(rng.choice((2, 3)))
+        firsts = [str(word) for word in rng.choice(_DRILL_FIRST, width + 1, replace=False)]
+        first_units = _draw_parts(rng, width + 1)
+        kept_firsts = sorted(firsts, key=lambda word: -first_units[firsts.index(word)])[:width]
+        parents = [word for word in firsts if word in kept_firsts]  # in the order the question lists them
+        second, joints = [], {}
+        for parent in parents:
+            count_next = int(rng.choice((2, 3)))
+            words = [str(word) for word in rng.choice(_DRILL_NEXT, count_next, replace=False)]
+            units = _draw_parts(rng, count_next)
+            second.append([parent, [[word, round(unit * _UNIT, 2)] for word, unit in zip(words, units)]])
+            for word, unit in zip(words, units):
+                joints[f"{parent} {word}"] = (first_units[firsts.index(parent)] * unit, unit)
+        ranked = sorted(joints.values(), reverse=True)
+        if len({joint for joint, _ in ranked}) < len(ranked) or ranked[width - 1][0] - ranked[width][0] < 4:
+            continue  # a tie, or a margin under 0.01 (joint units are 0.0025)
+        options = _beam_options(rng, width, parents, second, joints)
+        if options is None:
+            continue
+        first = [[word, round(unit * _UNIT, 2)] for word, unit in zip(firsts, first_units)]
+        return {"beam_width": width, "first": first, "second": second, "options": options,
+                "first_text": ", ".join(f"P({word}) = {p:g}" for word, p in first),
+                "second_text": "; ".join(", ".join(f"P({word} | {parent}) = {p:g}" for word, p in nexts)
+                                         for parent, nexts in second),
+                "options_text": "; ".join(f"{letter}) " + ", ".join(f"“{text}”" for text in option)
+                                          for letter, option in zip(_OPTIONS, options))}
+
+
+def _beam_options(rng, width: int, parents: list[str], second: list, joints: dict) -> list[list[str]] | None:
+    """Four different sets of `width` hypotheses, one of them the beam's, the others the usual mistakes (ranking
+    by the second word alone, following the best first word, one per first word, the best dropped one in), each
+    listed in the question's order; None when there are not four."""
+    listed = [f"{parent} {word}" for parent, nexts in second for word, _ in nexts]
+    by_joint = sorted(listed, key=lambda text: -joints[text][0])
+    by_second = sorted(listed, key=lambda text: (-joints[text][1], listed.index(text)))
+    best_parent = max(parents, key=lambda parent: max(joints[text][0] for text in listed
+                                                     if text.startswith(parent + " ")))
+    following = sorted(listed, key=lambda text: (not text.startswith(best_parent + " "), -joints[text][1]))
+    one_each = [f"{parent} {max(nexts, key=lambda item: item[1])[0]}" for parent, nexts in second]
+    candidates = [by_joint[:width], by_second[:width], following[:width], one_each[:width],
+                  by_joint[:width - 1] + [by_joint[width]]]
+    for _ in range(20):
+        candidates.append([str(text) for text in rng.choice(listed, width, replace=False)])
+    options: list[frozenset] = []
+    for candidate in candidates:
+        if len(candidate) == width and frozenset(candidate) not in options:
+            options.append(frozenset(candidate))
+        if len(options) == len(_OPTIONS):
+            break
+    if len(options) < len(_OPTIONS):
+        return None
+    order = [int(i) for i in rng.permutation(len(options))]
+    return [[text for text in listed if text in options[i]] for i in order]
+
+
+def _drill_model(first: list, second: list) -> tuple[np.ndarray, list[str]]:
+    """The log-probability table (2, V, V) of the drill's two steps, and its vocabulary (<eos> first): step 1 reads
+    the row of <eos>, step 2 the row of the first word; every other row goes to <eos>."""
+    words = [EOS_TEXT]
+    for word in [word for word, _ in first] + [word for _, nexts in second for word, _ in nexts]:
+        if word not in words:
+            words.append(word)
+    logp = np.full((2, len(words), len(words)), -np.inf)
+    logp[:, :, 0] = 0.0
+    logp[0, 0, 0] = -np.inf
+    for word, probability in first:
+        logp[0, 0, words.index(word)] = np.log(probability)
+    for parent, nexts in second:
+        logp[1, words.index(parent), 0] = -np.inf
+        for word, probability in nexts:
+            logp[1, words.index(parent), words.index(word)] = np.log(probability)
+    return logp, words
+
+
+def _solve_next_beam(beam_width: int, first: list, second: list, options: list, first_text: str = "",
+                     second_text: str = "", options_text: str = "") -> Worked:
+    """The module's beam search on the drill's table: step 1's kept words, step 2's candidates by joint probability."""
+    logp, words = _drill_model(first, second)
+    kept_first = [(tokens, total) for tokens, total, kept in beam_candidates(logp, beam_width, 2, 0, 1) if kept]
+    candidates = beam_candidates(logp, beam_width, 2, 0, 2)
+    kept = {" ".join(words[t] for t in tokens) for tokens, _, keep in candidates if keep}
+    letter = next(letter for letter, option in zip(_OPTIONS, options) if set(option) == kept)
+    firsts = ", ".join(f"{words[tokens[0]]} ({np.exp(total):.3g})" for tokens, total in kept_first)
+    steps_en = ["score = P(y1 | x) · P(y2 | x, y1), the joint probability (a sum of logs in practice)",
+                f"step 1 keeps the B = {beam_width} likeliest first words: {firsts}"]
+    steps_zh = ["得分 = P(y1 | x) · P(y2 | x, y1),即联合概率(实际中用对数之和)",
+                f"第 1 步保留概率最高的 B = {beam_width} 个首词:{firsts}"]
+    for tokens, total, keep in candidates:
+        head, tail = (float(np.exp(logp[step, prev, token])) for step, prev, token in
+                      ((0, 0, tokens[0]), (1, tokens[0], tokens[1])))
+        line = f"“{words[tokens[0]]} {words[tokens[1]]}”: {head:g} · {tail:g} = {np.exp(total):.4g}"
+        steps_en.append(f"{line}, {'kept' if keep else 'dropped'}")
+        steps_zh.append(f"{line},{'保留' if keep else '淘汰'}")
+    chosen = ", ".join(f"“{text}”" for text in options[_OPTIONS.index(letter)])
+    steps_en.append(f"kept after step 2: {chosen}, option {letter}")
+    steps_zh.append(f"第 2 步后保留:{chosen},即选项 {letter}")
+    return Worked({"kept": letter}, tuple(steps_en), tuple(steps_zh))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("next_beam", "One beam-search step", "一步集束搜索",
+          "Beam search with beam width B = {beam_width}. Step 1, the first word: {first_text}. Step 2, the next word "
+          "after each first word the beam keeps: {second_text} (no other word is possible). Which {beam_width} "
+          "two-word hypotheses are in the beam after step 2? {options_text}.",
+          "束宽 B = {beam_width} 的集束搜索。第 1 步,首词的概率:{first_text}。第 2 步,在集束保留的每个首词之后,"
+          "下一个词的概率:{second_text}(不可能出现其他词)。第 2 步后集束中是哪 {beam_width} 个两词假设?"
+          "{options_text}。",
+          (Field("kept", "hypotheses kept", "保留的假设", kind="choice", choices=_OPTIONS),),
+          _draw_beam_step, _solve_next_beam),
 )

@@ -25,7 +25,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_int
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import new_axes
 
@@ -383,4 +385,122 @@ DEMO = declare_demo(
     title_zh="BLEU 分数",
     description_en="Clipped n-gram precisions, brevity penalty and BLEU of a translation against two references.",
     description_zh="计算译文相对两个参考译文的截断 n 元语法精度、简短惩罚和 BLEU 分数。",
+)
+
+
+# Drills: a clipped n-gram precision and a brevity penalty, by hand.
+
+_DRILL_REFERENCES = (
+    ("the cat is on the mat", "there is a cat on the mat"),
+    ("the dog is in the garden", "there is a dog in the garden"),
+    ("a man is riding a horse", "the man rides a horse"),
+    ("the children are playing in the park", "the kids play in the park"),
+    ("she reads the book every night", "every night she reads a book"),
+    ("the train to paris is late", "the paris train is late again"),
+    ("we ate fish and rice for dinner", "for dinner we had fish and rice"),
+    ("the red car is parked by the house", "a red car is parked next to the house"),
+)
+_DRILL_OTHER_WORDS = ("big", "very", "blue", "old", "small", "then")
+_ORDERS = {1: ("unigram", "一元"), 2: ("bigram", "二元")}
+
+
+def _draw_candidate(rng) -> dict:
+    """One or two references and a candidate made of pieces of them, one piece repeated, so that clipping bites:
+    some n-gram of the candidate occurs more often than in any one reference, and its precision is neither 0 nor 1."""
+    while True:
+        pair = _DRILL_REFERENCES[int(rng.integers(len(_DRILL_REFERENCES)))]
+        references = [pair[0], pair[1]] if rng.random() < 0.5 else [pair[0]]
+        order = int(rng.choice((1, 2)))
+        pieces = []
+        for _ in range(int(rng.integers(2, 4))):
+            words = references[int(rng.integers(len(references)))].split()
+            length = int(rng.integers(1, 4))
+            start = int(rng.integers(0, len(words) - length + 1))
+            pieces.append(words[start:start + length])
+        pieces.insert(int(rng.integers(0, len(pieces) + 1)), pieces[int(rng.integers(len(pieces)))])
+        if rng.random() < 0.5:
+            pieces.insert(int(rng.integers(0, len(pieces) + 1)), [str(rng.choice(_DRILL_OTHER_WORDS))])
+        tokens = [word for piece in pieces for word in piece]
+        if not 4 <= len(tokens) <= 10:
+            continue
+        counts = clipped_ngrams(tokens, [reference.split() for reference in references], order)
+        matched = sum(clip for _, _, clip in counts)
+        total = sum(count for _, count, _ in counts)
+        if 0 < matched < total and any(count > clip >= 1 for _, count, clip in counts):
+            quoted = [f"“{reference}”" for reference in references]
+            return {"order": order, "candidate": " ".join(tokens), "references": references,
+                    "references_en": ("References: " + " and ".join(quoted)) if len(quoted) > 1
+                    else f"Reference: {quoted[0]}",
+                    "references_zh": "参考译文:" + "和".join(quoted),
+                    "order_en": _ORDERS[order][0], "order_zh": _ORDERS[order][1]}
+
+
+def _solve_clipped_precision(order: int, candidate: str, references: list[str], **_texts) -> Worked:
+    """p_n from the BLEU kernels (clipped matches over n-grams), worked n-gram by n-gram with clipped_ngrams."""
+    tokens, refs = candidate.split(), [reference.split() for reference in references]
+    result = sentence_bleu(tokens, refs, max_n=order)
+    matched, total = result.matches[order - 1], result.totals[order - 1]
+    one = "one reference" if len(refs) > 1 else "the reference"
+    one_zh = "单个参考译文" if len(refs) > 1 else "参考译文"
+    steps_en = [f"p_{order} = Σ_g Count_clip(g) / Σ_g Count(g), Count_clip(g) = min(count in the candidate, "
+                f"most in {one})", f"the candidate has {total} {_ORDERS[order][0]}s"]
+    steps_zh = [f"p_{order} = Σ_g Count_clip(g) / Σ_g Count(g),Count_clip(g) = min(候选中的次数, {one_zh}中的最多次数)",
+                f"候选译文共有 {total} 个{_ORDERS[order][1]}语法"]
+    for gram, seen, clip in clipped_ngrams(tokens, refs, order):
+        most = clip if clip < seen else max(Counter(_ngrams(ref, order))[gram] for ref in refs)
+        steps_en.append(f"“{' '.join(gram)}”: min({seen}, {most}) = {clip}")
+        steps_zh.append(f"“{' '.join(gram)}”:min({seen}, {most}) = {clip}")
+    steps_en.append(f"p_{order} = {matched}/{total} = {matched / total:.3g}")
+    steps_zh.append(f"p_{order} = {matched}/{total} = {matched / total:.3g}")
+    return Worked({"precision": matched / total}, tuple(steps_en), tuple(steps_zh))
+
+
+def _draw_lengths(rng) -> dict:
+    """A candidate of c tokens and one or two references, the closest longer than c (so BP < 1), no tie."""
+    candidate = int(rng.integers(4, 26))
+    closest = candidate + int(rng.integers(1, 9))
+    lengths = [closest]
+    if rng.random() < 0.5:
+        gap = closest - candidate
+        shorter = [candidate - extra for extra in range(gap + 1, candidate)]
+        other = int(rng.choice(shorter)) if shorter and rng.random() < 0.5 else closest + int(rng.integers(1, 6))
+        lengths.insert(int(rng.integers(0, 2)), other)
+    if len(lengths) == 1:
+        return {"candidate": candidate, "references": lengths,
+                "references_en": f"its reference has {closest} tokens", "references_zh": f"参考译文有 {closest} 个词元"}
+    return {"candidate": candidate, "references": lengths,
+            "references_en": f"its two references have {lengths[0]} and {lengths[1]} tokens",
+            "references_zh": f"两个参考译文分别有 {lengths[0]} 和 {lengths[1]} 个词元"}
+
+
+def _solve_brevity_penalty(candidate: int, references: list[int], **_texts) -> Worked:
+    """BP from the BLEU kernels (the closest reference length, exp(1 - r/c) when c < r), worked through."""
+    result = sentence_bleu(["w"] * candidate, [["w"] * length for length in references], max_n=1)
+    c, r, bp = result.hyp_len, result.ref_len, result.brevity_penalty
+    steps_en = ["BP = 1 if c > r, else exp(1 − r/c); r = the reference length closest to c (the shorter on a tie)"]
+    steps_zh = ["若 c > r 则 BP = 1,否则 BP = exp(1 − r/c);r 是与 c 最接近的参考译文长度(一样接近时取较短的)"]
+    if len(references) > 1:
+        distances = ", ".join(f"|{length} − {c}| = {abs(length - c)}" for length in references)
+        steps_en.append(f"closest to c = {c}: {distances}, so r = {r}")
+        steps_zh.append(f"与 c = {c} 最接近:{distances},所以 r = {r}")
+    steps_en.append(f"c = {c} < r = {r}: BP = exp(1 − {r}/{c}) = exp({1 - r / c:.4f}) = {bp:.4g}")
+    steps_zh.append(f"c = {c} < r = {r}:BP = exp(1 − {r}/{c}) = exp({1 - r / c:.4f}) = {bp:.4g}")
+    return Worked({"bp": bp}, tuple(steps_en), tuple(steps_zh))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("clipped_precision", "Clipped n-gram precision", "截断的 n 元语法精度",
+          "{references_en}. Candidate (machine output): “{candidate}”. Tokens are the words split on spaces. What is "
+          "the candidate's clipped (modified) {order_en} precision p_{order}, to 3 significant figures (a fraction "
+          "such as 2/7 is fine)?",
+          "{references_zh}。候选译文(机器输出):“{candidate}”。按空格切分词元。候选译文的截断(修正){order_zh}精度 "
+          "p_{order} 是多少?保留 3 位有效数字(也可写成 2/7 这样的分数)。",
+          (Field("precision", "clipped precision", "截断精度", kind="number"),), _draw_candidate,
+          _solve_clipped_precision),
+    Drill("brevity_penalty", "BLEU brevity penalty", "BLEU 的简短惩罚",
+          "A candidate translation has c = {candidate} tokens; {references_en}. What is BLEU's brevity penalty BP, "
+          "to 3 significant figures?",
+          "候选译文有 c = {candidate} 个词元;{references_zh}。BLEU 的简短惩罚 BP 是多少?保留 3 位有效数字。",
+          (Field("bp", "brevity penalty BP", "简短惩罚 BP", kind="number"),), _draw_lengths, _solve_brevity_penalty),
 )

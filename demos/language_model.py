@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from typing import Annotated
 
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -340,4 +343,48 @@ DEMO = declare_demo(
     description_en="A character bigram model with add-k smoothing scores a held-out sentence by the chain rule, "
                    "token by token; its perplexity against the uniform model's V.",
     description_zh="带加 k 平滑的字符二元语法模型用链式法则逐个词元地给留出句子打分;它的困惑度与均匀模型的 V 比较。",
+)
+
+
+# Drill: the perplexity of a few token probabilities, by hand.
+
+_DRILL_FRACTIONS = ("1/2", "1/3", "1/4", "1/5", "1/6", "1/8", "1/10", "2/3", "3/4", "2/5", "3/5", "3/8")
+_DRILL_DECIMALS = ("0.1", "0.2", "0.25", "0.3", "0.4", "0.5", "0.6", "0.7", "0.75", "0.8", "0.9")
+
+
+def _draw_token_probabilities(rng) -> dict:
+    """3 to 5 probabilities of the true tokens, all simple fractions or all short decimals, not all the same."""
+    pool = _DRILL_FRACTIONS if rng.random() < 0.5 else _DRILL_DECIMALS
+    while True:
+        chosen = [str(item) for item in rng.choice(pool, int(rng.integers(3, 6)))]
+        if len(set(chosen)) > 1:
+            return {"tokens": len(chosen), "probabilities": ", ".join(chosen)}
+
+
+def _solve_perplexity(tokens: int, probabilities: str) -> Worked:
+    """PP = exp(-mean log p) with the module's perplexity(), worked through term by term."""
+    shown = [item.strip() for item in probabilities.split(",")]
+    p = np.array([float(Fraction(item)) for item in shown])
+    pp = perplexity(p)
+    logs = " + ".join(f"ln({item})" for item in shown)
+    values = " + ".join(f"({math.log(value):.4f})" for value in p)
+    mean = -float(np.log(p).sum()) / tokens
+    inverse = " · ".join(f"{1 / value:.4g}" for value in p)
+    steps_en = ("PP = exp(−(1/T) Σ_t ln P(y_t | y_<t))", f"−(1/{tokens})({logs})",
+                f"= −(1/{tokens})({values}) = {mean:.4f} nats", f"PP = exp({mean:.4f}) = {pp:.4g}",
+                f"the same as the geometric mean of 1/P: ({inverse})^(1/{tokens}) = {pp:.4g}")
+    steps_zh = ("PP = exp(−(1/T) Σ_t ln P(y_t | y_<t))", f"−(1/{tokens})({logs})",
+                f"= −(1/{tokens})({values}) = {mean:.4f} 奈特", f"PP = exp({mean:.4f}) = {pp:.4g}",
+                f"也就是 1/P 的几何平均:({inverse})^(1/{tokens}) = {pp:.4g}")
+    return Worked({"perplexity": pp}, steps_en, steps_zh)
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("perplexity", "Perplexity by hand", "手算困惑度",
+          "A language model gives the {tokens} true tokens of a sentence the probabilities {probabilities}. What is "
+          "its perplexity on this sentence, to 3 significant figures?",
+          "某语言模型给一个句子的 {tokens} 个真实词元分别赋予概率 {probabilities}。它在这个句子上的困惑度是多少?"
+          "保留 3 位有效数字。",
+          (Field("perplexity", "perplexity", "困惑度", kind="number"),), _draw_token_probabilities, _solve_perplexity),
 )

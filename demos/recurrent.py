@@ -22,7 +22,9 @@ from typing import Annotated, NamedTuple
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -631,4 +633,112 @@ DEMO = declare_demo(
                    "step by step.",
     description_zh="梯度从第 T 步经过 RNN、GRU 或 LSTM 传回前面各步的大小(循环矩阵的谱半径可调),梯度裁剪的作用,"
                    "以及单元各个门的逐步取值。",
+)
+
+
+# Drills: a layer's parameter count (the notes' one bias per block), and one gradient clipped by its norm.
+
+_DRILL_INPUTS = (8, 10, 16, 20, 30, 32, 40, 50, 64, 100, 128)
+_DRILL_HIDDEN = (8, 10, 16, 20, 32, 40, 50, 64, 100, 128)
+_DRILL_OUTPUTS = (2, 5, 10, 20, 26, 100)
+_BLOCKS_TEXT = {"rnn": "1 block (W_aa, W_ax, b_a)", "gru": "3 blocks (Γ_u, Γ_r, c̃)",
+                "lstm": "4 blocks (Γ_f, Γ_u, Γ_o, c̃)"}
+_BLOCKS_TEXT_ZH = {"rnn": "1 个块(W_aa、W_ax、b_a)", "gru": "3 个块(Γ_u、Γ_r、c̃)",
+                   "lstm": "4 个块(Γ_f、Γ_u、Γ_o、c̃)"}
+
+
+def _draw_layer_sizes(rng) -> dict:
+    """An input and hidden size, a sequence length, and half the time a dense output layer on the hidden state."""
+    outputs = int(rng.choice(_DRILL_OUTPUTS)) if rng.random() < 0.5 else 0
+    output_en = (f", and a dense output layer of n_y = {outputs} units (W_ya, b_y) on the hidden state at every step"
+                 if outputs else ", and no output layer (count the recurrent layer alone)")
+    output_zh = (f",每一步在隐状态上接一个 n_y = {outputs} 个单元的全连接输出层(W_ya、b_y)"
+                 if outputs else ",没有输出层(只算循环层本身)")
+    return {"input_size": int(rng.choice(_DRILL_INPUTS)), "hidden_size": int(rng.choice(_DRILL_HIDDEN)),
+            "output_size": outputs, "steps": int(rng.choice((10, 20, 30, 50, 100))),
+            "output_en": output_en, "output_zh": output_zh}
+
+
+def _parameter_solver(cell: str):
+    """solve() of the parameter-count drill of one cell: the notes' count, worked block by block."""
+    def solve(input_size: int, hidden_size: int, output_size: int, steps: int, output_en: str = "",
+              output_zh: str = "") -> Worked:
+        count = parameter_count(cell, input_size, hidden_size, output_size)
+        gates, n_x, n_a, n_y = GATES[cell], input_size, hidden_size, output_size
+        block = n_a * (n_a + n_x) + n_a
+        formula = "G·(n_a(n_a + n_x) + n_a) + n_y(n_a + 1)" if n_y else "G·(n_a(n_a + n_x) + n_a)"
+        per_block = f"one block: {n_a}·({n_a} + {n_x}) + {n_a} = {block:,}"
+        per_block_zh = f"每个块:{n_a}·({n_a} + {n_x}) + {n_a} = {block:,}"
+        layer = f"{gates} × {block:,} = {count.notes - count.output:,}"
+        steps_en = [formula, f"{_BLOCKS_TEXT[cell]}; {per_block}", f"recurrent layer: {layer}"]
+        steps_zh = [formula, f"{_BLOCKS_TEXT_ZH[cell]};{per_block_zh}", f"循环层:{layer}"]
+        if n_y:
+            output = f"{n_y}·({n_a} + 1) = {count.output:,}"
+            total = f"{count.notes - count.output:,} + {count.output:,} = {count.notes:,}"
+            steps_en += [f"output layer W_ya ({n_y}×{n_a}) and b_y ({n_y}): {output}", f"total: {total}"]
+            steps_zh += [f"输出层 W_ya({n_y}×{n_a})和 b_y({n_y}):{output}", f"合计:{total}"]
+        steps_en.append(f"the same for any length, T = {steps} or not: every step reuses these weights")
+        steps_zh.append(f"与序列长度无关(T = {steps} 也一样):每一步都复用这组权重")
+        steps_en.append(f"(PyTorch keeps two bias vectors per block: {count.torch:,})")
+        steps_zh.append(f"(PyTorch 每块有两个偏置向量:{count.torch:,})")
+        return Worked({"parameters": count.notes}, tuple(steps_en), tuple(steps_zh))
+
+    return solve
+
+
+def _parameter_drill(cell: str) -> Drill:
+    """The parameter-count drill of one cell (rnn, gru, lstm)."""
+    name = CELL_NAMES[cell]
+    article = "An" if cell in ("rnn", "lstm") else "A"
+    bias_en, bias_zh = ("b_a", "只有 b_a ") if cell == "rnn" else ("per gate block", "每个门控块")
+    return Drill(
+        f"{cell}_parameters", f"{name} layer parameter count", f"{name} 层的参数量",
+        f"{article} {name} layer has input size n_x = {{input_size}} and hidden size n_a = {{hidden_size}}"
+        f"{{output_en}}. It reads sequences of T = {{steps}} steps. Counting as the notes do, with one bias vector "
+        f"{bias_en} (not PyTorch's two, b_ih and b_hh), how many parameters does it have?",
+        f"一个 {name} 层的输入维度 n_x = {{input_size}},隐状态维度 n_a = {{hidden_size}}{{output_zh}}。它处理长度为 "
+        f"T = {{steps}} 的序列。按笔记的算法({bias_zh}一个偏置向量,而不是 PyTorch 的 b_ih 和 b_hh 两个),它有多少参数?",
+        (Field("parameters", "parameters", "参数量"),), _draw_layer_sizes, _parameter_solver(cell))
+
+
+def _draw_gradient(rng) -> dict:
+    """2 to 4 whole-number gradient entries (none 0) and a threshold the gradient's norm clearly exceeds."""
+    while True:
+        size = int(rng.integers(2, 5))
+        entries = [int(value) * int(rng.choice((-1, 1))) for value in rng.integers(1, 10, size)]
+        max_norm = float(rng.choice((0.5, 1.0, 2.0, 5.0)))
+        if math.sqrt(sum(value * value for value in entries)) >= 1.2 * max_norm:
+            return {"gradient": entries, "max_norm": max_norm,
+                    "gradient_text": "(" + ", ".join(map(str, entries)) + ")"}
+
+
+def _solve_clipped_gradient(gradient: list[int], max_norm: float, gradient_text: str = "") -> Worked:
+    """torch's clip_grad_norm_ on the gradient, worked through: the norm, the scale, the clipped entries."""
+    norm, (clipped,) = clip_grad_norm([np.array(gradient, dtype=float)], max_norm)
+    scale = float(clipped[0] / gradient[0])
+    squares = " + ".join(f"{value}²" if value > 0 else f"({value})²" for value in gradient)
+    total = sum(value * value for value in gradient)
+    entries = ", ".join(f"{value:.3g}" for value in clipped)
+    steps_en = ("g ← min(1, θ / ‖g‖) · g", f"‖g‖ = √({squares}) = √{total} = {norm:.4g}",
+                f"{norm:.4g} > θ = {max_norm:g}, so scale = {max_norm:g} / {norm:.4g} = {scale:.4g}",
+                f"clipped g = {scale:.4g} · {gradient_text} = ({entries})", f"its norm is now θ = {max_norm:g}")
+    steps_zh = ("g ← min(1, θ / ‖g‖) · g", f"‖g‖ = √({squares}) = √{total} = {norm:.4g}",
+                f"{norm:.4g} > θ = {max_norm:g},所以缩放系数 = {max_norm:g} / {norm:.4g} = {scale:.4g}",
+                f"裁剪后 g = {scale:.4g} · {gradient_text} = ({entries})", f"它的范数现在恰为 θ = {max_norm:g}")
+    return Worked({"norm": norm, "scale": scale, "first": float(clipped[0])}, steps_en, steps_zh)
+
+
+DRILLS = declare_drills(
+    __name__,
+    *(_parameter_drill(cell) for cell in CELLS),
+    Drill("clipped_gradient", "Gradient clipping by norm", "按范数裁剪梯度",
+          "The gradient of all the parameters together is g = {gradient_text}. It is clipped by its norm with "
+          "threshold θ = {max_norm:g} (g ← min(1, θ/‖g‖)·g). Give its L2 norm ‖g‖, the scale factor, and the first "
+          "entry of the clipped gradient, each to 3 significant figures.",
+          "所有参数拼在一起的梯度为 g = {gradient_text}。按范数裁剪,阈值 θ = {max_norm:g}"
+          "(g ← min(1, θ/‖g‖)·g)。求它的 L2 范数 ‖g‖、缩放系数,以及裁剪后梯度的第一个分量,均保留 3 位有效数字。",
+          (Field("norm", "norm ‖g‖", "范数 ‖g‖", kind="number"),
+           Field("scale", "scale factor", "缩放系数", kind="number"),
+           Field("first", "first entry of the clipped g", "裁剪后 g 的第一个分量", kind="number")),
+          _draw_gradient, _solve_clipped_gradient),
 )
