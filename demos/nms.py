@@ -471,6 +471,6 @@ DRILLS = declare_drills(
           "检测器给出同一类别的这些框，坐标为 (x1, y1, x2, y2) 角点：{boxes_zh}。贪心非极大值抑制的 IoU 阈值为 "
           "{threshold:g}：按分数从高到低处理，与已保留框的 IoU 大于 {threshold:g} 的框被抑制。哪些框被保留？"
           "按编号从小到大写出，用空格或逗号分隔。",
-          (Field("kept", "kept boxes (numbers in increasing order)", "保留的框（编号从小到大）", kind="shape"),),
+          (Field("kept", "kept boxes (numbers in increasing order)", "保留的框（编号从小到大）", kind="list"),),
           _draw_kept, _solve_kept),
 )

@@ -12,6 +12,7 @@ SHAPE = Field("shape", "output shape", "输出形状", kind="shape")
 NUMBER = Field("loss", "loss", "损失", kind="number", sig_figs=3)
 WHOLE = Field("count", "parameters", "参数量")
 CHOICE = Field("kept", "kept", "保留", kind="choice", choices=("yes", "no"))
+LIST = Field("boxes", "boxes kept", "保留的框", kind="list")
 
 
 @pytest.mark.parametrize("typed", ["28x28x6", "28×28×6", "28 x 28 x 6", "(28, 28, 6)", "[28,28,6]", "28*28*6",
@@ -45,8 +46,15 @@ def test_what_cannot_be_read_says_why_in_one_line(field: Field, typed: str, reas
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("typed", ["2, 4", "2 4", "2,4", "(2, 4)", "２，４", "2、4"])
+def test_a_list_of_numbers_is_read_however_it_is_separated_and_shown_with_commas(typed: str) -> None:
+    assert LIST.read(typed) == (2, 4) and LIST.show((2, 4)) == "2, 4"
+    with pytest.raises(AnswerError, match="not a list of whole numbers"):
+        LIST.read("two and four")
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=60), st.sampled_from([SHAPE, NUMBER, WHOLE, CHOICE]))
+@given(st.text(max_size=60), st.sampled_from([SHAPE, NUMBER, WHOLE, CHOICE, LIST]))
 def test_any_text_gives_a_value_or_a_reason_never_a_crash(typed: str, field: Field) -> None:
     try:
         field.read(typed)

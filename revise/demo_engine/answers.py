@@ -1,7 +1,7 @@
 """Reading a drill answer as people write it, and comparing it with the right one.
 
-A field is a whole number, a number compared to some significant figures, a shape (28x28x6), or one of some
-choices. What is typed is read leniently: full-width digits and Chinese punctuation (`２８，２８`), `×` or `*`
+A field is a whole number, a number compared to some significant figures, a shape (28x28x6), a list of whole
+numbers (the boxes kept: 2, 4), or one of some choices. What is typed is read leniently: full-width digits and Chinese punctuation (`２８，２８`), `×` or `*`
 between sizes, brackets, `1e-3` and `1/3`; whatever it is, reading it gives a value or a one-line reason.
 """
 
@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from revise.errors import excerpt
 
-KINDS = ("int", "number", "shape", "choice")
+KINDS = ("int", "number", "shape", "list", "choice")
 MAX_TYPED = 200  # longer input is not an answer; it is refused before any parsing
 _INTEGER = re.compile(r"[+-]?\d{1,3}(,\d{3})+|[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?")
@@ -48,7 +48,8 @@ class Field:
     def hint(self) -> str:
         """What to type, in a few words, for the field's placeholder."""
         return {"int": "a whole number", "number": f"a number, {self.sig_figs} significant figures",
-                "shape": "a shape, e.g. 28x28x6", "choice": " / ".join(self.choices)}[self.kind]
+                "shape": "a shape, e.g. 28x28x6", "list": "numbers, e.g. 1, 3",
+                "choice": " / ".join(self.choices)}[self.kind]
 
     def read(self, typed: str) -> int | float | tuple[int, ...] | str:
         """The value typed, as this field's kind; AnswerError says why it cannot be read."""
@@ -61,8 +62,9 @@ class Field:
             return read_integer(text)
         if self.kind == "number":
             return read_number(text)
-        if self.kind == "shape":
-            return read_shape(text)
+        if self.kind in ("shape", "list"):
+            return read_shape(text, "a shape (write e.g. 28x28x6)" if self.kind == "shape" else
+                              "a list of whole numbers (write e.g. 1, 3)")
         return self._read_choice(text)
 
     def _read_choice(self, text: str) -> str:
@@ -77,7 +79,7 @@ class Field:
         """Whether a read answer counts as the right one."""
         if self.kind == "number":
             return close_enough(float(given), float(right), self.sig_figs)
-        if self.kind == "shape":
+        if self.kind in ("shape", "list"):
             return tuple(given) == tuple(right)  # type: ignore[arg-type]
         return given == right
 
@@ -85,6 +87,8 @@ class Field:
         """A right answer as the worked solution writes it: 28x28x6, 6,176, 0.889."""
         if self.kind == "shape":
             return "x".join(str(size) for size in value)  # type: ignore[union-attr]
+        if self.kind == "list":
+            return ", ".join(str(number) for number in value)  # type: ignore[union-attr]
         if self.kind == "int":
             return f"{int(value):,}"  # type: ignore[arg-type]
         if self.kind == "number":
@@ -131,12 +135,13 @@ def read_number(text: str) -> float:
     return value
 
 
-def read_shape(text: str) -> tuple[int, ...]:
-    """Sizes separated by x, ×, *, commas or spaces, in brackets or not: `28x28x6`, `(28, 28, 6)`."""
+def read_shape(text: str, expected: str = "a shape (write e.g. 28x28x6)") -> tuple[int, ...]:
+    """Whole numbers separated by x, ×, *, commas or spaces, in brackets or not: `28x28x6`, `(28, 28, 6)`, `2, 4`;
+    `expected` says what was wanted when the text is not that."""
     inside = text.strip("()[]{}<> ")
     parts = _SHAPE_SEPARATORS.split(inside)
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise AnswerError(f"`{excerpt(text, 30)}` is not a shape (write e.g. 28x28x6)")
+        raise AnswerError(f"`{excerpt(text, 30)}` is not {expected}")
     return tuple(int(part) for part in parts)
 
 
