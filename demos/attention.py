@@ -25,7 +25,7 @@ from numba import njit
 
 from revise.demo_engine.checks import check_array, check_int, check_number, check_shape
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
-from revise.figures import COLOURS, GRID_COLOUR, new_axes
+from revise.figures import COLOURS, GRID_COLOUR, heat_map, new_axes, shared_clip
 
 IGNORE_INDEX = -100  # the label of a position BERT does not predict (torch's cross_entropy ignore_index)
 MASK_SHARE, RANDOM_SHARE = 0.8, 0.1  # of the chosen positions; the rest (0.1) keep their token
@@ -216,8 +216,7 @@ def _softmax_apply(scores, keep, v):
                     total += weights[b, i, j]
             for j in range(lk):
                 weights[b, i, j] /= total
-                for c in range(dv):
-                    output[b, i, c] += weights[b, i, j] * v[b, j, c]
+        output[b] = np.dot(weights[b], np.ascontiguousarray(v[b]))
     return output, weights
 
 
@@ -226,15 +225,9 @@ def _attention(q, k, v, keep, scale):
     """q (B, L_q, d), k (B, L_k, d), v (B, L_k, d_v), keep (B, L_q, L_k): softmax(q k^T * scale) v over kept keys."""
     batch, lq, d = q.shape
     lk = k.shape[1]
-    scores = np.zeros((batch, lq, lk))
-    for b in range(batch):
-        for i in range(lq):
-            for j in range(lk):
-                if keep[b, i, j]:
-                    total = 0.0
-                    for c in range(d):
-                        total += q[b, i, c] * k[b, j, c]
-                    scores[b, i, j] = total * scale
+    scores = np.empty((batch, lq, lk))
+    for b in range(batch):  # every score, one BLAS product per batch entry; the softmax reads the kept ones only
+        scores[b] = np.dot(np.ascontiguousarray(q[b]), np.ascontiguousarray(k[b].T)) * scale
     return _softmax_apply(scores, keep, v)
 
 
@@ -349,7 +342,7 @@ MAX_WORDS = 8
 WEIGHT_SEED = 7  # the projections' random weights (the same for every sentence)
 FILLER_WORDS = ("a", "dog", "ran", "in", "park", "big", "red", "is", "to", "and")  # extra vocabulary for BERT
 MLM_DRAWS, MLM_TOKENS = 8, 10_000
-HEAT, TEXT_COLOUR, MUTED = "Oranges", COLOURS[0], GRID_COLOUR
+HEAT, MUTED = "Oranges", GRID_COLOUR
 # The notes' worked example (d_k = 4): one query, two keys and values.
 EXAMPLE_Q = ((1.0, 1.0, 0.0, 0.0),)
 EXAMPLE_K = ((2.0, 0.0, 0.0, 0.0), (0.0, 0.0, 1.0, 1.0))
@@ -523,34 +516,23 @@ def _attention_summary(words, d_k, heads, head, shown, causal, additive, left, r
 
 def _draw_grid(ax, values: np.ndarray, x0: float, row_labels, column_labels, title: str, blocked=None,
                vmin: float = 0.0, vmax: float = 1.25, cmap: str = HEAT, digits: int = 2) -> None:
-    """A heat map of `values` with its left column at x0: cells coloured (graphics), each value written (text),
-    a frame, column labels above and a title; row labels at the left of the first grid only when given."""
+    """A heat map of `values` with its left column centred on x0 and row i on y = i: each value written ('-' where
+    `blocked`), a frame, column labels above and a title; row labels at the left of the first grid only when given."""
     from matplotlib.patches import Rectangle
 
-    clip = _clip(ax)
     rows, columns = values.shape
-    ax.imshow(values, extent=(x0 - 0.5, x0 + columns - 0.5, rows - 0.5, -0.5), cmap=cmap, vmin=vmin, vmax=vmax,
-              aspect="auto", interpolation="nearest")
-    for i in range(rows):
-        for j in range(columns):
-            masked = blocked is not None and blocked[i, j]
-            dark = abs(values[i, j]) > 0.55 * vmax
-            ax.text(x0 + j, i, "-" if masked else f"{values[i, j]:.{digits}f}", ha="center", va="center",
-                    fontsize=8, color=MUTED if masked else "white" if dark else TEXT_COLOUR, clip_path=clip)
+    masked = np.zeros(values.shape, bool) if blocked is None else blocked
+    labels = [["-" if masked[i, j] else f"{values[i, j]:.{digits}f}" for j in range(columns)] for i in range(rows)]
+    colours = None if blocked is None else [[MUTED if cell else None for cell in row] for row in masked]
+    heat_map(ax, values, x0 - 0.5, -0.5, labels=labels, cmap=cmap, vmin=vmin, vmax=vmax, text_colours=colours)
     ax.add_patch(Rectangle((x0 - 0.5, -0.5), columns, rows, fill=False, edgecolor=GRID_COLOUR, linewidth=1,
                            label="_frame"))
+    clip = shared_clip(ax)
     for j, label in enumerate(column_labels):
         ax.text(x0 + j - 0.4, -0.75, label[:6], ha="left", va="bottom", fontsize=8, color=COLOURS[3], clip_path=clip)
     ax.text(x0 - 0.5, -1.45, title, ha="left", va="bottom", fontsize=9, color=COLOURS[2], clip_path=clip)
     for i, label in enumerate(row_labels):
         ax.text(x0 - 1.9, i, label[:7], ha="left", va="center", fontsize=8, color=COLOURS[3], clip_path=clip)
-
-
-def _clip(ax):
-    """The axes' clip path, made once: passing it to ax.text spares matplotlib building one per text (4x faster)."""
-    from matplotlib.transforms import TransformedPatchPath
-
-    return TransformedPatchPath(ax.patch)
 
 
 def _frame(ax, width: float, rows: int) -> None:
@@ -683,20 +665,16 @@ def _masked_lm(words: list[str]) -> DemoResult:
     fig, ax = new_axes(f"BERT masking of '{' '.join(words)}', {MLM_DRAWS} draws", "position", "draw (seed)")
     from matplotlib.patches import Rectangle
 
-    ax.imshow(outcome, extent=(-0.5, n - 0.5, MLM_DRAWS - 0.5, -0.5), cmap="Pastel1_r", vmin=0, vmax=8,
-              aspect="auto", interpolation="nearest")
     colours = (GRID_COLOUR, COLOURS[3], COLOURS[1], COLOURS[2])
-    clip = _clip(ax)
-    for draw in range(MLM_DRAWS):
-        for position in range(n):
-            kind = int(outcome[draw, position])
-            ax.text(position - 0.4, draw, grid_text[draw][position][:7], ha="left", va="center", fontsize=8,
-                    color=colours[kind], clip_path=clip)
-            if kind:
-                ax.add_patch(Rectangle((position - 0.48, draw - 0.45), 0.96, 0.9, fill=False, edgecolor=colours[kind],
-                                       linewidth=1.2, label="_chosen"))
+    kinds = outcome.astype(int)
+    heat_map(ax, outcome, -0.5, -0.5, labels=[[word[:7] for word in row] for row in grid_text], cmap="Pastel1_r",
+             vmin=0, vmax=8, text_colours=[[colours[kind] for kind in row] for row in kinds])
+    for draw, position in zip(*np.nonzero(kinds)):
+        ax.add_patch(Rectangle((position - 0.48, draw - 0.45), 0.96, 0.9, fill=False,
+                               edgecolor=colours[kinds[draw, position]], linewidth=1.2, label="_chosen"))
+    clip = shared_clip(ax)
     for position, word in enumerate(words):
-        ax.text(position - 0.4, -0.75, word[:7], ha="left", va="bottom", fontsize=8, color=COLOURS[0], clip_path=clip)
+        ax.text(position, -0.75, word[:7], ha="center", va="bottom", fontsize=8, color=COLOURS[0], clip_path=clip)
     for kind, label in ((1, "[MASK] 80%"), (2, "random 10%"), (3, "kept 10%")):
         ax.add_patch(Rectangle((0, 0), 0, 0, fill=False, edgecolor=colours[kind], label=label))
     ax.set_xlim(-0.6, n - 0.4)

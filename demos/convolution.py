@@ -22,7 +22,7 @@ from numba import njit
 from demos.conv_size import output_size
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_shape
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
-from revise.figures import COLOURS, GRID_COLOUR, new_axes
+from revise.figures import COLOURS, GRID_COLOUR, heat_map, new_axes
 
 
 # ---- the functions, as torch.nn.functional computes them ----
@@ -176,52 +176,59 @@ def _pooling(value, kernel, stride, padding, ceil_mode, kind: str):
 
 @njit(cache=True)
 def _conv2d(x, w, b, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups, out_h, out_w):
-    """out[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * x[n, group's c, i*s - p + u*d, ...]."""
+    """out[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * x[n, group's c, i*s - p + u*d, ...], as one
+    matrix product per image and group: each window unrolled into a column (im2col), times the filters as rows,
+    so that BLAS does the multiply-adds, as in the libraries a learner compares with."""
     batch, _, height, width = x.shape
     c_out, c_group, kernel_h, kernel_w = w.shape
-    out_group = c_out // groups
-    out = np.empty((batch, c_out, out_h, out_w))
+    out_group, taps, cells = c_out // groups, c_group * kernel_h * kernel_w, out_h * out_w
+    filters = np.ascontiguousarray(w).reshape(c_out, taps)
+    out = np.empty((batch, c_out, cells))
+    columns = np.zeros((taps, cells))
     for n in range(batch):
-        for o in range(c_out):
-            first = (o // out_group) * c_group
-            for i in range(out_h):
-                for j in range(out_w):
-                    total = 0.0
-                    for c in range(c_group):
-                        for u in range(kernel_h):
+        for group in range(groups):
+            columns[:] = 0.0  # taps falling on the padding stay 0
+            for c in range(c_group):
+                for u in range(kernel_h):
+                    for v in range(kernel_w):
+                        tap = (c * kernel_h + u) * kernel_w + v
+                        for i in range(out_h):
                             row = i * stride_h - pad_h + u * dilation_h
-                            if row < 0 or row >= height:
-                                continue
-                            for v in range(kernel_w):
-                                col = j * stride_w - pad_w + v * dilation_w
-                                if 0 <= col < width:
-                                    total += w[o, c, u, v] * x[n, first + c, row, col]
-                    out[n, o, i, j] = total + b[o]
-    return out
+                            if 0 <= row < height:
+                                for j in range(out_w):
+                                    col = j * stride_w - pad_w + v * dilation_w
+                                    if 0 <= col < width:
+                                        columns[tap, i * out_w + j] = x[n, group * c_group + c, row, col]
+            first = group * out_group
+            block = np.dot(np.ascontiguousarray(filters[first:first + out_group]), columns)
+            for o in range(out_group):
+                out[n, first + o] = block[o] + b[first + o]
+    return out.reshape(batch, c_out, out_h, out_w)
 
 
 @njit(cache=True)
 def _conv_transpose2d(x, w, b, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, out_h, out_w):
-    """Scatter: each x[n, c, i, j] adds x * w[c, o] at (i*s - p + u*d, j*s - p + v*d), inside the output."""
+    """Scatter: each x[n, c, i, j] adds x * w[c, o] at (i*s - p + u*d, j*s - p + v*d), inside the output; the
+    products of every input cell with every kernel tap are one matrix product per image (BLAS), then scattered."""
     batch, c_in, height, width = x.shape
     c_out, kernel_h, kernel_w = w.shape[1], w.shape[2], w.shape[3]
+    kernels = np.ascontiguousarray(np.ascontiguousarray(w).reshape(c_in, c_out * kernel_h * kernel_w).T)
     out = np.empty((batch, c_out, out_h, out_w))
     for n in range(batch):
         for o in range(c_out):
             out[n, o] = b[o]
-        for c in range(c_in):
-            for i in range(height):
-                for j in range(width):
-                    value = x[n, c, i, j]
-                    for o in range(c_out):
-                        for u in range(kernel_h):
-                            row = i * stride_h - pad_h + u * dilation_h
-                            if row < 0 or row >= out_h:
-                                continue
-                            for v in range(kernel_w):
+        products = np.dot(kernels, np.ascontiguousarray(x[n]).reshape(c_in, height * width))
+        for o in range(c_out):
+            for u in range(kernel_h):
+                for v in range(kernel_w):
+                    tap = (o * kernel_h + u) * kernel_w + v
+                    for i in range(height):
+                        row = i * stride_h - pad_h + u * dilation_h
+                        if 0 <= row < out_h:
+                            for j in range(width):
                                 col = j * stride_w - pad_w + v * dilation_w
                                 if 0 <= col < out_w:
-                                    out[n, o, row, col] += value * w[c, o, u, v]
+                                    out[n, o, row, col] += products[tap, i * width + j]
     return out
 
 
@@ -380,20 +387,31 @@ def _table(mode: str, taps: list[dict], value: float) -> Table:
 
 def _panel(ax, values, x0: float, y0: float, fontsize: float, limit: float, shown=None, cropped: int = 0,
            padded: int = 0, pad_text: str = "0") -> None:
-    """One grid at (x0, y0), rows going down: a heat map (imshow), the cell lines and each value as text.
+    """One grid at (x0, y0), rows going down: a heat map with each value written on it, and the cell lines.
 
     shown: cells to colour and write (the rest stay empty); cropped: border cells drawn dashed (cut by a
     transposed conv's padding); padded: a ring of padding cells around the values, dashed, holding pad_text.
     """
     height, width = values.shape
     total_h, total_w = height + 2 * padded, width + 2 * padded
-    masked = np.ma.masked_array(values, mask=np.zeros(values.shape, bool) if shown is None else ~shown)
-    ax.imshow(masked, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=0.55, interpolation="nearest",
-              extent=(x0 + padded, x0 + padded + width, y0 + padded + height, y0 + padded))
+    inner = (slice(padded, padded + height), slice(padded, padded + width))
+    grid = np.ma.masked_all((total_h, total_w))  # the padding ring stays uncoloured
+    grid[inner] = values
+    if shown is not None:
+        grid[inner] = np.ma.masked_array(values, mask=~shown)
     ring = max(padded, cropped)
-    for inner, style in ((False, "--"), (True, "-")) if ring else ((True, "-"),):
-        top, left = y0 + (ring if inner else 0), x0 + (ring if inner else 0)
-        rows_n, cols_n = (total_h - 2 * ring, total_w - 2 * ring) if inner else (total_h, total_w)
+    labels = [[pad_text] * total_w for _ in range(total_h)]
+    colours = [[PAD_TEXT] * total_w for _ in range(total_h)]
+    for r in range(padded, padded + height):
+        for c in range(padded, padded + width):
+            labels[r][c] = "" if grid.mask[r, c] else _fmt(grid[r, c], digits=2)
+            border = not (cropped <= r < total_h - cropped and cropped <= c < total_w - cropped)
+            colours[r][c] = PAD_TEXT if border else None  # cells a transposed conv's padding crops are greyed
+    heat_map(ax, grid, x0, y0, labels=labels, cmap="RdBu_r", vmin=-limit, vmax=limit, fontsize=fontsize, alpha=0.55,
+             text_colours=colours)
+    for inner_lines, style in ((False, "--"), (True, "-")) if ring else ((True, "-"),):
+        top, left = y0 + (ring if inner_lines else 0), x0 + (ring if inner_lines else 0)
+        rows_n, cols_n = (total_h - 2 * ring, total_w - 2 * ring) if inner_lines else (total_h, total_w)
         xs, ys = [], []
         for r in range(rows_n + 1):
             xs += [left, left + cols_n, np.nan]
@@ -401,19 +419,7 @@ def _panel(ax, values, x0: float, y0: float, fontsize: float, limit: float, show
         for c in range(cols_n + 1):
             xs += [left + c, left + c, np.nan]
             ys += [top, top + rows_n, np.nan]
-        ax.plot(xs, ys, color="0.25" if inner else GRID_COLOUR, linewidth=0.8, linestyle=style, label="_grid")
-    for r in range(total_h):
-        for c in range(total_w):
-            inside = padded <= r < padded + height and padded <= c < padded + width
-            if inside and (shown is None or shown[r - padded, c - padded]):
-                text, colour = _fmt(values[r - padded, c - padded], digits=2), "black"
-                if cropped and not (cropped <= r < total_h - cropped and cropped <= c < total_w - cropped):
-                    colour = PAD_TEXT
-            elif not inside:
-                text, colour = pad_text, PAD_TEXT
-            else:
-                continue
-            ax.text(x0 + c + 0.5, y0 + r + 0.5, text, ha="center", va="center", fontsize=fontsize, color=colour)
+        ax.plot(xs, ys, color="0.25" if inner_lines else GRID_COLOUR, linewidth=0.8, linestyle=style, label="_grid")
 
 
 def _window(ax, x0, y0, top, left, kernel_h, kernel_w, dilation, label):

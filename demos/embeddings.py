@@ -25,7 +25,8 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.checks import (check_array, check_choice, check_int, check_number, check_shape,
+                                       parse_numbers)
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -333,16 +334,18 @@ VOCABULARY = tuple(sorted({word for sentence in CORPUS for word in sentence}))
 ANALOGIES = (("man", "woman", "king"), ("woman", "man", "queen"), ("king", "queen", "man"),
              ("france", "paris", "italy"), ("italy", "rome", "japan"), ("paris", "france", "tokyo"),
              ("spain", "madrid", "germany"))
-MODES = ("vectors", "noise", "glove")
+MODES = ("vectors", "noise", "glove", "cosine")
+MAX_COMPONENTS = 8  # of the cosine view's vectors u and v
 SEED, LEARNING_RATE = 0, 0.1
 X_MAX, ALPHA = 100.0, 0.75  # GloVe's weighting (Pennington et al.)
 
 
 def run(
     mode: Annotated[str, Arg("what to show: vectors (the trained vectors in 2-D and analogies), noise (the "
-                             "negative-sampling distribution) or glove (GloVe's weighting of co-occurrence counts)",
-                             "显示内容:vectors(训练出的词向量的二维投影与类比)、noise(负采样分布)或 glove"
-                             "(GloVe 对共现次数的加权)", choices=MODES)] = "vectors",
+                             "negative-sampling distribution), glove (GloVe's weighting of co-occurrence counts) or "
+                             "cosine (the cosine similarity of u and v, worked out)",
+                             "显示内容:vectors(训练出的词向量的二维投影与类比)、noise(负采样分布)、glove"
+                             "(GloVe 对共现次数的加权)或 cosine(逐步算出 u 与 v 的余弦相似度)", choices=MODES)] = "vectors",
     a: Annotated[str, Arg("analogy: a is to b ...", "类比:a 之于 b……", choices=VOCABULARY)] = "man",
     b: Annotated[str, Arg("... as c is to ? (the answer is the word closest to b - a + c)",
                           "……相当于 c 之于 ?(答案是与 b - a + c 最接近的词)", choices=VOCABULARY)] = "woman",
@@ -353,9 +356,16 @@ def run(
     negatives: Annotated[int, Arg("negative samples per (centre, context) pair", "每个(中心词,上下文词)对的负样本数",
                                   low=0, high=20)] = 5,
     epochs: Annotated[int, Arg("passes over the corpus", "遍历语料的轮数", low=1, high=200)] = 100,
+    u: Annotated[str, Arg(f"cosine mode: the vector u, 1 to {MAX_COMPONENTS} numbers separated by commas",
+                          f"cosine 模式:向量 u,1 到 {MAX_COMPONENTS} 个以逗号分隔的数", high=80)] = "1,2,2",
+    v: Annotated[str, Arg("cosine mode: the vector v, as many numbers as u", "cosine 模式:向量 v,与 u 的分量个数相同",
+                          high=80)] = "2,1,2",
 ) -> DemoResult:
-    """Skip-gram on a toy corpus: the vectors and analogies, the noise distribution, or GloVe's weights."""
+    """Skip-gram on a toy corpus: the vectors and analogies, the noise distribution, GloVe's weights, or the cosine
+    similarity of two vectors given as text."""
     check_choice("mode", mode, MODES)
+    if mode == "cosine":
+        return _cosine_view(u, v)
     if mode == "noise":
         return _noise_view()
     if mode == "glove":
@@ -554,6 +564,120 @@ def _glove_view(window: int) -> DemoResult:
     data = {"mode": "glove", "words": words, "window": window, "nonzero_pairs": nonzero,
             "largest_count": float(largest), "counts": counts.tolist()}
     return DemoResult(summary=summary, summary_zh=summary_zh, table=table, figure=fig, data=data)
+
+
+def _cosine_view(u_text: str, v_text: str) -> DemoResult:
+    """u . v, the norms and cos(u, v) written out, beside u and 3u (same direction), 3u and v, and u and -u."""
+    u = parse_numbers("u", u_text, count=(1, MAX_COMPONENTS), example="1,2,2")
+    v = parse_numbers("v", v_text, count=(1, MAX_COMPONENTS), example="2,1,2")
+    if v.size != u.size:
+        raise ValueError(f"v={v_text!r}: must have as many numbers as u ({u.size}), e.g. "
+                         + ",".join(["1"] * u.size))
+    pairs = (("u", "v", u, v), ("u", "3u", u, 3 * u), ("3u", "v", 3 * u, v), ("u", "-u", u, -u))
+    cosines = cosine_similarity(np.array([p[2] for p in pairs]), np.array([p[3] for p in pairs]))
+    rows = []
+    for (first, second, a, b), cosine in zip(pairs, cosines):
+        rows.append((f"{first}, {second}", _num(float(a @ b)), _num(float(np.linalg.norm(a))),
+                     _num(float(np.linalg.norm(b))), f"{cosine:.4f}", f"{_angle(cosine):.1f}°",
+                     _num(float(np.linalg.norm(a - b)))))
+    dot, norm_u, norm_v, cosine = float(u @ v), float(np.linalg.norm(u)), float(np.linalg.norm(v)), float(cosines[0])
+    terms = " + ".join(f"{_num(x)}×{_num(y)}" for x, y in zip(u, v))
+    norms = (f"|u| = sqrt({_num(float(u @ u))}) = {_num(norm_u)}, |v| = sqrt({_num(float(v @ v))}) = {_num(norm_v)}")
+    ratio = _fraction(dot, float(u @ u), float(v @ v))
+    if norm_u == 0.0 or norm_v == 0.0:
+        first = (f"u . v = {terms} = {_num(dot)}, {norms}: a zero vector has no direction, so cos(u, v) = 0 "
+                 "(torch clamps each norm at 1e-8 and divides).")
+        first_zh = (f"u . v = {terms} = {_num(dot)},{norms}:零向量没有方向,所以 cos(u, v) = 0"
+                    "(torch 把每个范数截断在 1e-8 再相除)。")
+    else:
+        first = (f"u . v = {terms} = {_num(dot)}, {norms}: cos(u, v) = {_num(dot)} / ({_num(norm_u)} × "
+                 f"{_num(norm_v)}) = {ratio}{cosine:.4f}, an angle of {_angle(cosine):.1f}°.")
+        first_zh = (f"u . v = {terms} = {_num(dot)},{norms}:cos(u, v) = {_num(dot)} / ({_num(norm_u)} × "
+                    f"{_num(norm_v)}) = {ratio}{cosine:.4f},夹角 {_angle(cosine):.1f}°。")
+    if norm_u == 0.0:
+        second = "u = 0 has no direction: its cosine with any vector, itself and 3u included, is 0."
+        second_zh = "u = 0 没有方向:它与任何向量(包括它自己和 3u)的余弦都是 0。"
+    else:
+        second, second_zh = _scaling_lines(u, v, norm_u, cosines)
+    note = " (The analogy, dim, window, negatives and epochs do not apply here.)"
+    note_zh = "(类比、维度、窗口、负样本数和轮数在此不起作用。)"
+    table = Table(columns=("pair", "dot product", "|first|", "|second|", "cosine", "angle", "distance"),
+                  rows=tuple(rows), columns_zh=("向量对", "点积", "|第一个|", "|第二个|", "余弦", "夹角", "距离"))
+    data = {"mode": "cosine", "u": u.tolist(), "v": v.tolist(), "dot": dot, "norm_u": norm_u, "norm_v": norm_v,
+            "cosine": cosine, "angle_degrees": _angle(cosine),
+            "pairs": [{"pair": f"{p[0]}, {p[1]}", "cosine": float(c)} for p, c in zip(pairs, cosines)]}
+    return DemoResult(summary=f"{first}\n{second}{note}", summary_zh=f"{first_zh}\n{second_zh}{note_zh}",
+                      table=table, figure=_cosine_figure(u, v, cosine), data=data)
+
+
+def _scaling_lines(u, v, norm_u, cosines) -> tuple[str, str]:
+    """What stretching u does: nothing to its cosines, much to its distances (English, Chinese)."""
+    second = (f"u and 3u point the same way: cosine {cosines[1]:.4f} (exactly 1 for any positive multiple), though "
+              f"they are {_num(2 * norm_u)} apart; 3u and v keep cosine {cosines[2]:.4f} while their distance goes "
+              f"from {_num(float(np.linalg.norm(u - v)))} to {_num(float(np.linalg.norm(3 * u - v)))}; u and -u: "
+              f"{cosines[3]:.4f}. Cosine compares directions only, so an embedding's length (which grows with the "
+              "word's frequency) does not count.")
+    second_zh = (f"u 与 3u 方向相同:余弦为 {cosines[1]:.4f}(任何正数倍都恰为 1),尽管两者相距 {_num(2 * norm_u)};"
+                 f"3u 与 v 的余弦仍为 {cosines[2]:.4f},距离却从 {_num(float(np.linalg.norm(u - v)))} 变为 "
+                 f"{_num(float(np.linalg.norm(3 * u - v)))};u 与 -u:{cosines[3]:.4f}。余弦只比较方向,"
+                 "所以嵌入向量的长度(随词频增长)不起作用。")
+    return second, second_zh
+
+
+def _num(value: float) -> str:
+    """A number in a few characters: 8, 0.5, 2.449."""
+    return f"{value:.4g}"
+
+
+def _angle(cosine: float) -> float:
+    """The angle in degrees whose cosine this is (clipped into [-1, 1] against rounding)."""
+    return math.degrees(math.acos(min(1.0, max(-1.0, cosine))))
+
+
+def _fraction(dot: float, squared_u: float, squared_v: float) -> str:
+    """'8/9 = ' when the cosine is a fraction of small whole numbers (whole dot product, perfect-square norms)."""
+    root = math.isqrt(int(squared_u * squared_v)) if squared_u * squared_v < 2**52 else 0
+    whole = all(float(x).is_integer() for x in (dot, squared_u, squared_v))
+    if not whole or root == 0 or root * root != squared_u * squared_v or abs(dot) in (0, root):
+        return ""
+    shared = math.gcd(int(dot), root)
+    return f"{int(dot) // shared}/{root // shared} = "
+
+
+def _cosine_figure(u: np.ndarray, v: np.ndarray, cosine: float):
+    """u, 3u and v drawn in the plane they span (u along the x axis), the angle between u and v marked: stretching u
+    to 3u changes its length, not the angle."""
+    norm_u, norm_v = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    axis = u / norm_u if norm_u > 0 else v / norm_v if norm_v > 0 else np.zeros_like(u)
+    across = v - (v @ axis) * axis
+    size = float(np.linalg.norm(across))
+    across = across / size if size > 1e-12 * max(norm_v, 1.0) else np.zeros_like(u)
+
+    def plane(w: np.ndarray) -> tuple[float, float]:
+        return float(w @ axis), float(w @ across)
+
+    fig, ax = new_axes(f"cos(u, v) = {cosine:.4f}: u and v in the plane they span (u along the x axis)",
+                       "along u", "across, in the plane of u and v")
+    for name, w, colour, style, width in (("3u", 3 * u, COLOURS[0], ":", 1.5), ("u", u, COLOURS[0], "-", 2.5),
+                                          ("v", v, COLOURS[1], "-", 2.0)):
+        x, y = plane(w)
+        ax.plot([0.0, x], [0.0, y], color=colour, linestyle=style, linewidth=width,
+                label=f"{name} = ({', '.join(_num(c) for c in w)})")
+        ax.text(x, y, f" {name}", fontsize=9, color=colour, va="bottom")
+    if norm_u > 0 and norm_v > 0:
+        angle = math.acos(min(1.0, max(-1.0, cosine)))
+        radius = 0.4 * min(norm_u, norm_v)
+        sweep = np.linspace(0.0, angle, 40)
+        ax.plot(radius * np.cos(sweep), radius * np.sin(sweep), color=COLOURS[3], linewidth=1.5,
+                label=f"angle {math.degrees(angle):.1f}°, cos = {cosine:.4f}")
+        ax.text(1.15 * radius * math.cos(angle / 2), 1.15 * radius * math.sin(angle / 2),
+                f"{math.degrees(angle):.1f}°", fontsize=9, color=COLOURS[3], va="center")
+    ax.axhline(0.0, color=GRID_COLOUR, linewidth=0.8)
+    ax.axvline(0.0, color=GRID_COLOUR, linewidth=0.8)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.1)
+    ax.legend(loc="best", fontsize=8)
+    return fig
 
 
 def warm() -> None:

@@ -19,9 +19,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.checks import check_array, check_shape
+from revise.demo_engine.checks import check_array, check_shape, parse_numbers
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
-from revise.figures import COLOURS, new_axes
+from revise.figures import COLOURS, heat_map, new_axes
 
 
 def gram_matrix(features) -> np.ndarray:
@@ -258,7 +258,8 @@ def _style_image(pattern: str) -> np.ndarray:
     rows, cols = np.indices((SIZE, SIZE))
     return {"checkerboard": (rows + cols) % 2, "rows": rows % 2, "columns": cols % 2}[pattern].astype(np.float64)
 PATTERNS = ("checkerboard", "rows", "columns")
-VIEWS = ("losses", "images", "gram")
+VIEWS = ("losses", "images", "gram", "features")
+MAX_FEATURE_SIDE = 8  # channels, rows and columns of a typed feature map
 TABLE_STEPS = (0, 1, 3, 10, 30, 100, 300, 1000)
 
 
@@ -279,26 +280,20 @@ def _compact(value: float, digits: int) -> str:
 
 
 def _heat_maps(ax, maps, titles, digits: int) -> None:
-    """Square heat maps side by side (x offset), each cell's value written on it, a title above each."""
-    from matplotlib.transforms import TransformedPatchPath
-
-    clip = TransformedPatchPath(ax.patch)  # shared, so each of the many labels skips building its own
+    """Square heat maps side by side (x offset) on one colour scale, each cell's value written on it, a title above
+    each."""
     size = maps[0].shape[0]
     low = min(float(m.min()) for m in maps)
     high = max(float(m.max()) for m in maps)
     for index, (values, title) in enumerate(zip(maps, titles)):
         left = index * (size + GAP)
-        ax.imshow(values, cmap="viridis", vmin=low, vmax=high if high > low else low + 1,
-                  extent=(left, left + size, size, 0), interpolation="nearest")
+        labels = [[_compact(float(value), digits) for value in row] for row in values]
+        heat_map(ax, values, left, 0.0, labels=labels, vmin=low, vmax=high if high > low else low + 1,
+                 fontsize=6 if size > 4 else 9)
         ax.text(left + size / 2, -0.4, title, ha="center", va="bottom", fontsize=9)
-        middle = (low + high) / 2
-        for i in range(size):
-            for j in range(size):
-                ax.text(left + j + 0.5, i + 0.5, _compact(float(values[i, j]), digits), ha="center", va="center",
-                        fontsize=6 if size > 4 else 9, color="black" if values[i, j] > middle else "white",
-                        clip_path=clip)
     ax.set_xlim(-0.3, len(maps) * (size + GAP) - GAP + 0.3)
     ax.set_ylim(size + 0.5, -1.6)
+    ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -314,10 +309,19 @@ def run(
     pattern: Annotated[str, Arg("the style image", "风格图像", choices=PATTERNS)] = "checkerboard",
     steps: Annotated[int, Arg("Adam steps on the pixels (lr 0.05)", "对像素做的 Adam 步数(学习率 0.05)",
                               low=0, high=2000)] = 300,
-    view: Annotated[str, Arg("figure: loss curves, the images, or the Gram matrices",
-                             "图:损失曲线、图像,或格拉姆矩阵", choices=VIEWS)] = "losses",
+    view: Annotated[str, Arg("figure: loss curves, the images, the Gram matrices, or features: the Gram matrix of "
+                             "the feature map typed in `features`",
+                             "图:损失曲线、图像、格拉姆矩阵,或 features:`features` 中输入的特征图的格拉姆矩阵",
+                             choices=VIEWS)] = "losses",
+    features: Annotated[str, Arg("the features view's feature map: channels separated by ';', rows by '/', numbers "
+                                 "by commas (2 channels of 2 x 2: 1,0/2,1;0,1/1,2)",
+                                 "features 视图的特征图:通道之间用 ';' 分隔,行之间用 '/',数之间用逗号"
+                                 "(2 个 2 × 2 的通道:1,0/2,1;0,1/1,2)", high=200)] = "1,0/2,1;0,1/1,2",
 ) -> DemoResult:
-    """Optimise an 8 x 8 image's pixels for content + style (+ TV) and show the losses, images or Gram matrices."""
+    """Optimise an 8 x 8 image's pixels for content + style (+ TV) and show the losses, images or Gram matrices; or
+    the Gram matrix of a typed feature map."""
+    if view == "features":
+        return _features_view(features)
     content, content_pooled, style, style_gram = _setup(pattern)
     weights = np.array([content_weight, style_weight, tv_weight if tv else 0.0])
     other = np.array([content_weight, style_weight, 0.0 if tv else tv_weight])
@@ -392,6 +396,84 @@ def _figure(view, losses, totals, other_losses, tv, content, result, style_gram,
                 ax.text(left - 0.1, k + 0.5, name, ha="right", va="center", fontsize=8)
                 ax.text(left + k + 0.5, len(FILTERS) + 0.1, name, ha="center", va="top", fontsize=8)
     return fig
+
+
+def _parse_features(text: str) -> np.ndarray:
+    """'1,0/2,1;0,1/1,2' as a (C, H, W) array: channels split at ';', rows at '/', numbers at commas or spaces."""
+    example = "1,0/2,1;0,1/1,2"
+    channels: list[list[np.ndarray]] = []
+    for channel in text.strip().strip(";").split(";"):
+        channels.append([])
+        for row in channel.split("/"):
+            try:
+                channels[-1].append(parse_numbers("features", row, count=(1, MAX_FEATURE_SIDE)))
+            except ValueError:
+                number = sum(map(len, channels)) + 1
+                raise ValueError(f"features={text!r}: row {number}, {row.strip()!r}, must be 1 to {MAX_FEATURE_SIDE} "
+                                 f"numbers separated by commas, e.g. {example}") from None
+    shapes = {(len(channel), len(row)) for channel in channels for row in channel}
+    if len(channels) > MAX_FEATURE_SIDE or any(len(channel) > MAX_FEATURE_SIDE for channel in channels):
+        raise ValueError(f"features={text!r}: must have at most {MAX_FEATURE_SIDE} channels of at most "
+                         f"{MAX_FEATURE_SIDE} rows, e.g. {example}")
+    if len(shapes) != 1:
+        raise ValueError(f"features={text!r}: every channel must have the same rows and every row the same count of "
+                         f"numbers, e.g. {example}")
+    return np.array(channels)
+
+
+def _features_view(text: str) -> DemoResult:
+    """The Gram matrix of a typed feature map: each entry a dot product of two unrolled channels, then d2l's
+    division by C * H * W."""
+    features = _parse_features(text)
+    channels, height, width = features.shape
+    flat = features.reshape(channels, -1)
+    raw = flat @ flat.T  # the sums of products, before gram_matrix's division
+    gram = gram_matrix(features)
+    divisor = channels * height * width
+    unrolled = "; ".join(f"a_{c + 1} = ({', '.join(f'{x:.4g}' for x in flat[c])})" for c in range(channels))
+    entries = []
+    for i, j in ((0, 0), (0, 1)) if channels > 1 else ((0, 0),):
+        products = " + ".join(f"{x * y:.4g}" for x, y in zip(flat[i], flat[j])) if flat.shape[1] <= 9 else "..."
+        entries.append(f"G_{i + 1}{j + 1} = {products} = {raw[i, j]:.4g}")
+    shown_raw, shown_gram = _matrix(raw), _matrix(gram)
+    summary = (f"Unrolled, {unrolled}. Each entry of G is the dot product of two channels over the H·W = "
+               f"{height * width} positions: {', '.join(entries)}, so G = F F^T = {shown_raw}: symmetric, "
+               f"{channels} × {channels}, each channel's sum of squares on the diagonal.\n"
+               f"d2l's gram_matrix divides by C·H·W = {channels}·{height}·{width} = {divisor}: {shown_gram}, so that "
+               "the style loss does not grow with the layer's size. (The weights, tv, pattern and steps do not apply "
+               "here.)")
+    summary_zh = (f"展开后 {unrolled}。G 的每个元素是两个通道在 H·W = {height * width} 个位置上的点积:"
+                  f"{','.join(entries)},所以 G = F F^T = {shown_raw}:对称,大小为 {channels} × {channels},"
+                  f"对角线是各通道的平方和。\n"
+                  f"d2l 的 gram_matrix 再除以 C·H·W = {channels}·{height}·{width} = {divisor}:{shown_gram},"
+                  "这样风格损失不会随层的大小增长。(各权重、tv、pattern 和 steps 在此不起作用。)")
+    rows = tuple((f"G_{i + 1}{j + 1}", f"{i + 1} · {j + 1}", f"{raw[i, j]:.4g}",
+                  f"{raw[i, j]:.4g} / {divisor} = {gram[i, j]:.4g}")
+                 for i in range(channels) for j in range(i, channels))
+    table = Table(columns=("entry", "channels", "sum of products (F F^T)", "gram_matrix (/ C·H·W)"), rows=rows,
+                  columns_zh=("元素", "通道", "乘积之和(F F^T)", "gram_matrix(/ C·H·W)"))
+    fig, ax = new_axes(f"Gram matrix of a {channels} × {height} × {width} feature map", "", "")
+    maps = [(features[c], f"channel {c + 1}") for c in range(channels)]
+    maps += [(raw, "G = F F^T"), (gram, f"G / {divisor} (gram_matrix)")]
+    left = 0.0
+    for values, title in maps:
+        heat_map(ax, values, left, 0.0, labels=[[f"{x:.3g}" for x in row] for row in values],
+                 fontsize=9 if max(values.shape) <= 4 else 7)
+        ax.text(left + values.shape[1] / 2, -0.3, title, ha="center", va="bottom", fontsize=9)
+        left += values.shape[1] + GAP
+    ax.set_xlim(-0.3, left - GAP + 0.3)
+    ax.set_ylim(max(height, channels) + 0.3, -1.2)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    data = {"view": "features", "features": features.tolist(), "gram_raw": raw.tolist(), "gram": gram.tolist(),
+            "divisor": divisor}
+    return DemoResult(summary=summary, summary_zh=summary_zh, table=table, figure=fig, data=data)
+
+
+def _matrix(values: np.ndarray) -> str:
+    """A small matrix as [[6, 4], [4, 6]]."""
+    return "[" + ", ".join("[" + ", ".join(f"{x:.4g}" for x in row) + "]" for row in values) + "]"
 
 
 def warm() -> None:

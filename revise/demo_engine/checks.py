@@ -73,6 +73,25 @@ def check_shape(name: str, array: np.ndarray, shape: tuple[int | None, ...], mea
     return array
 
 
+def parse_numbers(name: str, text: Any, *, count: tuple[int, int] = (1, 64), low: float | None = None,
+                  high: float | None = None, example: str = "1,2,3") -> np.ndarray:
+    """Numbers a learner typed, separated by commas or spaces (brackets allowed: `(1, 2, 2)`), as a float64 array,
+    unless they are not `count[0]` to `count[1]` finite numbers within [low, high]; `example` is shown if not."""
+    parts = str(text).strip().strip("()[]").replace(",", " ").split()
+    try:
+        values = np.array([float(part) for part in parts], dtype=np.float64)
+    except ValueError:
+        values = np.array([np.nan])
+    if (not count[0] <= values.size <= count[1] or not np.isfinite(values).all()
+            or (low is not None and (values < low).any()) or (high is not None and (values > high).any())):
+        how_many = f"{count[0]}" if count[0] == count[1] else f"{count[0]} to {count[1]}"
+        bounds = (f" from {low:g} to {high:g}" if low is not None and high is not None
+                  else f" >= {low:g}" if low is not None else f" <= {high:g}" if high is not None else "")
+        raise ValueError(f"{name}={excerpt(repr(text))}: must be {how_many} numbers{bounds} separated by commas, "
+                         f"e.g. {example}")
+    return values
+
+
 def _integer_range(low: int | None, high: int | None) -> str:
     """'an integer from 1 to 5', 'an integer >= 1', 'an integer <= 9' or 'an integer'."""
     if low is not None and high is not None:

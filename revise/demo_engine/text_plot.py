@@ -201,18 +201,26 @@ def _draw_axes_content(ax: Axes, canvas: BrailleCanvas) -> list[tuple[str, str, 
         if not line.get_label().startswith("_"):
             legend.append((marker or "─", colour, line.get_label()))
     for text in ax.texts:
-        if text.get_text().strip():
+        label = text.get_text().strip().replace("\n", " ")
+        if label:
             x, y = project([text.get_position()])[0]
-            canvas.write(x, y, text.get_text().strip().replace("\n", " "), _hex(text.get_color()))
+            shift = {"center": len(label) - 1, "right": 2 * (len(label) - 1)}.get(text.get_horizontalalignment(), 0)
+            canvas.write(x - shift, y, label, _hex(text.get_color()))
     return legend
 
 
 def _draw_image(image: AxesImage, ax: Axes, canvas: BrailleCanvas) -> None:
-    """Colours the background of every cell whose centre falls on the image (a heat map) with its pixel's colour."""
+    """Colours the background of every cell whose centre falls on the image (a heat map) with its pixel's colour,
+    blended into the axes' background as far as it is transparent (masked pixels leave the cell as it is)."""
+    from matplotlib.colors import to_rgb
+
     pixels = image.get_array()
     if pixels is None or np.ndim(pixels) < 2:
         return
-    colours = image.to_rgba(pixels)
+    rgba = image.to_rgba(pixels)
+    alpha = image.get_alpha()  # None, one number, or one a pixel
+    opacity = rgba[..., 3:] * (1.0 if alpha is None else np.asarray(alpha, dtype=float)[..., None])
+    colours = opacity * rgba[..., :3] + (1 - opacity) * np.array(to_rgb(ax.get_facecolor()))
     rows, columns = colours.shape[:2]
     left, right, bottom, top = image.get_extent()
     box = ax.bbox
@@ -226,6 +234,7 @@ def _draw_image(image: AxesImage, ax: Axes, canvas: BrailleCanvas) -> None:
         column = np.floor((x - left) / (right - left) * columns)
         row = np.floor((y - first_row_at) / (last_row_at - first_row_at) * rows)
     inside = (column >= 0) & (column < columns) & (row >= 0) & (row < rows)
+    inside[inside] = opacity[row[inside].astype(int), column[inside].astype(int), 0] > 0
     for cell_row, cell_column, pixel_row, pixel_column in zip(cell_rows.ravel()[inside], cell_columns.ravel()[inside],
                                                              row[inside].astype(int), column[inside].astype(int)):
         canvas.backgrounds[(int(cell_row), int(cell_column))] = _hex(colours[pixel_row, pixel_column])

@@ -238,3 +238,43 @@ def test_the_demo_noise_and_glove_views():
     assert ("x = 100", "100", "4.605", "1.000") in glove.table.rows
     counts = np.array(glove.data["counts"])
     np.testing.assert_array_equal(counts, counts.T)
+
+
+def test_the_cosine_view_works_the_cards_example():
+    result = DEMO.run(**DEMO.validate({"mode": "cosine", "u": "1,2,2", "v": "2,1,2"}))
+    assert result.data["cosine"] == pytest.approx(8 / 9) and result.data["dot"] == 8.0
+    assert result.data["norm_u"] == result.data["norm_v"] == 3.0
+    assert "u . v = 1×2 + 2×1 + 2×2 = 8, |u| = sqrt(9) = 3, |v| = sqrt(9) = 3" in result.summary
+    assert "cos(u, v) = 8 / (3 × 3) = 8/9 = 0.8889" in result.summary
+    assert "u and 3u point the same way: cosine 1.0000" in result.summary
+    assert "8/9 = 0.8889" in result.summary_zh
+    pairs = {pair["pair"]: pair["cosine"] for pair in result.data["pairs"]}
+    assert pairs["u, 3u"] == pytest.approx(1.0) and pairs["3u, v"] == pytest.approx(8 / 9)
+    assert pairs["u, -u"] == pytest.approx(-1.0)
+    assert result.table.rows[0] == ("u, v", "8", "3", "3", "0.8889", "27.3°", "1.414")
+    json.dumps(result.data)
+    assert len(result.figure.axes) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(pair=st.integers(1, 8).flatmap(lambda d: st.tuples(*(st.lists(st.integers(-9, 9), min_size=d, max_size=d)
+                                                             for _ in range(2)))))
+def test_the_cosine_view_equals_the_formula_for_typed_vectors(pair):
+    u, v = pair
+    result = DEMO.run(**DEMO.validate({"mode": "cosine", "u": ",".join(map(str, u)), "v": " ".join(map(str, v))}))
+    assert result.data["cosine"] == pytest.approx(naive_cosine(u, v), abs=1e-12)
+    assert result.data["dot"] == sum(x * y for x, y in zip(u, v))
+    if any(u):
+        assert {p["pair"]: p["cosine"] for p in result.data["pairs"]}["u, 3u"] == pytest.approx(1.0)
+    else:
+        assert "u = 0 has no direction" in result.summary
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"u": "1,2", "v": "1,2,3"}, r"v='1,2,3': must have as many numbers as u \(2\)"),
+    ({"u": "1,x"}, r"u='1,x': must be 1 to 8 numbers separated by commas, e.g. 1,2,2"),
+    ({"v": "1,2,3,4,5,6,7,8,9"}, r"v='1,2,3,4,5,6,7,8,9': must be 1 to 8 numbers"),
+])
+def test_the_cosine_view_refuses_bad_vectors(values, message):
+    with pytest.raises(ValueError, match=message):
+        DEMO.run(**DEMO.validate({"mode": "cosine", **values}))

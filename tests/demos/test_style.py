@@ -168,7 +168,49 @@ def test_the_switch_and_the_weights():
     assert styled["style"][-1] < run().data["style"][-1]
 
 
-@pytest.mark.parametrize("view", ["losses", "images", "gram"])
+@pytest.mark.parametrize("view", ["losses", "images", "gram", "features"])
 def test_each_view_draws(view):
     figure = run(view=view, steps=20).figure
     assert figure.axes[0].get_title()
+
+
+# ---- the features view: the Gram matrix of a typed feature map ----
+
+def test_the_features_view_works_the_cards_example():
+    result = run(view="features", features="1,0/2,1;0,1/1,2")
+    assert result.data["gram_raw"] == [[6.0, 4.0], [4.0, 6.0]] and result.data["divisor"] == 8
+    assert result.data["gram"] == [[0.75, 0.5], [0.5, 0.75]]
+    assert "a_1 = (1, 0, 2, 1); a_2 = (0, 1, 1, 2)" in result.summary
+    assert "G_11 = 1 + 0 + 4 + 1 = 6, G_12 = 0 + 0 + 2 + 2 = 4, so G = F F^T = [[6, 4], [4, 6]]" in result.summary
+    assert "C·H·W = 2·2·2 = 8: [[0.75, 0.5], [0.5, 0.75]]" in result.summary
+    assert "[[6, 4], [4, 6]]" in result.summary_zh
+    assert result.table.rows == (("G_11", "1 · 1", "6", "6 / 8 = 0.75"), ("G_12", "1 · 2", "4", "4 / 8 = 0.5"),
+                                 ("G_22", "2 · 2", "6", "6 / 8 = 0.75"))
+    ax = result.figure.axes[0]
+    assert len(ax.images) == 4 and sorted(t.get_text() for t in ax.texts).count("6") == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_the_features_view_sums_products_then_divides_by_chw(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-5, 6, size=(int(rng.integers(1, 5)), int(rng.integers(1, 5)), int(rng.integers(1, 5))))
+    text = ";".join("/".join(" ".join(str(v) for v in row) for row in channel) for channel in x)
+    data = run(view="features", features=text).data
+    channels, height, width = x.shape
+    raw = [[sum(int(x[k, i, j]) * int(x[q, i, j]) for i in range(height) for j in range(width))
+            for q in range(channels)] for k in range(channels)]
+    assert data["gram_raw"] == raw
+    np.testing.assert_allclose(data["gram"], gram_reference(x.astype(float)), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.array(data["gram"]) * channels * height * width, raw, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(("features", "message"), [
+    ("1,0/2;0,1/1,2", r"every channel must have the same rows and every row the same count"),
+    ("1,0/2,1;0,1", r"every channel must have the same rows"),
+    ("1,0/2,a", r"features='1,0/2,a': row 2, '2,a', must be 1 to 8 numbers separated by commas, e.g. 1,0/2,1;0"),
+    (";".join(["1"] * 9), r"must have at most 8 channels"),
+])
+def test_the_features_view_refuses_bad_feature_maps(features, message):
+    with pytest.raises(ValueError, match=message):
+        run(view="features", features=features)
