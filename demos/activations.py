@@ -25,7 +25,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -367,4 +369,40 @@ DEMO = declare_demo(
                    "and a hidden layer of them building a curve (which a linear one cannot).",
     description_zh="sigmoid、tanh、ReLU 等激活函数及其导数,梯度穿过多层时如何缩小,"
                    "以及由它们组成的隐藏层如何拼出一条曲线(线性层做不到)。",
+)
+
+
+# Drill: sigmoid and its derivative at a point, by hand.
+
+def _draw_sigmoid_point(rng) -> dict:
+    """z with one or two decimals in [-4, 4], not 0 (where the answer is the well-known 0.25)."""
+    while True:
+        decimals = int(rng.choice((1, 2)))
+        z = round(float(rng.integers(-4 * 10 ** decimals, 4 * 10 ** decimals + 1)) / 10 ** decimals, decimals)
+        if z != 0:
+            return {"z": z}
+
+
+def _solve_sigmoid_derivative(z: float) -> Worked:
+    """σ(z) and σ'(z) with the module's activation and derivative, worked through σ(1 − σ)."""
+    s = float(activation("sigmoid", [z])[0])
+    slope = float(derivative("sigmoid", [z])[0])
+    lines = (f"e^(−z) = e^({-z:g}) = {math.exp(-z):.5g}", f"σ({z:g}) = 1 / (1 + {math.exp(-z):.5g}) = {s:.5g}",
+             f"σ'({z:g}) = {s:.5g} · (1 − {s:.5g}) = {s:.5g} · {1 - s:.5g} = {slope:.4g}")
+    return Worked({"sigma": s, "derivative": slope},
+                  ("σ(z) = 1 / (1 + e^(−z)),  σ'(z) = σ(z)(1 − σ(z))", *lines,
+                   f"σ' peaks at 0.25 (at z = 0); here it is {100 * slope / 0.25:.3g}% of that peak"),
+                  ("σ(z) = 1 / (1 + e^(−z)),  σ'(z) = σ(z)(1 − σ(z))", *lines,
+                   f"σ' 的最大值是 0.25(在 z = 0 处);这里是最大值的 {100 * slope / 0.25:.3g}%"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("sigmoid_derivative", "Sigmoid derivative at a point", "某点的 sigmoid 导数",
+          "For the sigmoid σ(z) = 1 / (1 + e^(−z)) at z = {z:g}, give σ(z) and its derivative σ'(z), each to 3 "
+          "significant figures (keep more digits in between).",
+          "对 sigmoid 函数 σ(z) = 1 / (1 + e^(−z)),在 z = {z:g} 处求 σ(z) 及其导数 σ'(z),均保留 3 位有效数字"
+          "(中间步骤多保留几位)。",
+          (Field("sigma", "σ(z)", "σ(z)", kind="number"), Field("derivative", "σ'(z)", "σ'(z)", kind="number")),
+          _draw_sigmoid_point, _solve_sigmoid_derivative),
 )

@@ -12,7 +12,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_int, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, new_axes
 
@@ -121,4 +123,47 @@ DEMO = declare_demo(
     description_en="Inverted dropout on a batch of activations: the mean is kept by the 1/keep_prob rescaling and "
                    "shifted without it.",
     description_zh="对一批激活值做反向随机失活:除以 keep_prob 能保持均值,不缩放则均值偏移。",
+)
+
+
+# Drill: one unit through inverted dropout, by hand.
+
+_DRILL_COPIES = 64  # copies of the unit put through inverted_dropout: enough that some are kept and some dropped
+
+
+def _draw_unit(rng) -> dict:
+    """A keep probability below 1 and an activation with one or two decimals in (0, 5]."""
+    keep_prob = float(rng.choice((0.5, 0.6, 0.7, 0.75, 0.8, 0.8, 0.85, 0.9)))
+    decimals = int(rng.choice((1, 2)))
+    a = round(float(rng.integers(1, 5 * 10 ** decimals + 1)) / 10 ** decimals, decimals)
+    return {"keep_prob": keep_prob, "a": a}
+
+
+def _solve_inverted_scale(keep_prob: float, a: float) -> Worked:
+    """The kept and dropped values from the module's inverted_dropout on copies of the unit, and their mean over the
+    mask: keep_prob · a / keep_prob + (1 − keep_prob) · 0 = a."""
+    y, mask = inverted_dropout(np.full(_DRILL_COPIES, a), keep_prob, seed=0)
+    kept, dropped = float(y[mask][0]), float(y[~mask][0])
+    expected = keep_prob * kept + (1 - keep_prob) * dropped
+    scaled = f"{a:g} / {keep_prob:g} = {kept:.4g}"
+    mean = f"E[a] = {keep_prob:g} · {kept:.4g} + {1 - keep_prob:.2g} · {dropped:g} = {expected:.4g}"
+    return Worked({"kept": kept, "expected": expected},
+                  ("a ← a · d / keep_prob, with d = 1 with probability keep_prob, else 0", f"if kept: {scaled}",
+                   f"dropped with probability {1 - keep_prob:.2g}, giving 0", mean,
+                   f"the expectation stays a = {a:g}, so nothing is rescaled at test time"),
+                  ("a ← a · d / keep_prob,d 以概率 keep_prob 为 1,否则为 0", f"保留时:{scaled}",
+                   f"以概率 {1 - keep_prob:.2g} 被丢弃,值为 0", mean, f"期望仍是 a = {a:g},所以测试时不用再缩放"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("inverted_scale", "Inverted dropout on one unit", "单个单元的反向随机失活",
+          "Inverted dropout with keep_prob = {keep_prob:g} is applied to a layer during training. One unit's "
+          "activation is a = {a:g}. What is its value after dropout if it is kept, and what is its "
+          "expected value over the random mask? Each to 3 significant figures.",
+          "训练时对某层做反向随机失活,keep_prob = {keep_prob:g}。某个单元的激活值为 a = {a:g}。"
+          "如果它被保留,失活后的值是多少?它在随机掩码下的期望值是多少?均保留 3 位有效数字。",
+          (Field("kept", "value if kept", "被保留时的值", kind="number"),
+           Field("expected", "expected value", "期望值", kind="number")),
+          _draw_unit, _solve_inverted_scale),
 )

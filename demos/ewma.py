@@ -13,7 +13,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, new_axes
 
@@ -114,4 +116,48 @@ DEMO = declare_demo(
     title_zh="指数加权平均",
     description_en="The EWMA of noisy daily temperatures for a chosen beta, with and without bias correction.",
     description_zh="在带噪声的每日气温上计算给定 beta 的指数加权平均,对比有无偏差修正。",
+)
+
+
+# Drill: an EWMA over a few days, and its bias-corrected value, by hand.
+
+def _draw_days(rng) -> dict:
+    """3 or 4 daily temperatures (whole degrees, not all the same) and a beta whose correction matters."""
+    while True:
+        days = int(rng.integers(3, 5))
+        x = [int(value) for value in rng.integers(5, 31, days)]
+        beta = float(rng.choice((0.5, 0.6, 0.8, 0.9, 0.9, 0.95, 0.98)))
+        if len(set(x)) > 1:
+            return {"x": x, "beta": beta, "days": days, "x_text": ", ".join(map(str, x))}
+
+
+def _solve_bias_corrected(x: list, beta: float, days: int, x_text: str) -> Worked:
+    """v_t and v_t / (1 − beta^t) with the module's ewma, worked day by day."""
+    plain = ewma(np.array(x, dtype=float), beta)
+    corrected = float(ewma(np.array(x, dtype=float), beta, bias_correction=True)[-1])
+    lines, previous = [], "0"
+    for t, (value, v) in enumerate(zip(x, plain), 1):
+        lines.append(f"v_{t} = {beta:g}·{previous} + {1 - beta:.2g}·{value} = {v:.5g}")
+        previous = f"{v:.5g}"
+    weight = 1 - beta ** days
+    correction = (f"v̂_{days} = {plain[-1]:.5g} / (1 − {beta:g}^{days}) = {plain[-1]:.5g} / {weight:.5g} = "
+                  f"{corrected:.4g}")
+    return Worked({"plain": float(plain[-1]), "corrected": corrected},
+                  ("v_t = β v_(t−1) + (1 − β) x_t from v_0 = 0;  v̂_t = v_t / (1 − β^t)", *lines, correction,
+                   f"the weights in v_{days} sum to {weight:.4g}; dividing by it undoes the pull towards v_0 = 0"),
+                  ("v_t = β v_(t−1) + (1 − β) x_t,从 v_0 = 0 开始;v̂_t = v_t / (1 − β^t)", *lines, correction,
+                   f"v_{days} 中各项权重之和为 {weight:.4g};除以它就消除了被 v_0 = 0 拉低的偏差"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("bias_corrected", "Bias-corrected EWMA", "偏差修正后的指数加权平均",
+          "The temperatures on days 1 to {days} are {x_text} (°C). With v_0 = 0 and v_t = β v_(t−1) + (1 − β) x_t, "
+          "β = {beta:g}, what is v_{days}, and its bias-corrected value v_{days} / (1 − β^{days}), each to 3 "
+          "significant figures?",
+          "第 1 到第 {days} 天的气温为 {x_text}(°C)。取 v_0 = 0,v_t = β v_(t−1) + (1 − β) x_t,β = {beta:g}。"
+          "求 v_{days} 及其偏差修正值 v_{days} / (1 − β^{days}),均保留 3 位有效数字。",
+          (Field("plain", "v_t on the last day", "最后一天的 v_t", kind="number"),
+           Field("corrected", "bias-corrected v_t", "偏差修正后的 v_t", kind="number")),
+          _draw_days, _solve_bias_corrected),
 )

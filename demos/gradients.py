@@ -26,7 +26,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -51,6 +53,14 @@ def numerical_derivative(func: str, x, eps: float = 1e-4, method: str = "centred
     eps = check_number("eps", eps, 0, low_open=True)
     forward = check_choice("method", method, METHODS) == "forward"
     return _numerical_derivative(code, values.ravel(), eps, forward).reshape(np.shape(x))
+
+
+def exact_derivatives(func: str, x: float) -> tuple[float, float, float]:
+    """The first, second and third derivatives of func (square, cube, exp, sin, sigmoid or tanh) at the number x,
+    in closed form: the truth the finite differences are measured against."""
+    code = FUNCS.index(check_choice("func", func, FUNCS))
+    first, second, third = _exact(code, check_number("x", x))
+    return float(first), float(second), float(third)
 
 
 GRAPH_NODES = ("a", "b", "c", "u", "v", "J")
@@ -581,4 +591,62 @@ DEMO = declare_demo(
                    "backward passes through a computation graph.",
     description_zh="步长变小时单侧差分与中心差分的误差(截断误差与舍入误差),对小网络反向传播的梯度检验(可植入一个 bug),"
                    "以及计算图上的前向与反向传播。",
+)
+
+
+# Drill: a centred difference by hand, and how far it is from the exact derivative.
+
+_DRILL_FUNCS = {  # the function as the question writes it, its derivative, and the function itself for the steps
+    "cube": ("x³", "3x²", lambda x: x ** 3),
+    "exp": ("e^x", "e^x", math.exp),
+    "sin": ("sin x (x in radians)", "cos x", math.sin),
+    "sigmoid": ("σ(x) = 1 / (1 + e^(−x))", "σ(x)(1 − σ(x))", lambda x: 1 / (1 + math.exp(-x))),
+    "tanh": ("tanh x", "1 − tanh² x", math.tanh),
+}
+
+
+def _draw_difference(rng) -> dict:
+    """A smooth function, x with one decimal (not 0), and eps of 0.1, 0.05 or 0.01, where f'(x) is not near 0 and
+    the centred difference is off by at least 1e-5 (so its error has two figures that 10-digit values of f give)."""
+    while True:
+        func = str(rng.choice(tuple(_DRILL_FUNCS)))
+        x = round(float(rng.integers(-20, 21)) / 10, 1)
+        eps = float(rng.choice((0.1, 0.05, 0.01)))
+        exact, _, third = exact_derivatives(func, x)
+        if x != 0 and abs(exact) >= 0.05 and eps * eps / 6 * abs(third) >= 1e-5:
+            return {"func": func, "x": x, "eps": eps, "f_text": _DRILL_FUNCS[func][0]}
+
+
+def _solve_centred_difference(func: str, x: float, eps: float, f_text: str) -> Worked:
+    """The module's centred difference at x, and its distance from the module's exact derivative, worked through."""
+    estimate = float(numerical_derivative(func, [x], eps, "centred")[0])
+    exact, _, third = exact_derivatives(func, x)
+    error = abs(estimate - exact)
+    _, derivative_text, f = _DRILL_FUNCS[func]
+    up, down = f(x + eps), f(x - eps)
+    subtracted = f"({down:.10g})" if down < 0 else f"{down:.10g}"
+    values = f"f({x + eps:.4g}) = {up:.10g},  f({x - eps:.4g}) = {down:.10g}"
+    quotient = f"({up:.10g} − {subtracted}) / {2 * eps:g} = {estimate:.8g}"
+    distance = f"|{estimate:.8g} − {exact:.8g}| = {error:.3g}"
+    taylor = f"ε²/6 · |f'''(x)| = {eps:g}²/6 · {abs(third):.4g} = {eps * eps / 6 * abs(third):.3g}"
+    return Worked({"estimate": estimate, "error": error},
+                  ("f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε", values, quotient,
+                   f"exact: f'(x) = {derivative_text}, so f'({x:g}) = {exact:.8g}", distance,
+                   f"about what Taylor predicts: {taylor}"),
+                  ("f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε", values, quotient,
+                   f"精确值:f'(x) = {derivative_text},所以 f'({x:g}) = {exact:.8g}", distance,
+                   f"与泰勒展开的预测相近:{taylor}"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("centred_difference", "Centred difference by hand", "手算中心差分",
+          "Estimate the derivative of f(x) = {f_text} at x = {x:g} by the centred difference with ε = {eps:g}. Give "
+          "the estimate to 4 significant figures, and its error |estimate − f'(x)| against the exact derivative to "
+          "2 significant figures (keep 10 significant digits of f in between).",
+          "用中心差分估计 f(x) = {f_text} 在 x = {x:g} 处的导数,ε = {eps:g}。给出估计值(保留 4 位有效数字),"
+          "以及它与精确导数之差 |估计值 − f'(x)|(保留 2 位有效数字;中间步骤 f 保留 10 位有效数字)。",
+          (Field("estimate", "centred difference", "中心差分估计值", kind="number", sig_figs=4),
+           Field("error", "error |estimate − f'(x)|", "误差 |估计值 − f'(x)|", kind="number", sig_figs=2)),
+          _draw_difference, _solve_centred_difference),
 )

@@ -18,7 +18,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field, significant
 from revise.demo_engine.checks import check_choice, check_int, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, new_axes
 
@@ -202,4 +204,96 @@ DEMO = declare_demo(
     description_en="Step, exponential, 1/t, cosine, warm-up and Transformer (noam) schedules side by side, as torch "
                    "computes them.",
     description_zh="并排比较阶梯、指数、1/t、余弦、预热和 Transformer(noam)学习率调度,结果与 torch 一致。",
+)
+
+
+# Drill: the learning rate of a decay schedule at some epoch, by hand.
+
+_DRILL_SCHEDULES = ("step", "exponential", "inverse_time", "cosine")
+_DRILL_HYPER = {"step": ("step_size", "gamma"), "exponential": ("gamma",), "inverse_time": ("decay_rate",),
+                "cosine": ("t_max", "eta_min")}
+
+
+def _draw_schedule(rng) -> dict:
+    """One of step, exponential, 1/t and cosine decay with readable hyperparameters, and an epoch t at which the
+    rate has visibly decayed (at least one drop for step, before T_max for cosine, below α0 at 3 figures)."""
+    while True:
+        values = _draw_schedule_once(rng)
+        hyper = {name: values[name] for name in _DRILL_HYPER[values["schedule"]]}
+        rate = learning_rates(values["schedule"], values["lr"], values["t"] + 1, **hyper)[-1]
+        if significant(rate) != significant(values["lr"]):
+            return values
+
+
+def _draw_schedule_once(rng) -> dict:
+    """A schedule, its hyperparameters (those it lacks 0) and an epoch, with the schedule described in words."""
+    schedule = str(rng.choice(_DRILL_SCHEDULES))
+    lr = float(rng.choice((0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)))
+    hyper = {"step_size": 0, "gamma": 0.0, "decay_rate": 0.0, "t_max": 0, "eta_min": 0.0}
+    if schedule == "step":
+        hyper["step_size"] = int(rng.choice((5, 10, 20, 30, 50)))
+        hyper["gamma"] = float(rng.choice((0.1, 0.2, 0.5, 0.5)))
+        t = int(rng.integers(hyper["step_size"], 4 * hyper["step_size"]))
+        en = f"step decay: α is multiplied by γ = {hyper['gamma']:g} every s = {hyper['step_size']} epochs (StepLR)"
+        zh = f"阶梯衰减,每 s = {hyper['step_size']} 个周期把 α 乘以 γ = {hyper['gamma']:g}(StepLR)"
+    elif schedule == "exponential":
+        hyper["gamma"] = float(rng.choice((0.8, 0.85, 0.9, 0.95, 0.97, 0.99)))
+        t = int(rng.integers(2, 31))
+        en = f"exponential decay: α is multiplied by γ = {hyper['gamma']:g} every epoch (ExponentialLR)"
+        zh = f"指数衰减,每个周期把 α 乘以 γ = {hyper['gamma']:g}(ExponentialLR)"
+    elif schedule == "inverse_time":
+        hyper["decay_rate"] = float(rng.choice((0.1, 0.2, 0.5, 1.0, 2.0)))
+        t = int(rng.integers(1, 21))
+        en = f"1/t decay: α = α0 / (1 + decay_rate · t) with decay_rate = {hyper['decay_rate']:g}"
+        zh = f"反比衰减(1/t 衰减),α = α0 / (1 + decay_rate · t),decay_rate = {hyper['decay_rate']:g}"
+    else:
+        hyper["t_max"] = int(rng.choice((10, 20, 50, 100)))
+        hyper["eta_min"] = float(rng.choice((0.0, 0.0, 0.001)))
+        t = int(rng.integers(1, hyper["t_max"]))
+        en = (f"cosine annealing down to η_min = {hyper['eta_min']:g} at epoch T_max = {hyper['t_max']} "
+              "(CosineAnnealingLR)")
+        zh = f"余弦退火,在第 T_max = {hyper['t_max']} 个周期降到 η_min = {hyper['eta_min']:g}(CosineAnnealingLR)"
+    return {"schedule": schedule, "lr": lr, "t": t, **hyper, "schedule_en": en, "schedule_zh": zh}
+
+
+def _solve_rate_at_step(schedule: str, lr: float, t: int, step_size: int, gamma: float, decay_rate: float,
+                        t_max: int, eta_min: float, schedule_en: str, schedule_zh: str) -> Worked:
+    """The rate at epoch t from the module's learning_rates, with the schedule's formula worked through."""
+    given = {"step_size": step_size, "gamma": gamma, "decay_rate": decay_rate, "t_max": t_max, "eta_min": eta_min}
+    hyper = {name: given[name] for name in _DRILL_HYPER[schedule]}
+    rate = float(learning_rates(schedule, lr, t + 1, **hyper)[t])
+    if schedule == "step":
+        drops = t // step_size
+        formula = "α_t = α0 · γ^⌊t / s⌋"
+        lines = [f"⌊{t} / {step_size}⌋ = {drops}", f"α_{t} = {lr:g} · {gamma:g}^{drops} = {rate:.4g}"]
+        note_en, note_zh = f"{drops} drop(s) so far", f"到此已下降 {drops} 次"
+    elif schedule == "exponential":
+        formula = "α_t = α0 · γ^t"
+        lines = [f"{gamma:g}^{t} = {gamma ** t:.5g}", f"α_{t} = {lr:g} · {gamma ** t:.5g} = {rate:.4g}"]
+        note_en, note_zh = "a smooth geometric decay", "平滑的几何衰减"
+    elif schedule == "inverse_time":
+        formula = "α_t = α0 / (1 + decay_rate · t)"
+        lines = [f"1 + {decay_rate:g} · {t} = {1 + decay_rate * t:g}",
+                 f"α_{t} = {lr:g} / {1 + decay_rate * t:g} = {rate:.4g}"]
+        note_en, note_zh = "it falls fast at first, then slowly", "先降得快,后降得慢"
+    else:
+        cosine = math.cos(math.pi * t / t_max)
+        sign = "−" if cosine < 0 else "+"
+        formula = "α_t = η_min + (α0 − η_min) · (1 + cos(π t / T_max)) / 2"
+        lines = [f"cos(π · {t} / {t_max}) = {cosine:.5g}",
+                 f"α_{t} = {eta_min:g} + ({lr:g} − {eta_min:g}) · (1 {sign} {abs(cosine):.5g}) / 2"
+                 f" = {rate:.4g}"]
+        note_en, note_zh = "cos is in radians", "cos 按弧度计算"
+    return Worked({"rate": rate}, (formula, *lines, f"α_{t} ≈ {significant(rate)} ({note_en})"),
+                  (formula, *lines, f"α_{t} ≈ {significant(rate)}({note_zh})"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("rate_at_step", "Learning rate under a decay schedule", "衰减调度下的学习率",
+          "The learning rate starts at α0 = {lr:g} at epoch 0 and follows {schedule_en}. What is the learning rate "
+          "at epoch t = {t}, to 3 significant figures?",
+          "学习率在第 0 个周期为 α0 = {lr:g},调度方式为{schedule_zh}。第 t = {t} 个周期的学习率是多少?"
+          "保留 3 位有效数字。",
+          (Field("rate", "learning rate", "学习率", kind="number"),), _draw_schedule, _solve_rate_at_step),
 )

@@ -9,12 +9,15 @@ the biased variance. Both are Numba kernels over contiguous float64 arrays.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -272,4 +275,68 @@ DEMO = declare_demo(
     description_en="Per-channel statistics of shifted, scaled activations before and after batch norm (training or "
                    "evaluation, running statistics with momentum) and layer norm.",
     description_zh="平移、缩放不一的激活在批量归一化(训练或评估模式,带动量的运行统计量)和层归一化前后的逐通道统计量。",
+)
+
+
+# Drill: batch norm's training-mode output for one example, by hand.
+
+_ORDINALS = ("1st", "2nd", "3rd", "4th")
+
+
+def _draw_batch(rng) -> dict:
+    """3 or 4 whole-number pre-activations of one unit (spread out: variance at least 1), gamma, beta, eps, and an
+    example that is off the mean and whose output is not near 0."""
+    while True:
+        size = int(rng.integers(3, 5))
+        z = [int(value) for value in rng.integers(-5, 11, size)]
+        gamma = float(rng.choice((0.5, 1.0, 1.5, 2.0, 3.0)))
+        beta = float(rng.choice((0.0, 0.0, 0.5, 1.0, -1.0, 2.0)))
+        eps = float(rng.choice((1e-5, 1e-5, 1e-3, 0.01)))
+        example = int(rng.integers(0, size))
+        mean = sum(z) / size
+        var = sum((value - mean) ** 2 for value in z) / size
+        output = gamma * (z[example] - mean) / math.sqrt(var + eps) + beta
+        if var >= 1 and z[example] != mean and abs(output) >= 0.05:
+            return {"z": z, "gamma": gamma, "beta": beta, "eps": eps, "example": example,
+                    "ordinal": _ORDINALS[example], "example_number": example + 1, "size": size,
+                    "z_text": ", ".join(map(str, z)),
+                    "eps_text": f"{eps:g}".replace("e-05", "e-5")}
+
+
+def _solve_batch_norm_output(z: list, gamma: float, beta: float, eps: float, example: int, ordinal: str,
+                             example_number: int, size: int, z_text: str, eps_text: str) -> Worked:
+    """The module's batch_norm in training mode on the batch (momentum 1, so the running statistics it returns are
+    the batch mean and the unbiased variance), worked through mean, variance and the normalised value."""
+    x = np.array(z, dtype=float).reshape(size, 1)
+    y, mean, unbiased = batch_norm(x, [gamma], [beta], [0.0], [1.0], training=True, momentum=1.0, eps=eps)
+    mu, var, out = float(mean[0]), float(unbiased[0]) * (size - 1) / size, float(y[example, 0])
+    def minus(value: int) -> str:
+        return f"{value} + {-mu:.5g}" if mu < 0 else f"{value} − {mu:.5g}"
+
+    total = str(z[0]) + "".join(f" − {-value}" if value < 0 else f" + {value}" for value in z[1:])
+    squares = " + ".join(f"({minus(value)})²" for value in z)
+    normalised = (z[example] - mu) / math.sqrt(var + eps)
+    shift = f" − {-beta:g}" if beta < 0 else f" + {beta:g}"
+    lines = (f"μ = ({total}) / {size} = {mu:.5g}", f"σ² = ({squares}) / {size} = {var:.5g}",
+             f"z_norm = ({minus(z[example])}) / √({var:.5g} + {eps_text}) = {normalised:.5g}",
+             f"z̃ = {gamma:g} · {f'({normalised:.5g})' if normalised < 0 else f'{normalised:.5g}'}{shift} = {out:.4g}")
+    return Worked({"variance": var, "output": out},
+                  ("μ = (1/m) Σ z_i,  σ² = (1/m) Σ (z_i − μ)²,  z̃_i = γ (z_i − μ) / √(σ² + ε) + β", *lines,
+                   "training mode uses the batch's own μ and biased σ² (divide by m, not m − 1)"),
+                  ("μ = (1/m) Σ z_i,  σ² = (1/m) Σ (z_i − μ)²,  z̃_i = γ (z_i − μ) / √(σ² + ε) + β", *lines,
+                   "训练模式用本批次自己的 μ 和有偏的 σ²(除以 m,而不是 m − 1)"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("batch_norm_output", "Batch norm forward by hand", "手算批量归一化的前向计算",
+          "In training mode, a unit's pre-activations over a mini-batch of {size} examples are z = {z_text}. Batch "
+          "norm has γ = {gamma:g}, β = {beta:g} and ε = {eps_text}. Give the batch variance σ² (dividing by m) and the "
+          "output z̃ of the {ordinal} example, each to 3 significant figures.",
+          "训练模式下,某个单元在 {size} 个样本的小批量上的预激活值为 z = {z_text}。批量归一化的 γ = {gamma:g},"
+          "β = {beta:g},ε = {eps_text}。求这批的方差 σ²(除以 m)和第 {example_number} 个样本的输出 z̃,"
+          "均保留 3 位有效数字。",
+          (Field("variance", "batch variance σ²", "批方差 σ²", kind="number"),
+           Field("output", "output z̃", "输出 z̃", kind="number")),
+          _draw_batch, _solve_batch_norm_output),
 )

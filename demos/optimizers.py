@@ -24,7 +24,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -768,4 +770,62 @@ DEMO = declare_demo(
     description_zh="在经典测试曲面的等高线图上让 SGD、动量、Nesterov、RMSprop、Adagrad、Adadelta、Adam 和 AdamW"
                    "(与 torch.optim 相同的更新)赛跑;比较给定梯度时它们的第一步更新;并读出某点的海森矩阵"
                    "(极小值、极大值还是鞍点)。",
+)
+
+
+# Drill: the size of Adam's first update, by hand (it is about lr whatever the gradient, unless eps is comparable).
+
+def _plain(value: float, digits: int = 6) -> str:
+    """A drill number as people write it, to `digits` significant figures: 0.001, 350, 1e-8, 8.41e4."""
+    text = f"{value:.{digits}g}"
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else text
+
+
+def _draw_adam_first_step(rng) -> dict:
+    """A gradient of one or two significant figures and Adam's hyperparameters; a third of the time the gradient is
+    within a few eps of 0, so that eps visibly shrinks the step."""
+    lr = float(rng.choice((1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 0.01, 0.05, 0.1)))
+    beta1, beta2 = float(rng.choice((0.8, 0.9, 0.9, 0.95))), float(rng.choice((0.99, 0.999, 0.999, 0.9999)))
+    sign = float(rng.choice((-1.0, 1.0)))
+    if rng.random() < 1 / 3:
+        eps = float(rng.choice((1e-8, 1e-7, 1e-6)))
+        g = sign * float(rng.choice((0.5, 1.0, 2.0, 3.0, 4.0))) * eps
+    else:
+        eps = float(rng.choice((1e-8, 1e-8, 1e-7)))
+        g = sign * float(rng.integers(1, 100)) * 10.0 ** int(rng.integers(-5, 3))
+    g = float(f"{g:.2g}")
+    return {"g": g, "lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps, "g_text": _plain(g),
+            "lr_text": _plain(lr), "eps_text": _plain(eps)}
+
+
+def _solve_adam_first_step(g: float, lr: float, beta1: float, beta2: float, eps: float, g_text: str, lr_text: str,
+                           eps_text: str) -> Worked:
+    """|Δw| at t = 1 with the module's first_step (torch's Adam from m = v = 0), worked through the corrections."""
+    step = float(first_step("adam", [g], lr, betas=(beta1, beta2), eps=eps)[0])
+    size = abs(step)
+    m1, v1 = (1 - beta1) * g, (1 - beta2) * g * g
+    direction_en = "down" if g > 0 else "up"
+    direction_zh = "减小" if g > 0 else "增大"
+    g_factor, size_g = (f"({g_text})" if g < 0 else g_text), _plain(abs(g))
+    common = (f"m_1 = (1 − {beta1:g})·{g_factor} = {_plain(m1, 4)},  v_1 = (1 − {beta2:g})·({g_text})² = "
+              f"{_plain(v1, 4)}",
+              f"m̂_1 = m_1 / (1 − {beta1:g}¹) = {g_text},  v̂_1 = v_1 / (1 − {beta2:g}¹) = ({g_text})²",
+              f"|Δw| = {lr_text} · {size_g} / ({size_g} + {eps_text}) = {_plain(size, 4)}")
+    return Worked({"size": size},
+                  ("Δw = −α · m̂_t / (√v̂_t + ε), with m_0 = v_0 = 0 and t = 1", *common,
+                   f"the betas cancel: |Δw| = α·|g| / (|g| + ε), about α unless |g| is near ε; w moves {direction_en}"),
+                  ("Δw = −α · m̂_t / (√v̂_t + ε),其中 m_0 = v_0 = 0,t = 1", *common,
+                   f"β 被约掉:|Δw| = α·|g| / (|g| + ε),除非 |g| 接近 ε,否则约等于 α;w {direction_zh}"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("adam_first_step", "Adam's first step", "Adam 的第一步",
+          "A weight's gradient on Adam's first update (t = 1, m_0 = v_0 = 0) is g = {g_text}. With α = {lr_text}, "
+          "β1 = {beta1:g}, β2 = {beta2:g} and ε = {eps_text} (added to √v̂, as in PyTorch), how large is the update "
+          "|Δw|, to 3 significant figures?",
+          "Adam 第一次更新(t = 1,m_0 = v_0 = 0)时某权重的梯度为 g = {g_text}。取 α = {lr_text},β1 = {beta1:g},"
+          "β2 = {beta2:g},ε = {eps_text}(加在 √v̂ 上,同 PyTorch),更新量 |Δw| 是多少?保留 3 位有效数字。",
+          (Field("size", "|Δw|", "|Δw|", kind="number"),), _draw_adam_first_step, _solve_adam_first_step),
 )

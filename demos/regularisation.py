@@ -19,13 +19,16 @@ the data's step. It converges to ridge(X, y, n * lam); lam here is the notes' la
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Annotated
 
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_choice, check_int, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, new_axes
 
@@ -379,4 +382,60 @@ DEMO = declare_demo(
                    "L2 (ridge) only shrinks them; and gradient descent with L2 weight decay, step by step.",
     description_zh="小型回归问题的权重随 lambda 的变化:L1(lasso)把权重逐个压到恰好为零,L2(岭回归)只让它们变小;"
                    "以及带 L2 权重衰减的梯度下降,逐步进行。",
+)
+
+
+# Drill: one gradient step with L2 weight decay, by hand (the notes' λ/m convention).
+
+def _decayed_weight(w: float, grad: float, lam: float, lr: float, m: int) -> float:
+    """w after one step of weight_decay_path, on one example (x = 1, y = w − grad) whose data gradient at w is grad;
+    the module's lam is the notes' λ/m."""
+    return float(weight_decay_path(np.array([[1.0]]), np.array([w - grad]), lam / m, lr, 1, np.array([w]))[1, 0])
+
+
+def _draw_decay_step(rng) -> dict:
+    """A weight, a backprop gradient, λ, α and m where the decay visibly changes the step (the answer without decay,
+    or with λ not divided by m, is at least 1.5 units of the 3rd figure away, so however it is rounded it is marked
+    wrong), and the new weight is not near 0."""
+    while True:
+        w = round(float(rng.integers(5, 51)) / 10 * float(rng.choice((-1, 1))), 1)
+        grad = round(float(rng.integers(-20, 21)) / 10, 1)
+        lam = float(rng.choice((0.1, 0.5, 1.0, 2.0, 5.0, 10.0)))
+        lr = float(rng.choice((0.01, 0.05, 0.1, 0.2, 0.5)))
+        m = int(rng.choice((10, 20, 50, 100, 200, 500)))
+        new = w * (1 - lr * lam / m) - lr * grad
+        plain, undivided = w - lr * grad, w * (1 - lr * lam) - lr * grad
+        unit = 10.0 ** (math.floor(math.log10(abs(new))) - 2) if new else 0.0  # the 3rd figure's place
+        if grad != 0 and abs(new) >= 0.1 and min(abs(plain - new), abs(undivided - new)) >= 1.5 * unit:
+            return {"w": w, "grad": grad, "lam": lam, "lr": lr, "m": m}
+
+
+def _bracketed(value: float) -> str:
+    """A number for a product: -0.7 as (-0.7), 2.5 as 2.5."""
+    return f"({value:g})" if value < 0 else f"{value:g}"
+
+
+def _solve_weight_decay_step(w: float, grad: float, lam: float, lr: float, m: int) -> Worked:
+    """The new weight from the module's weight_decay_path, worked through the decay factor."""
+    new = _decayed_weight(w, grad, lam, lr, m)
+    factor = 1 - lr * lam / m
+    step = f"{factor * w:.6g} − {lr * grad:.6g}" if grad > 0 else f"{factor * w:.6g} + {-lr * grad:.6g}"
+    lines = (f"1 − α λ / m = 1 − {lr:g} · {lam:g} / {m} = {factor:.6g}",
+             f"w ← {factor:.6g} · {_bracketed(w)} − {lr:g} · {_bracketed(grad)} = {step} = {new:.4g}")
+    return Worked({"weight": new},
+                  ("dw = dw_backprop + (λ/m) w,  so  w ← (1 − α λ / m) w − α dw_backprop", *lines,
+                   f"without the penalty it would be {w - lr * grad:.4g}: the decay pulls w towards 0"),
+                  ("dw = dw_backprop + (λ/m) w,所以 w ← (1 − α λ / m) w − α dw_backprop", *lines,
+                   f"不加惩罚时是 {w - lr * grad:.4g}:权重衰减把 w 拉向 0"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("weight_decay_step", "One step with L2 weight decay", "带 L2 权重衰减的一步更新",
+          "A weight w = {w:g} has the gradient dw = {grad:g} from backprop (of the unregularised cost). The cost adds "
+          "the L2 penalty (λ/2m)·Σw² with λ = {lam:g} and m = {m} examples. After one gradient-descent step with "
+          "α = {lr:g}, what is w, to 3 significant figures?",
+          "某权重 w = {w:g},反向传播(未正则化的代价)给出的梯度为 dw = {grad:g}。代价函数加上 L2 惩罚 (λ/2m)·Σw²,"
+          "λ = {lam:g},样本数 m = {m}。以 α = {lr:g} 做一步梯度下降后,w 是多少?保留 3 位有效数字。",
+          (Field("weight", "new w", "更新后的 w", kind="number"),), _draw_decay_step, _solve_weight_decay_step),
 )

@@ -20,7 +20,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field
 from revise.demo_engine.checks import check_array, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
@@ -449,4 +451,105 @@ DEMO = declare_demo(
                    "cross-entropy of a multi-label example.",
     description_zh="由 logits 和温度得到概率,以及对目标类别的交叉熵损失及其梯度(含标签平滑);"
                    "或多标签样本每个标签一个 sigmoid 及其二元交叉熵之和。",
+)
+
+
+# Drills: one class's softmax probability, and the cross-entropy loss of a target class, by hand.
+
+_CLASSES_EN = ("cat", "dog", "bird", "fish")
+_CLASSES_ZH = ("猫", "狗", "鸟", "鱼")
+
+
+def _listing(names: tuple[str, ...], values: list, fmt: str, separator: str) -> str:
+    """'cat 2.1, dog -0.4, bird 0.7': each class with its number."""
+    return separator.join(f"{name} {value:{fmt}}" for name, value in zip(names, values))
+
+
+def _draw_logits(rng) -> dict:
+    """3 or 4 distinct logits with one decimal in [-3, 3] and a named class whose probability is in [0.02, 0.98]."""
+    while True:
+        count = int(rng.integers(3, 5))
+        logits = [round(float(value), 1) for value in rng.integers(-30, 31, count) / 10]
+        target = int(rng.integers(0, count))
+        p = np.exp(logits) / np.exp(logits).sum()
+        if len(set(logits)) == count and 0.02 <= p[target] <= 0.98:
+            return {"logits": logits, "target": target, "target_en": _CLASSES_EN[target],
+                    "target_zh": _CLASSES_ZH[target],
+                    "logits_en": _listing(_CLASSES_EN, logits, ".1f", ", "),
+                    "logits_zh": _listing(_CLASSES_ZH, logits, ".1f", ", ")}
+
+
+def _exponential_lines(logits: list) -> tuple[str, str]:
+    """'e^2.1 + e^-0.4 + e^0.7' and '8.166 + 0.6703 + 2.014 = 10.85': the denominator worked out."""
+    terms = " + ".join(f"e^{value:.1f}" for value in logits)
+    values = " + ".join(f"{math.exp(value):.4g}" for value in logits)
+    return terms, f"{values} = {sum(math.exp(value) for value in logits):.4g}"
+
+
+def _solve_softmax_probability(logits: list, target: int, target_en: str, target_zh: str, logits_en: str,
+                               logits_zh: str) -> Worked:
+    """The named class's probability with the module's softmax, worked through the exponentials."""
+    p = float(softmax(np.array(logits))[target])
+    terms, values = _exponential_lines(logits)
+    top = f"e^{logits[target]:.1f} = {math.exp(logits[target]):.4g}"
+    result = f"p = {math.exp(logits[target]):.4g} / {sum(math.exp(value) for value in logits):.4g} = {p:.4g}"
+    return Worked({"probability": p},
+                  ("p_i = e^(z_i) / Σ_j e^(z_j)", f"Σ_j e^(z_j) = {terms}", f"= {values}",
+                   f"{target_en}: {top}", f"{result}, about {p:.3g}"),
+                  ("p_i = e^(z_i) / Σ_j e^(z_j)", f"Σ_j e^(z_j) = {terms}", f"= {values}",
+                   f"{target_zh}:{top}", f"{result},约为 {p:.3g}"))
+
+
+def _draw_cross_entropy(rng) -> dict:
+    """Half the time logits (as _draw_logits), half the time 3 or 4 softmax probabilities in steps of 0.05, none 0
+    (so the loss is at least −log 0.9); and a true class."""
+    if rng.random() < 0.5:
+        values = _draw_logits(rng)
+        values.update(given="logits", probabilities=[], given_en="logits", given_zh="logits ")
+        return values
+    count = int(rng.integers(3, 5))
+    cuts = np.sort(rng.choice(np.arange(1, 20), count - 1, replace=False))  # so each is 0.05 to 0.90
+    probabilities = [round(int(value) / 20, 2) for value in np.diff(np.concatenate(([0], cuts, [20])))]
+    target = int(rng.integers(0, count))
+    return {"logits": [], "probabilities": probabilities, "target": target, "given": "probabilities",
+            "target_en": _CLASSES_EN[target], "target_zh": _CLASSES_ZH[target],
+            "given_en": "softmax probabilities", "given_zh": "softmax 概率",
+            "logits_en": _listing(_CLASSES_EN, probabilities, ".2f", ", "),
+            "logits_zh": _listing(_CLASSES_ZH, probabilities, ".2f", ", ")}
+
+
+def _solve_cross_entropy(logits: list, probabilities: list, target: int, given: str, target_en: str,
+                         target_zh: str, given_en: str, given_zh: str, logits_en: str, logits_zh: str) -> Worked:
+    """-log p of the true class with the module's cross_entropy (on z = log p when probabilities are given)."""
+    z = np.array(logits) if given == "logits" else np.log(np.array(probabilities))
+    loss = cross_entropy(z[None, :], [target])
+    formula = "L = −Σ_k y_k log p_k = −log p_c"
+    formula_en, formula_zh = f"{formula} (y is one-hot on the true class c)", f"{formula}(y 是真实类别 c 的独热向量)"
+    if given == "probabilities":
+        line = f"L = −log {probabilities[target]:.2f} = {loss:.4g}"
+        return Worked({"loss": loss}, (formula_en, f"p_c = p({target_en}) = {probabilities[target]:.2f}", line),
+                      (formula_zh, f"p_c = p({target_zh}) = {probabilities[target]:.2f}", line))
+    terms, values = _exponential_lines(logits)
+    total = sum(math.exp(value) for value in logits)
+    z_c = f"({logits[target]:.1f})" if logits[target] < 0 else f"{logits[target]:.1f}"
+    p = float(softmax(z)[target])
+    steps = ("−log p_c = log Σ_j e^(z_j) − z_c", f"Σ_j e^(z_j) = {terms} = {values.rpartition('= ')[2]}",
+             f"L = log {total:.4g} − {z_c} = {math.log(total):.4g} − {z_c} = {loss:.4g}")
+    return Worked({"loss": loss}, (formula_en, *steps, f"(so p_c = {p:.4g}, and −log {p:.4g} = {loss:.4g})"),
+                  (formula_zh, *steps, f"(即 p_c = {p:.4g},−log {p:.4g} = {loss:.4g})"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("softmax_probability", "Softmax probability by hand", "手算 softmax 概率",
+          "A classifier outputs the logits {logits_en}. What probability does softmax give {target_en}, to 3 "
+          "significant figures?",
+          "一个分类器输出的 logits 为 {logits_zh}。softmax 给{target_zh}的概率是多少?保留 3 位有效数字。",
+          (Field("probability", "probability", "概率", kind="number"),), _draw_logits, _solve_softmax_probability),
+    Drill("cross_entropy", "Cross-entropy loss by hand", "手算交叉熵损失",
+          "A classifier's {given_en} for one example are {logits_en}; the true class is {target_en}. What is the "
+          "cross-entropy loss (natural log), to 3 significant figures?",
+          "一个分类器对某样本输出的 {given_zh}为 {logits_zh};真实类别是{target_zh}。交叉熵损失(自然对数)是多少?"
+          "保留 3 位有效数字。",
+          (Field("loss", "loss", "损失", kind="number"),), _draw_cross_entropy, _solve_cross_entropy),
 )
