@@ -23,7 +23,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field, significant
 from revise.demo_engine.checks import check_array, check_int, check_number, check_shape
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, heat_map, new_axes, shared_clip
 
@@ -707,4 +709,104 @@ DEMO = declare_demo(
                    "worked example, sinusoidal positional encoding and BERT's 80/10/10 masking.",
     description_zh="以热力图显示短句的注意力权重:缩放与不缩放并排(d_k 越大 softmax 越饱和)、因果掩码、多头注意力的"
                    "每个头、加性注意力、笔记中的手算例子、正弦位置编码以及 BERT 的 80/10/10 掩码。",
+)
+
+
+# ---- drills: attention weights and positional-encoding entries by hand ----
+
+def _vector(values) -> str:
+    """(1, 0, -2): a small integer vector as the questions write it."""
+    return "(" + ", ".join(str(value) for value in values) + ")"
+
+
+def _draw_attention_weights(rng) -> dict:
+    """One query and 2 or 3 keys of small integers (-1 to 2), d_k 2 to 4: distinct scores (no key ties with
+    another) and a weight on the named key that is neither near 0 nor near 1."""
+    while True:
+        d_k, count = int(rng.choice((2, 3, 4))), int(rng.integers(2, 4))
+        q = [int(x) for x in rng.integers(-1, 3, d_k)]
+        keys = [[int(x) for x in rng.integers(-1, 3, d_k)] for _ in range(count)]
+        key = int(rng.integers(1, count + 1))
+        scores = [sum(a * b for a, b in zip(q, k)) / math.sqrt(d_k) for k in keys]
+        if len({sum(a * b for a, b in zip(q, k)) for k in keys}) < count:
+            continue
+        weight = math.exp(scores[key - 1]) / sum(math.exp(s) for s in scores)
+        if 0.03 <= weight <= 0.97:
+            return {"d_k": d_k, "q": q, "keys": keys, "key": key, "q_text": _vector(q),
+                    "keys_text": ", ".join(f"k{j} = {_vector(k)}" for j, k in enumerate(keys, 1))}
+
+
+def _product(q: list, k: list) -> str:
+    """1·2 + 0·(-1) + ...: the terms of a dot product, negative factors in brackets."""
+    return " + ".join(f"{a if a >= 0 else f'({a})'}·{b if b >= 0 else f'({b})'}" for a, b in zip(q, k))
+
+
+def _solve_attention_weights(d_k: int, q: list, keys: list, key: int, **_texts) -> Worked:
+    """The weights from scaled_dot_product_attention (one query, the keys, any values), worked through the scores."""
+    _, weights = scaled_dot_product_attention(np.array([q], dtype=np.float64), np.array(keys, dtype=np.float64),
+                                              np.eye(len(keys)))
+    weight = float(weights[0, key - 1])
+    root = math.sqrt(d_k)
+    dots = [sum(a * b for a, b in zip(q, k)) for k in keys]
+    scaled = [dot / root for dot in dots]
+    exps = [math.exp(s) for s in scaled]
+    lines = [f"q·k{j} = {_product(q, k)} = {dot}" for j, (k, dot) in enumerate(zip(keys, dots), 1)]
+    divided = f"√{d_k} = {root:.4g}: s = ({', '.join(f'{s:.4g}' for s in scaled)})"
+    exponentials = f"exp(s) = ({', '.join(f'{e:.4g}' for e in exps)}), sum = {sum(exps):.4g}"
+    result = f"α_{key} = {exps[key - 1]:.4g} / {sum(exps):.4g} = {significant(weight)}"
+    formula = "α_j = exp(s_j) / Σ_m exp(s_m),  s_j = q·k_j / √d_k"
+    return Worked({"weight": weight},
+                  (formula, *lines, f"divide by {divided}", exponentials, result),
+                  (formula, *lines, f"除以 {divided}", exponentials.replace("sum", "总和"), result))
+
+
+def _draw_positional(rng) -> dict:
+    """A position 1 to 50, a d_model from 4 to 512 and one of the first (up to) 4 pairs of dimensions, sine or
+    cosine, whose value is not near 0 or ±1 (so 3 significant figures mean something)."""
+    while True:
+        d_model = int(rng.choice((4, 6, 8, 16, 32, 64, 128, 512)))
+        pos = int(rng.integers(1, 51))
+        i = int(rng.integers(0, min(d_model // 2, 4)))
+        odd = int(rng.integers(0, 2))
+        angle = pos / 10000.0 ** (2 * i / d_model)
+        value = math.cos(angle) if odd else math.sin(angle)
+        if 0.05 <= abs(value) <= 0.99:
+            return {"d_model": d_model, "pos": pos, "i": i, "j": 2 * i + odd, "form": "2i + 1" if odd else "2i"}
+
+
+def _solve_positional(d_model: int, pos: int, i: int, j: int, form: str) -> Worked:
+    """The entry P[pos, j] of sinusoidal_encoding, worked through its divisor and angle."""
+    value = float(sinusoidal_encoding(pos + 1, d_model)[pos, j])
+    odd = j % 2 == 1
+    function = "cos" if odd else "sin"
+    divisor = 10000.0 ** (2 * i / d_model)
+    angle = pos / divisor
+    formula = "PE(pos, 2i) = sin(pos / 10000^(2i/d_model)),  PE(pos, 2i + 1) = cos(pos / 10000^(2i/d_model))"
+    power = f"10000^(2·{i}/{d_model}) = 10000^{2 * i / d_model:.4g} = {divisor:.6g}"
+    angle_text = f"angle = {pos} / {divisor:.6g} = {angle:.6g} rad"
+    result = f"PE({pos}, {j}) = {function}({angle:.6g}) = {significant(value)}"
+    return Worked({"value": value},
+                  (formula, f"j = {j} = {form} with i = {i}: {'odd' if odd else 'even'}, so {function}", power,
+                   angle_text, result),
+                  (formula, f"j = {j} = {form},i = {i}:{'奇数' if odd else '偶数'}维,所以用 {function}", power,
+                   angle_text.replace("angle", "角度"), result))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("attention_weights", "Scaled dot-product attention weight", "缩放点积注意力权重",
+          "Scaled dot-product attention with d_k = {d_k}: one query q = {q_text} and the keys {keys_text}. What "
+          "attention weight does q give to k{key}, i.e. the softmax over the keys of q·k_j / √d_k taken at k{key}? "
+          "Give 3 significant figures.",
+          "缩放点积注意力,d_k = {d_k}:一个查询 q = {q_text},键为 {keys_text}。q 分给 k{key} 的注意力权重是多少"
+          "(即对各键的 q·k_j / √d_k 做 softmax 后 k{key} 的那一项)?保留 3 位有效数字。",
+          (Field("weight", "weight on the key", "该键的权重", kind="number"),), _draw_attention_weights,
+          _solve_attention_weights),
+    Drill("positional_value", "Sinusoidal positional encoding entry", "正弦位置编码的一个分量",
+          "The Transformer's sinusoidal positional encoding with d_model = {d_model}: what is PE(pos, j) at position "
+          "pos = {pos}, dimension j = {j} (that is {form} with i = {i}; positions and dimensions count from 0, "
+          "angles are in radians)? Give 3 significant figures.",
+          "Transformer 的正弦位置编码,d_model = {d_model}:位置 pos = {pos}、维度 j = {j}(即 {form},i = {i};"
+          "位置和维度都从 0 开始计数,角度用弧度)处的 PE(pos, j) 是多少?保留 3 位有效数字。",
+          (Field("value", "PE(pos, j)", "PE(pos, j)", kind="number"),), _draw_positional, _solve_positional),
 )

@@ -19,7 +19,9 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field, significant
 from revise.demo_engine.checks import check_array, check_shape, parse_numbers
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, heat_map, new_axes
 
@@ -493,4 +495,62 @@ DEMO = declare_demo(
     title_zh="神经风格迁移",
     description_en="An 8 x 8 image optimised pixel by pixel for content, style (Gram matrices) and total variation.",
     description_zh="一张 8 x 8 的图像,逐像素优化内容损失、风格损失(格拉姆矩阵)和全变分损失。",
+)
+
+
+# ---- drill: one Gram-matrix entry by hand ----
+
+def _channel_text(channel) -> str:
+    """[[1, 0], [2, 1]]: one channel's rows, top to bottom."""
+    return "[" + ", ".join("[" + ", ".join(str(x) for x in row) + "]" for row in channel) + "]"
+
+
+def _draw_gram(rng) -> dict:
+    """Two channels of 2 x 2 or 2 x 3 whole numbers 0 to 3, each with at least two non-zero entries and the two
+    different, and an entry G_kk' (a diagonal one or G_12) of at least 2."""
+    while True:
+        width = int(rng.choice((2, 3)))
+        features = rng.integers(0, 4, (2, 2, width))
+        k, k2 = ((1, 1), (2, 2), (1, 2))[int(rng.integers(3))]
+        raw = int((features[k - 1] * features[k2 - 1]).sum())
+        if (np.count_nonzero(features.reshape(2, -1), axis=1) >= 2).all() and \
+                not np.array_equal(features[0], features[1]) and raw >= 2:
+            values = features.tolist()
+            return {"features": values, "k": k, "k2": k2, "width": width,
+                    "c1_text": _channel_text(values[0]), "c2_text": _channel_text(values[1])}
+
+
+def _solve_gram(features: list, k: int, k2: int, width: int, **_texts) -> Worked:
+    """The entry from gram_matrix (F F^T / (C·H·W)), and the raw sum over positions: that times C·H·W."""
+    array = np.array(features, dtype=np.float64)
+    channels, height, _ = array.shape
+    divisor = channels * height * width
+    normalised = float(gram_matrix(array)[k - 1, k2 - 1])
+    raw = round(normalised * divisor)
+    flat = array.reshape(channels, -1).astype(int)
+    unrolled = ", ".join(f"a_{c + 1} = ({', '.join(str(x) for x in flat[c])})" for c in range(channels))
+    products = " + ".join(f"{x}·{y}" for x, y in zip(flat[k - 1], flat[k2 - 1]))
+    formula = "G_kk' = Σ_i Σ_j a_ijk · a_ijk' (a sum over the n_H·n_W positions)"
+    entry = f"G_{k}{k2} = {products} = {raw}"
+    scaled = (f"n_C·n_H·n_W = {channels}·{height}·{width} = {divisor}: {raw} / {divisor} = "
+              f"{significant(normalised)}")
+    return Worked({"raw": raw, "normalised": normalised},
+                  (formula, f"unrolled: {unrolled}", entry, f"gram_matrix divides by {scaled}"),
+                  (formula, f"展开:{unrolled}", entry, f"gram_matrix 再除以 {scaled}"))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("gram_entry", "A Gram-matrix entry by hand", "手算格拉姆矩阵的一个元素",
+          "A layer's activation has n_C = 2 channels of 2x{width} (rows top to bottom): channel 1 = {c1_text}, "
+          "channel 2 = {c2_text}. What is the Gram-matrix entry G_{k}{k2} = Σ_i Σ_j a_ijk · a_ijk' with k = {k}, "
+          "k' = {k2}, the raw sum over positions as the notes define it? And what does d2l's gram_matrix give for it "
+          "after dividing by n_C·n_H·n_W (3 significant figures)?",
+          "某层激活有 n_C = 2 个 2x{width} 的通道(各行从上到下):通道 1 = {c1_text},通道 2 = {c2_text}。按笔记的定义,"
+          "格拉姆矩阵元素 G_{k}{k2} = Σ_i Σ_j a_ijk · a_ijk'(k = {k},k' = {k2},对各位置直接求和)是多少?d2l 的 "
+          "gram_matrix 再除以 n_C·n_H·n_W 后,这个元素是多少(保留 3 位有效数字)?",
+          (Field("raw", "G_kk' (sum over positions)", "G_kk'(对位置求和)"),
+           Field("normalised", "gram_matrix's value (/ n_C·n_H·n_W)", "gram_matrix 的值(/ n_C·n_H·n_W)",
+                 kind="number")),
+          _draw_gram, _solve_gram),
 )

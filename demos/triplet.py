@@ -2,8 +2,9 @@
 
 triplet_loss is torch `F.triplet_margin_loss` (p = 2, eps = 1e-6, no swap, mean reduction): the mean of
 max(0, margin + d(a, p) - d(a, n)) with d the Euclidean distance as `F.pairwise_distance` computes it,
-||x1 - x2 + eps||_2 (eps added to every component of the difference). The demo can switch to the notes'
-(deeplearning.ai / FaceNet) form, which compares squared distances ||f(A) - f(P)||^2 with no eps.
+||x1 - x2 + eps||_2 (eps added to every component of the difference). triplet_loss(squared=True) and the demo
+can switch to the notes' (deeplearning.ai / FaceNet) form, which compares squared distances ||f(A) - f(P)||^2
+with no eps.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
+from revise.demo_engine.answers import Field, significant
 from revise.demo_engine.checks import check_array, check_number
+from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
 from revise.figures import COLOURS, GRID_COLOUR, MARKERS, new_axes
 
 EPS = 1e-6  # F.pairwise_distance's default
 
 
-def triplet_loss(anchor, positive, negative, margin: float = 1.0) -> float:
-    """Mean over triplets of max(0, margin + d(a, p) - d(a, n)), d = ||x1 - x2 + 1e-6||_2, as torch.
+def triplet_loss(anchor, positive, negative, margin: float = 1.0, squared: bool = False) -> float:
+    """Mean over triplets of max(0, margin + d(a, p) - d(a, n)), d = ||x1 - x2 + 1e-6||_2, as torch; with
+    squared=True, d is the notes' squared distance ||x1 - x2||^2 (no eps).
 
     anchor, positive, negative: (N, D) embeddings, or one triplet of (D,) vectors; margin > 0.
     """
@@ -34,7 +38,9 @@ def triplet_loss(anchor, positive, negative, margin: float = 1.0) -> float:
         if array.shape != a.shape:
             raise ValueError(f"{name} has shape {array.shape}: must be {a.shape}, the anchor's shape")
     margin = check_number("margin", margin, 0.0, low_open=True)
-    _, _, losses = _triplet_terms(np.atleast_2d(a), np.atleast_2d(p), np.atleast_2d(n), margin, False)
+    if not isinstance(squared, (bool, np.bool_)):
+        raise ValueError(f"squared={squared!r}: must be True or False")
+    _, _, losses = _triplet_terms(np.atleast_2d(a), np.atleast_2d(p), np.atleast_2d(n), margin, bool(squared))
     return float(losses.mean())
 
 
@@ -201,7 +207,7 @@ def warm() -> None:
     """Compiles (or loads from cache) every kernel on one tiny triplet, in both distance forms."""
     a, p, n = np.zeros((1, 2)), np.ones((1, 2)), np.full((1, 2), 2.0)
     triplet_loss(a, p, n)
-    _triplet_terms(a, p, n, 1.0, True)
+    triplet_loss(a, p, n, squared=True)
 
 
 DEMO = declare_demo(
@@ -211,4 +217,63 @@ DEMO = declare_demo(
     description_en="Anchor, positive and negative faces as 2-D embeddings: the loss, the margin band, which "
                    "triplets are easy, semi-hard or hard, and verification by a distance threshold.",
     description_zh="把锚点、正例和负例人脸画成二维编码:损失、间隔带、哪些三元组容易 / 半困难 / 困难,以及按距离阈值做验证。",
+)
+
+
+# ---- drill: the triplet loss by hand, with the notes' squared distances ----
+
+def _point(values) -> str:
+    """(0.6, -0.3): a 2-D encoding with one decimal."""
+    return "(" + ", ".join(f"{value:.1f}" for value in values) + ")"
+
+
+def _draw_triplet(rng) -> dict:
+    """Anchor, positive and negative with one decimal, a margin; half the draws give a positive loss, half give 0,
+    each at least 0.05 from the hinge (so neither case is a near-tie); no point coincides with the anchor."""
+    want_positive = bool(rng.random() < 0.5)
+    while True:
+        margin = int(rng.choice((10, 20, 30, 50)))  # hundredths
+        a = rng.integers(-10, 11, 2)  # tenths
+        p, n = a + rng.integers(-6, 7, 2), a + rng.integers(-9, 10, 2)
+        d_ap, d_an = int(((a - p) ** 2).sum()), int(((a - n) ** 2).sum())  # hundredths
+        hinge = d_ap - d_an + margin
+        if d_ap and d_an and (hinge >= 5 if want_positive else hinge <= -5):
+            anchor, positive, negative = ([round(int(x) / 10, 1) for x in point] for point in (a, p, n))
+            return {"anchor": anchor, "positive": positive, "negative": negative, "margin": round(margin / 100, 2),
+                    "a_text": _point(anchor), "p_text": _point(positive), "n_text": _point(negative)}
+
+
+def _solve_triplet(anchor: list, positive: list, negative: list, margin: float, **_texts) -> Worked:
+    """The loss from triplet_loss(squared=True), worked through the two squared distances."""
+    loss = triplet_loss(anchor, positive, negative, margin, squared=True)
+    lines, distances = [], []
+    for name, other in (("P", positive), ("N", negative)):
+        diffs = [round(x - y, 1) for x, y in zip(anchor, other)]
+        distance = round(sum(d * d for d in diffs), 2)
+        distances.append(distance)
+        lines.append(f"d(A, {name}) = {' + '.join(f'({d:.1f})²' for d in diffs)} = "
+                     f"{' + '.join(f'{d * d:.2f}' for d in diffs)} = {distance:.2f}")
+    hinge = round(distances[0] - distances[1] + margin, 2)
+    shown = "0" if loss == 0 else significant(loss)
+    total = f"L = max(0, {distances[0]:.2f} − {distances[1]:.2f} + {margin:g}) = max(0, {hinge:.2f}) = {shown}"
+    formula = "L = max(0, d(A, P) − d(A, N) + α),  d(x, y) = ||f(x) − f(y)||² (squared: no square root)"
+    if loss == 0:
+        end_en, end_zh = "d(A, N) ≥ d(A, P) + α: the margin is met, so the loss and its gradient are 0", \
+            "d(A, N) ≥ d(A, P) + α:间隔已满足,损失和梯度都为 0"
+    else:
+        end_en, end_zh = "d(A, N) < d(A, P) + α: the margin is violated, so the loss is positive", \
+            "d(A, N) < d(A, P) + α:违反间隔,损失为正"
+    return Worked({"loss": loss}, (formula, *lines, total, end_en), (formula, *lines, total, end_zh))
+
+
+DRILLS = declare_drills(
+    __name__,
+    Drill("triplet_loss", "Triplet loss by hand", "手算三元组损失",
+          "2-D face encodings: anchor f(A) = {a_text}, positive f(P) = {p_text}, negative f(N) = {n_text}; margin "
+          "α = {margin}. Using squared Euclidean distances as the notes do, d(x, y) = ||f(x) − f(y)||², what is the "
+          "triplet loss L = max(0, d(A, P) − d(A, N) + α)? Give 3 significant figures (0 if there is no loss).",
+          "二维人脸编码:锚点 f(A) = {a_text},正例 f(P) = {p_text},负例 f(N) = {n_text};间隔 α = {margin}。按笔记的"
+          "写法用欧氏距离的平方 d(x, y) = ||f(x) − f(y)||²,三元组损失 L = max(0, d(A, P) − d(A, N) + α) 是多少?"
+          "保留 3 位有效数字(没有损失时填 0)。",
+          (Field("loss", "triplet loss L", "三元组损失 L", kind="number"),), _draw_triplet, _solve_triplet),
 )

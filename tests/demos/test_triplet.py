@@ -105,6 +105,16 @@ def test_the_notes_worked_example_with_squared_distances():
     assert "d²(A,N) = 0.7200" in easy.summary
 
 
+def test_the_squared_option_compares_squared_distances_without_eps():
+    assert triplet_loss([1, 0], [0.6, 0.3], [0.7, 0.3], margin=0.2, squared=True) == pytest.approx(0.27, abs=1e-12)
+    assert triplet_loss([1, 0], [0.6, 0.3], [0.4, 0.6], margin=0.2, squared=True) == 0.0
+    a, p, n = (np.random.default_rng(seed).normal(size=(4, 3)) for seed in (1, 2, 3))
+    terms = [max(0.0, 0.5 + ((x - y) ** 2).sum() - ((x - z) ** 2).sum()) for x, y, z in zip(a, p, n)]
+    assert triplet_loss(a, p, n, 0.5, squared=True) == pytest.approx(sum(terms) / 4, rel=1e-13)
+    with pytest.raises(ValueError, match="squared="):
+        triplet_loss(a, p, n, squared="yes")
+
+
 def test_dragging_the_negative_changes_its_kind():
     kinds = [run(negative=f"{x},0").data["kinds"][0] for x in (0.5, 1.0, 2.0)]
     assert kinds == ["hard", "semi-hard", "easy"]  # d(A,P) = 0.854, band up to 1.354
