@@ -21,10 +21,11 @@ from typing import Annotated
 import numpy as np
 from numba import njit
 
-from revise.demo_engine.checks import check_array, check_choice, check_int
 from revise.demo_engine.answers import Field
+from revise.demo_engine.checks import check_array, check_choice, check_int
 from revise.demo_engine.drill import Drill, Worked, declare_drills
 from revise.demo_engine.spec import Arg, DemoResult, Table, declare_demo
+from revise.errors import excerpt
 from revise.figures import COLOURS, MARKERS, new_axes
 
 SIZED_KINDS = ("conv", "transposed", "maxpool", "avgpool")
@@ -442,12 +443,12 @@ def _split_outside_brackets(text: str, separator: str) -> list[str]:
     for i, char in enumerate(text):
         depth += {"[": 1, "]": -1}.get(char, 0)
         if depth < 0:
-            raise ValueError("layers: a ']' closes no '['")
+            raise ValueError(f"layers: a ']' closes no '[' in '{excerpt(text)}'")
         if char == separator and depth == 0:
             parts.append(text[start:i])
             start = i + 1
     if depth:
-        raise ValueError("layers: a '[' is never closed by ']'")
+        raise ValueError(f"layers: a '[' is never closed by ']' in '{excerpt(text)}'")
     return [*parts, text[start:]]
 
 
