@@ -445,6 +445,33 @@ def _solve_yolo(grid: int, anchors: int, classes: int) -> Worked:
                    volume, f"数的个数：{numbers}"))
 
 
+def _draw_ssd_maps(rng) -> dict:
+    """SSD's pyramid: 3 to 5 square feature maps, each half the one before (down to 1), with one anchor set."""
+    first = int(rng.choice((8, 16, 19, 32, 38)))
+    maps = [first]
+    while len(maps) < int(rng.integers(3, 6)) and maps[-1] > 1:
+        maps.append(max(1, maps[-1] // 2))
+    counts = _draw_anchor_counts(rng)
+    return {"maps": maps, "maps_text": ", ".join(f"{side}x{side}" for side in maps), "sizes": counts["sizes"],
+            "ratios": counts["ratios"], "sizes_text": counts["sizes_text"], "ratios_text": counts["ratios_text"]}
+
+
+def _solve_ssd_total(maps: list, maps_text: str, sizes: list, ratios: list, sizes_text: str,
+                     ratios_text: str) -> Worked:
+    """Anchors of every feature map, counted from the rows multibox_prior gives each, then added up."""
+    totals = [multibox_prior(side, side, sizes, ratios).shape[0] for side in maps]
+    per_pixel = totals[0] // (maps[0] * maps[0])
+    terms = " + ".join(f"{side}²·{per_pixel}" for side in maps)
+    added = " + ".join(f"{total:,}" for total in totals)
+    return Worked({"total": sum(totals)},
+                  ("each map's pixels each get n + m − 1 anchors; SSD adds the maps: Σ h_k·w_k·(n + m − 1)",
+                   f"n + m − 1 = {len(sizes)} + {len(ratios)} − 1 = {per_pixel}",
+                   f"{terms} = {added} = {sum(totals):,}"),
+                  ("每张特征图的每个像素有 n + m − 1 个锚框；SSD 把各图相加：Σ h_k·w_k·(n + m − 1)",
+                   f"n + m − 1 = {len(sizes)} + {len(ratios)} − 1 = {per_pixel}",
+                   f"{terms} = {added} = {sum(totals):,}"))
+
+
 DRILLS = declare_drills(
     __name__,
     Drill("anchors_per_pixel", "Anchors per pixel in d2l", "d2l 中每个像素的锚框数",
@@ -463,4 +490,11 @@ DRILLS = declare_drills(
           "以及 C = {classes} 个类别各一个得分。输出体的形状是什么（锚框沿通道方向堆叠）？共有多少个数？",
           (Field("shape", "output shape", "输出形状", kind="shape"),
            Field("numbers", "numbers in all", "数的总个数")), _draw_yolo, _solve_yolo),
+    Drill("ssd_total", "SSD's anchors over all its feature maps", "SSD 全部特征图上的锚框总数",
+          "SSD predicts from feature maps of {maps_text}. On every pixel of each it centres anchors of sizes "
+          "({sizes_text}) and aspect ratios ({ratios_text}), paired as d2l's multibox_prior does. How many anchors "
+          "are there over all the maps?",
+          "SSD 在 {maps_text} 的特征图上预测。每张图的每个像素都以尺寸 ({sizes_text}) 和宽高比 ({ratios_text}) "
+          "生成锚框，按 d2l 的 multibox_prior 的方式组合。所有特征图上一共有多少个锚框？",
+          (Field("total", "anchors in all", "锚框总数"),), _draw_ssd_maps, _solve_ssd_total),
 )

@@ -133,3 +133,22 @@ async def test_space_reveals_without_answering_and_keys_type_into_the_field(db_p
         await wait_for(pilot, lambda: stored(db_path)[0], "the rating on disk")
     ratings, answers = stored(db_path)
     assert [rating for _, _, rating in ratings] == [3] and answers == [], "no answer given, none kept"
+
+
+async def test_an_undo_brings_back_the_same_numbers_and_takes_the_answer_back(db_path: Path,
+                                                                             drill_cards: Path) -> None:
+    instance, side, filters = first_problem()
+    app = ReviseApp(db_path, drill_cards, graphics="text")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_review(pilot)
+        await answer_drill(pilot, f"{side}x{side}x{filters}")
+        await wait_for_text(pilot, "Right!")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: stored(db_path)[0], "the rating on disk")
+        await wait_for(pilot, lambda: instance.question_en not in screen_text(pilot) and
+                       pilot.app.screen.query(Input), "the next problem")
+        pilot.app.screen.set_focus(None)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: not stored(db_path)[0], "the undone rating gone from disk")
+        await wait_for_text(pilot, instance.question_en[:40])
+    assert stored(db_path) == ([], []), "the rating and its drill answer are both taken back"

@@ -41,3 +41,16 @@ def test_wrong_answers_are_marked_wrong() -> None:
     yolo = BY_NAME["yolo_volume"].instance(4)
     grid, _, channels = yolo.worked.answers["shape"]
     assert not yolo.check({"shape": f"{grid}x{grid}x{channels + 5}"})[0].right
+
+
+def test_ssd_totals_add_every_maps_pixels_times_n_plus_m_minus_one() -> None:
+    for seed in SEEDS:
+        instance = BY_NAME["ssd_total"].instance(seed)
+        v = instance.values
+        assert len(v["maps"]) >= 3 and v["maps"] == sorted(v["maps"], reverse=True), "a pyramid, largest first"
+        per_pixel = len(v["sizes"]) + len(v["ratios"]) - 1
+        assert instance.worked.answers["total"] == sum(side * side * per_pixel for side in v["maps"])
+    instance = BY_NAME["ssd_total"].instance(3)
+    first_map_only = instance.values["maps"][0] ** 2 * (len(instance.values["sizes"]) + len(instance.values["ratios"]) - 1)
+    (wrong,) = instance.check({"total": str(first_map_only)})
+    assert not wrong.right, "the first map alone is not the total"
