@@ -195,7 +195,7 @@ def _noise(counts, power):
 
 @njit(cache=True)
 def _sigmoid(x):
-    """1 / (1 + e^-x) without overflow."""
+    """1 / (1 + e^-x) without overflow; each demo keeps its own (see demos/__init__.py)."""
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)

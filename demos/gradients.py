@@ -119,8 +119,7 @@ def _network(X, Y, W1, b1, W2, b2, activation: str) -> tuple[tuple[np.ndarray, .
 
 @njit(cache=True)
 def _sigmoid(z):
-    """1 / (1 + e^-z) without overflow (as activations._sigmoid: Numba's cache does not notice edits to a
-    kernel's helper in another file, so each module keeps its own)."""
+    """1 / (1 + e^-z) without overflow; each demo keeps its own (see demos/__init__.py)."""
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)

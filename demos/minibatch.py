@@ -152,7 +152,7 @@ MAX_EXAMPLES = 10
 
 @njit(cache=True)
 def _sigmoid(z):
-    """1 / (1 + e^-z) without overflow."""
+    """1 / (1 + e^-z) without overflow; each demo keeps its own (see demos/__init__.py)."""
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)

@@ -195,7 +195,7 @@ def _affine(x, W, b):
 
 @njit(cache=True)
 def _sigmoid(a):
-    """1 / (1 + e^-a) without overflow for very negative a."""
+    """1 / (1 + e^-a) without overflow; each demo keeps its own (see demos/__init__.py)."""
     if a >= 0.0:
         return 1.0 / (1.0 + math.exp(-a))
     e = math.exp(a)
