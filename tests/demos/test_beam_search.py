@@ -65,18 +65,27 @@ def naive_greedy(logp, max_len, eos):
     return seq, total
 
 
-def naive_beam(logp, width, max_len, eos, alpha):
-    """The textbook beam search in plain Python: finished hypotheses leave the beam and shrink it."""
+def naive_steps(logp, width, max_len, eos):
+    """The textbook beam search in plain Python, step by step: finished hypotheses leave the beam and shrink it.
+    Yields, at each step, its candidates (best first), the kept ones, and the finished and live hypotheses after it."""
     live, finished = [([], 0.0)], []
     for step in range(max_len):
         candidates = [(seq + [token], total + logp[step, seq[-1] if seq else eos, token])
                       for seq, total in live for token in range(logp.shape[1])]
         candidates = sorted((c for c in candidates if c[1] > -math.inf), key=lambda c: -c[1])
         kept = candidates[:width - len(finished)]
-        finished += [c for c in kept if c[0][-1] == eos]
+        finished = finished + [c for c in kept if c[0][-1] == eos]
         live = [c for c in kept if c[0][-1] != eos]
+        yield candidates, kept, finished, live
         if not live:
             break
+
+
+def naive_beam(logp, width, max_len, eos, alpha):
+    """The plain Python beam's hypotheses, best first by their length-normalised score."""
+    finished, live = [], [([], 0.0)]
+    for _, _, finished, live in naive_steps(logp, width, max_len, eos):
+        pass
     return sorted(((seq, total / len(seq) ** alpha) for seq, total in finished + live), key=lambda c: -c[1])
 
 
@@ -219,18 +228,9 @@ def test_warm_compiles_every_kernel():
 
 def naive_candidates(logp, width, max_len, eos, wanted):
     """The candidates of step `wanted` in the plain Python beam: (tokens, total, kept), best first."""
-    live, finished = [([], 0.0)], []
-    for step in range(max_len):
-        candidates = [(seq + [token], total + logp[step, seq[-1] if seq else eos, token])
-                      for seq, total in live for token in range(logp.shape[1])]
-        candidates = sorted((c for c in candidates if c[1] > -math.inf), key=lambda c: -c[1])
-        kept = candidates[:width - len(finished)]
-        if step + 1 == wanted:
+    for step, (candidates, kept, _, _) in enumerate(naive_steps(logp, width, max_len, eos), 1):
+        if step == wanted:
             return [(seq, total, (seq, total) in kept) for seq, total in candidates]
-        finished += [c for c in kept if c[0][-1] == eos]
-        live = [c for c in kept if c[0][-1] != eos]
-        if not live:
-            return []
     return []
 
 
