@@ -152,3 +152,18 @@ async def test_an_undo_brings_back_the_same_numbers_and_takes_the_answer_back(db
         await wait_for(pilot, lambda: not stored(db_path)[0], "the undone rating gone from disk")
         await wait_for_text(pilot, instance.question_en[:40])
     assert stored(db_path) == ([], []), "the rating and its drill answer are both taken back"
+
+
+async def test_the_drill_follows_the_language_key(db_path: Path, drill_cards: Path) -> None:
+    instance, side, filters = first_problem()
+    app = ReviseApp(db_path, drill_cards, graphics="text")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_review(pilot)
+        await answer_drill(pilot, "1x1x1")
+        await wait_for_text(pilot, "Not quite.")
+        pilot.app.screen.set_focus(None)
+        while pilot.app.language != "zh":
+            await pilot.press("l")
+        await wait_for_text(pilot, "不太对。")
+        shown = screen_text(pilot)
+        assert instance.question_zh[:20] in shown and f"答案是 {side}x{side}x{filters}" in shown and "解答" in shown

@@ -109,6 +109,24 @@ class DrillInstance:
         return [f"{answer_field.label_zh if language == 'zh' else answer_field.label_en}: "
                 f"{answer_field.show(self.worked.answers[answer_field.name])}" for answer_field in self.drill.fields]
 
+    def verdict_lines(self, marks: tuple[Mark, ...], language: str = "en") -> list[str]:
+        """One line per field, in English or Chinese: right, or wrong with what was typed (or why it could not be
+        read) and the right answer. What was typed is shown escaped, never as terminal control codes."""
+        from revise.errors import printable
+
+        zh, lines = language == "zh", []
+        for mark in marks:
+            label = mark.field.label_zh if zh else mark.field.label_en
+            answer = mark.field.show(self.worked.answers[mark.field.name])
+            typed = printable(mark.typed.strip())
+            if mark.right:
+                verdict = f"{typed} 正确" if zh else f"{typed} is right"
+            else:
+                why = printable(mark.problem) if mark.problem else f"{typed} {'不对' if zh else 'is wrong'}"
+                verdict = f"{why}；答案是 {answer}" if zh else f"{why}; the answer is {answer}"
+            lines.append(f"{'✓' if mark.right else '✗'} {label}: {verdict}")
+        return lines
+
     def record(self, marks: tuple[Mark, ...]) -> dict[str, Any]:
         """What the review log keeps of an answered instance: the drill, its values, what was typed, the verdict."""
         return {"drill": self.drill.qualified_name, "seed": self.seed, "values": json_safe(self.values),

@@ -61,27 +61,13 @@ def _data(instance: DrillInstance, marks: tuple[Mark, ...] | None) -> dict[str, 
     return data
 
 
-def verdict_lines(instance: DrillInstance, marks: tuple[Mark, ...]) -> list[str]:
-    """One line per field: right, or wrong with what was typed (or why it could not be read) and the answer."""
-    lines = []
-    for mark in marks:
-        answer = mark.field.show(instance.worked.answers[mark.field.name])
-        if mark.right:
-            lines.append(f"✓ {mark.field.label_en}: {printable(mark.typed.strip())} is right")
-        elif mark.problem:
-            lines.append(f"✗ {mark.field.label_en}: {printable(mark.problem)}; the answer is {answer}")
-        else:
-            lines.append(f"✗ {mark.field.label_en}: {printable(mark.typed.strip())} is wrong; the answer is {answer}")
-    return lines
-
-
 def _text(instance: DrillInstance, marks: tuple[Mark, ...] | None) -> str:
     """The instance for a terminal: question in both languages, verdict if answered, answers, worked solution."""
     drill = instance.drill
     lines = [f"{drill.title_en} | {drill.title_zh}  ({drill.qualified_name}, seed {instance.seed})", "",
              instance.question_en, instance.question_zh, ""]
     if marks is not None:
-        lines += [*verdict_lines(instance, marks), ""]
+        lines += [*instance.verdict_lines(marks), ""]
     lines += ["Answer / 答案: " + "; ".join(instance.answer_lines()), "", "Worked solution:",
               *(f"  {step}" for step in instance.worked.steps_en), "解答：",
               *(f"  {step}" for step in instance.worked.steps_zh)]

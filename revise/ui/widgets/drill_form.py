@@ -107,6 +107,8 @@ class DrillForm(Vertical):
         if self.instance is not None:
             for label, field in zip(self.query(Label), self.instance.drill.fields):
                 label.update(self._label(field))
+        if self.marks is not None:
+            self._show_verdict()
         if self.marks is not None or self.query_one("#drill-solution").display:
             self.show_solution()
 
@@ -132,12 +134,12 @@ class DrillForm(Vertical):
 
     def _show_verdict(self) -> None:
         """Each field marked right or wrong, with the right answer or why the text could not be read."""
-        from revise.demo_engine.drill_command import verdict_lines
-
         assert self.instance is not None and self.marks is not None
         right = all(mark.right for mark in self.marks)
-        verdict = Text("Right!\n" if right else "Not quite.\n", style="bold green" if right else "bold red")
-        verdict.append("\n".join(verdict_lines(self.instance, self.marks)))
+        zh = self.language == "zh"
+        headline = ("答对了！" if zh else "Right!") if right else ("不太对。" if zh else "Not quite.")
+        verdict = Text(headline + "\n", style="bold green" if right else "bold red")
+        verdict.append("\n".join(self.instance.verdict_lines(self.marks, "zh" if zh else "en")))
         self.query_one("#drill-verdict", Static).update(verdict)
 
     def show_solution(self) -> None:
