@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.frames import POLL, TIMEOUT, FrameClock
 from bench.timing import cold_compile_seconds
 from revise.demo_engine.registry import demo_names, load_demo, ready_demo
-from revise.demo_engine.runner import DemoRunError, run_demo
+from revise.demo_engine.runner import DemoRun, DemoRunError, run_demo
 from revise.demo_engine.spec import Demo, DemoParamError, Param
 from revise.demo_engine.text_plot import figure_to_text
 
@@ -42,15 +42,23 @@ COLD = ("import time; t = time.perf_counter(); from revise.demo_engine.registry 
 
 def edited_param(demo: Demo) -> tuple[Param, tuple[str, str]]:
     """The parameter the benchmark edits and two values to swap: the first number (else choice) that has a
-    neighbouring value the demo runs with."""
+    neighbouring value the demo runs with, to a different result (a parameter of another view changes nothing,
+    so nothing would be redrawn)."""
+    shown = _shown(run_demo(demo.name, {}))
     for param in sorted(demo.params, key=lambda param: param.kind not in ("int", "float")):
         for other in _neighbours(param):
             try:
-                run_demo(demo.name, {param.name: other})
+                if _shown(run_demo(demo.name, {param.name: other})) == shown:
+                    continue
             except (DemoParamError, DemoRunError):
                 continue
             return param, (other, param.as_text(param.default))
     raise LookupError(f"{demo.name}: no parameter can be edited to a value the demo runs with")
+
+
+def _shown(run: DemoRun) -> tuple[str, tuple]:
+    """What a run puts on screen in words: its summary and table."""
+    return run.result.summary, run.result.table.rows
 
 
 def _neighbours(param: Param) -> list[str]:
