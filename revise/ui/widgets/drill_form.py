@@ -16,12 +16,10 @@ from textual.widgets import Input, Label, Static
 from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
+    from revise.demo_engine.answers import Field
     from revise.demo_engine.drill import DrillInstance, Mark
 
-
-def _field_id(name: str) -> str:
-    """The id of an answer field."""
-    return f"answer-{name}"
+FIELD_ID_PREFIX = "answer-"  # an answer field's id is this and the field's name
 
 
 class DrillForm(Vertical):
@@ -81,12 +79,12 @@ class DrillForm(Vertical):
         self._show_question()
         fields = self.query_one("#drill-fields", Horizontal)
         await fields.mount_all(
-            Vertical(Label(self._label(field)), Input(placeholder=field.hint(), id=_field_id(field.name),
+            Vertical(Label(self._label(field)), Input(placeholder=field.hint(), id=FIELD_ID_PREFIX + field.name,
                                                       compact=True, max_length=200), classes="drill-field")
             for field in message.instance.drill.fields)
         self.query(Input).first().focus()
 
-    def _label(self, field) -> str:
+    def _label(self, field: Field) -> str:
         """A field's label in the language."""
         return {"en": field.label_en, "zh": field.label_zh}.get(self.language, f"{field.label_en} | {field.label_zh}")
 
@@ -96,9 +94,9 @@ class DrillForm(Vertical):
             return
         lines = {"en": [self.instance.question_en], "zh": [self.instance.question_zh]}.get(
             self.language, [self.instance.question_en, self.instance.question_zh])
-        title = self.instance.drill.title_zh if self.language == "zh" else self.instance.drill.title_en
-        self.query_one("#drill-question", Static).update(
-            Text.assemble((f"Drill · {title}\n", "bold"), "\n".join(lines)))
+        heading = (f"练习 · {self.instance.drill.title_zh}" if self.language == "zh"
+                   else f"Drill · {self.instance.drill.title_en}")
+        self.query_one("#drill-question", Static).update(Text.assemble((heading + "\n", "bold"), "\n".join(lines)))
 
     def set_language(self, language: str) -> None:
         """Redraws the question, labels and solution in another language."""
@@ -123,7 +121,7 @@ class DrillForm(Vertical):
         if empty is not None and empty is not event.input:
             empty.focus()
             return
-        self.marks = self.instance.check({field.id.removeprefix("answer-"): field.value for field in inputs})
+        self.marks = self.instance.check({field.id.removeprefix(FIELD_ID_PREFIX): field.value for field in inputs})
         for field, mark in zip(inputs, self.marks):
             field.disabled = True
             field.set_class(mark.right, "right")
