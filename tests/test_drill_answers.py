@@ -38,7 +38,7 @@ def test_a_whole_number_is_read_with_or_without_thousands_commas(typed: str, val
     (WHOLE, "2.5", "not a whole number"), (WHOLE, "abc", "not a whole number"), (NUMBER, "1/0", "not a number"),
     (NUMBER, "nan", "not a number"), (NUMBER, "1e999", "too large"), (SHAPE, "28xx", "not a shape"),
     (SHAPE, "a x b", "not a shape"), (CHOICE, "maybe", "not one of: yes, no"), (NUMBER, "", "nothing typed"),
-    (NUMBER, "9" * 300, "too long"),
+    (NUMBER, "9" * 300, "too long"), (NUMBER, "1e99999999/1", "too large"), (WHOLE, "1e99999999", "whole"),
 ])
 def test_what_cannot_be_read_says_why_in_one_line(field: Field, typed: str, reason: str) -> None:
     with pytest.raises(AnswerError, match=reason) as raised:

@@ -1,8 +1,9 @@
 """Reading a drill answer as people write it, and comparing it with the right one.
 
 A field is a whole number, a number compared to some significant figures, a shape (28x28x6), a list of whole
-numbers (the boxes kept: 2, 4), or one of some choices. What is typed is read leniently: full-width digits and Chinese punctuation (`２８，２８`), `×` or `*`
-between sizes, brackets, `1e-3` and `1/3`; whatever it is, reading it gives a value or a one-line reason.
+numbers (the boxes kept: 2, 4), or one of some choices. What is typed is read leniently: full-width digits and
+Chinese punctuation (`２８，２８`), `×` or `*` between sizes, brackets, `1e-3` and `1/3`; whatever it is,
+reading it gives a value or a one-line reason.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from fractions import Fraction
 
 from revise.errors import excerpt
 
@@ -120,10 +120,10 @@ def read_number(text: str) -> float:
     compact = text.replace(" ", "").lower()
     numerator, slash, denominator = compact.partition("/")
     try:
-        if slash:
+        if slash:  # in floats: an exact Fraction of `1e99999999` would take forever to build
             if not (_NUMBER.fullmatch(numerator) and _NUMBER.fullmatch(denominator)):
                 raise ValueError
-            value = float(Fraction(numerator) / Fraction(denominator))
+            value = float(numerator) / float(denominator)
         elif _NUMBER.fullmatch(compact):
             value = float(compact)
         else:
