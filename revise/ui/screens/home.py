@@ -66,8 +66,8 @@ class HomeScreen(Screen[None]):
             yield Static("Opening your cards…", id="counts")
             yield Static("", id="next-due")
             yield Static("", id="problems")
-            yield Static("Space: review  ·  p: practise drills  ·  Ctrl+F: search  ·  b: browse  ·  s: stats  ·  "
-                         "o: options  ·  q: quit", id="hint")
+            yield Static("Space: review · p: practise · Ctrl+F: search · b: browse · s: stats · o: options · q: quit",
+                         id="hint")
         yield Footer(compact=True)
 
     def on_home_screen_ready(self, message: Ready) -> None:

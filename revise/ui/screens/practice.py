@@ -31,7 +31,7 @@ def scopes(cards: list[CardText]) -> list[tuple[str, str]]:
     """The choices of what to practise, as (label, value): everything, each deck, each tag, recent Agains."""
     decks = dict.fromkeys(card.deck for card in cards)
     tags = sorted({tag for card in cards for tag in card.tags})
-    return [(f"All decks ({len(cards)} drills)", ALL),
+    return [(f"All decks ({len(cards)} cards with drills)", ALL),
             *((f"Deck {deck}", f"deck:{deck}") for deck in decks),
             *((f"Tag #{tag}", f"tag:{tag}") for tag in tags),
             (f"Rated Again in the last {AGAIN_DAYS} days", AGAIN)]
