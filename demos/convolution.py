@@ -175,30 +175,45 @@ def _pooling(value, kernel, stride, padding, ceil_mode, kind: str):
 
 
 @njit(cache=True)
+def _window_cells(grid_h, grid_w, other_h, other_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                  dilation_h, dilation_w):
+    """For each kernel tap (u, v) and each cell (i, j) of one grid, the flat index of the cell (i*s - p + u*d,
+    j*s - p + v*d) of the other grid it meets, or -1 where that falls on the padding: the convolution gathers
+    through it (grid = output, other = input), the transposed convolution scatters (grid = input, other = output)."""
+    cells = np.full((kernel_h * kernel_w, grid_h * grid_w), -1, dtype=np.int64)
+    for u in range(kernel_h):
+        for v in range(kernel_w):
+            for i in range(grid_h):
+                row = i * stride_h - pad_h + u * dilation_h
+                if 0 <= row < other_h:
+                    for j in range(grid_w):
+                        col = j * stride_w - pad_w + v * dilation_w
+                        if 0 <= col < other_w:
+                            cells[u * kernel_w + v, i * grid_w + j] = row * other_w + col
+    return cells
+
+
+@njit(cache=True)
 def _conv2d(x, w, b, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups, out_h, out_w):
     """out[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * x[n, group's c, i*s - p + u*d, ...], as one
     matrix product per image and group: each window unrolled into a column (im2col), times the filters as rows,
     so that BLAS does the multiply-adds, as in the libraries a learner compares with."""
     batch, _, height, width = x.shape
     c_out, c_group, kernel_h, kernel_w = w.shape
-    out_group, taps, cells = c_out // groups, c_group * kernel_h * kernel_w, out_h * out_w
-    filters = np.ascontiguousarray(w).reshape(c_out, taps)
+    out_group, taps, cells = c_out // groups, kernel_h * kernel_w, out_h * out_w
+    filters = np.ascontiguousarray(w).reshape(c_out, c_group * taps)
+    reads = _window_cells(out_h, out_w, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                          dilation_h, dilation_w)
+    flat = np.ascontiguousarray(x).reshape(batch, x.shape[1], height * width)
     out = np.empty((batch, c_out, cells))
-    columns = np.zeros((taps, cells))
+    columns = np.zeros((c_group * taps, cells))  # taps falling on the padding stay 0
     for n in range(batch):
         for group in range(groups):
-            columns[:] = 0.0  # taps falling on the padding stay 0
             for c in range(c_group):
-                for u in range(kernel_h):
-                    for v in range(kernel_w):
-                        tap = (c * kernel_h + u) * kernel_w + v
-                        for i in range(out_h):
-                            row = i * stride_h - pad_h + u * dilation_h
-                            if 0 <= row < height:
-                                for j in range(out_w):
-                                    col = j * stride_w - pad_w + v * dilation_w
-                                    if 0 <= col < width:
-                                        columns[tap, i * out_w + j] = x[n, group * c_group + c, row, col]
+                for tap in range(taps):
+                    for cell in range(cells):
+                        if reads[tap, cell] >= 0:
+                            columns[c * taps + tap, cell] = flat[n, group * c_group + c, reads[tap, cell]]
             first = group * out_group
             block = np.dot(np.ascontiguousarray(filters[first:first + out_group]), columns)
             for o in range(out_group):
@@ -212,24 +227,21 @@ def _conv_transpose2d(x, w, b, stride_h, stride_w, pad_h, pad_w, dilation_h, dil
     products of every input cell with every kernel tap are one matrix product per image (BLAS), then scattered."""
     batch, c_in, height, width = x.shape
     c_out, kernel_h, kernel_w = w.shape[1], w.shape[2], w.shape[3]
-    kernels = np.ascontiguousarray(np.ascontiguousarray(w).reshape(c_in, c_out * kernel_h * kernel_w).T)
-    out = np.empty((batch, c_out, out_h, out_w))
+    taps = kernel_h * kernel_w
+    kernels = np.ascontiguousarray(np.ascontiguousarray(w).reshape(c_in, c_out * taps).T)
+    writes = _window_cells(height, width, out_h, out_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                           dilation_h, dilation_w)
+    out = np.empty((batch, c_out, out_h * out_w))
     for n in range(batch):
         for o in range(c_out):
             out[n, o] = b[o]
         products = np.dot(kernels, np.ascontiguousarray(x[n]).reshape(c_in, height * width))
         for o in range(c_out):
-            for u in range(kernel_h):
-                for v in range(kernel_w):
-                    tap = (o * kernel_h + u) * kernel_w + v
-                    for i in range(height):
-                        row = i * stride_h - pad_h + u * dilation_h
-                        if 0 <= row < out_h:
-                            for j in range(width):
-                                col = j * stride_w - pad_w + v * dilation_w
-                                if 0 <= col < out_w:
-                                    out[n, o, row, col] += products[tap, i * width + j]
-    return out
+            for tap in range(taps):
+                for cell in range(height * width):
+                    if writes[tap, cell] >= 0:
+                        out[n, o, writes[tap, cell]] += products[o * taps + tap, cell]
+    return out.reshape(batch, c_out, out_h, out_w)
 
 
 @njit(cache=True)

@@ -14,8 +14,15 @@ DRILLS = all_drills()
 SEEDS = range(200)
 
 
-def test_the_drills_cover_every_kind_of_worked_example() -> None:
-    assert len(DRILLS) >= 2
+def test_at_least_30_bundled_cards_ask_a_drill_that_exists() -> None:
+    from revise.cards.loader import card_files, load_known_names, read_card_file
+    from revise.paths import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "cards"
+    known, _ = load_known_names(folder)
+    named = [card.drill for path in card_files(folder) for card in read_card_file(path, known).cards if card.drill]
+    assert len(named) >= 30, "issue 15: at least 30 drill cards"
+    assert set(named) <= set(DRILLS) and len(DRILLS) >= 30
 
 
 @pytest.mark.parametrize("name", sorted(DRILLS))
