@@ -27,6 +27,10 @@ COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 GRID_COLOUR = "0.6"  # contour lines, reference lines and other scenery
 DARK_TEXT, LIGHT_TEXT = "black", "white"  # a heat map's labels on light and on dark cells
+CELL_LABEL = "cell-label"  # the gid of a heat map's labels: their colour is chosen for their cell, kept on screen
+# The ink of plots drawn as terminal images, on a dark or a light screen background.
+SCREEN_INK_ON_DARK, SCREEN_INK_ON_LIGHT = "#d4d4d4", "#202020"
+PNG_DPI = 150
 # Relative luminance below which white text contrasts more than black (WCAG: (L + 0.05) / 0.05 = 1.05 / (L + 0.05)).
 DARK_CELL = 0.179
 
@@ -101,5 +105,65 @@ def heat_map(ax: Axes, values: np.ndarray, left: float = 0.0, top: float = 0.0, 
                 continue
             colour = text_colours if text_colours is None or isinstance(text_colours, str) else text_colours[r][c]
             ax.text(left + c + 0.5, top + r + 0.5, text, ha="center", va="center", fontproperties=font,
-                    color=colour or (LIGHT_TEXT if dark[r, c] else DARK_TEXT), clip_path=clip)
+                    color=colour or (LIGHT_TEXT if dark[r, c] else DARK_TEXT), clip_path=clip, gid=CELL_LABEL)
     return image
+
+
+def figure_png(figure: Figure, dpi: int = PNG_DPI, background: str | None = None) -> bytes:
+    """The figure as PNG bytes: as drawn (white, for files and printing), or, given the screen's `background`
+    colour, drawn on it in the screen's ink, as a terminal image that sits in the app like its text does."""
+    from io import BytesIO
+
+    if background is not None:
+        _on_screen(figure, background)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor=figure.get_facecolor())
+    return buffer.getvalue()
+
+
+def _on_screen(figure: Figure, background: str) -> None:
+    """Recolours a figure for a screen background: the background behind it, and its black and dark-grey ink
+    (titles, labels, ticks, frames, legends, text, black lines) in the screen's ink; series colours and heat-map
+    labels keep theirs."""
+    from matplotlib.colors import to_rgb
+
+    ink = SCREEN_INK_ON_DARK if _luminance(to_rgb(background)) < 0.5 else SCREEN_INK_ON_LIGHT
+
+    def inked(artist_colour: object) -> bool:
+        """Whether a colour is the default ink, black or a dark grey, which vanishes on a dark background."""
+        try:
+            red, green, blue = to_rgb(artist_colour)
+        except ValueError:
+            return False
+        return max(red, green, blue) - min(red, green, blue) < 0.05 and _luminance((red, green, blue)) < 0.3
+
+    figure.set_facecolor(background)
+    for text in figure.texts:
+        if inked(text.get_color()):
+            text.set_color(ink)
+    for ax in figure.axes:
+        ax.set_facecolor(background)
+        ax.tick_params(colors=ink, which="both")
+        for label in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            label.set_color(ink)
+        for spine in ax.spines.values():
+            if inked(spine.get_edgecolor()):
+                spine.set_edgecolor(ink)
+        for text in ax.texts:
+            if text.get_gid() != CELL_LABEL and inked(text.get_color()):
+                text.set_color(ink)
+        for line in ax.get_lines():
+            if inked(line.get_color()):
+                line.set_color(ink)
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.get_frame().set_facecolor(background)
+            legend.get_frame().set_edgecolor(GRID_COLOUR)
+            for text in legend.get_texts():
+                text.set_color(ink)
+
+
+def _luminance(rgb: Sequence[float]) -> float:
+    """Relative luminance (WCAG) of an sRGB colour with channels in 0-1."""
+    linear = [channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4 for channel in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

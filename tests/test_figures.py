@@ -81,3 +81,23 @@ def test_a_constant_grid_is_drawn(constant: float) -> None:
     _, ax = new_axes("t", "", "")
     heat_map(ax, np.full((2, 2), constant))
     assert len(ax.texts) == 4 and len(ax.images) == 1
+
+
+def test_a_figure_for_the_screen_is_drawn_on_its_background_in_light_ink_and_a_file_stays_white() -> None:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from revise.figures import figure_png, new_axes
+
+    def pixels(background: str | None) -> np.ndarray:
+        figure, ax = new_axes("A title", "x", "y")
+        ax.plot([0, 1], [0, 1], color="black", label="line")
+        ax.legend()
+        return np.asarray(Image.open(io.BytesIO(figure_png(figure, dpi=50, background=background))).convert("RGB"))
+
+    on_screen, in_file = pixels("#121212"), pixels(None)
+    assert tuple(on_screen[0, 0]) == (0x12, 0x12, 0x12) and tuple(in_file[0, 0]) == (255, 255, 255)
+    assert (on_screen.min(axis=2) > 235).mean() < 0.001, "no white box on screen"
+    assert (on_screen.max(axis=2) > 150).mean() > 0.002, "the title, labels and line are drawn in light ink"

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from revise.demo_engine.registry import UnknownDemoError, demo_names, load_demo
-from revise.demo_engine.runner import DemoRunError, figure_png, run_demo
+from revise.demo_engine.runner import DemoRunError, run_demo
 from revise.demo_engine.spec import Demo, DemoParamError
 from revise.errors import printable, stdout_json
+from revise.figures import figure_png
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -64,7 +65,7 @@ def run_demo_command(name: str | None, options: list[str], list_only: bool) -> i
         return 2
     if args.plot:
         try:
-            args.plot.write_bytes(figure_png(run.result))
+            args.plot.write_bytes(figure_png(run.result.figure))
         except OSError as error:
             print(f"revise demo {name}: error: cannot write {printable(str(args.plot))}: {error.strerror}",
                   file=sys.stderr)

@@ -36,12 +36,3 @@ def run_demo(name: str, values: dict[str, Any]) -> DemoRun:
     except ValueError as error:
         raise DemoRunError(f"{name}: {error}") from None
     return DemoRun(name, params, result, time.perf_counter() - start)
-
-
-def figure_png(result: DemoResult, dpi: int = 150) -> bytes:
-    """The result's figure as PNG bytes."""
-    from io import BytesIO
-
-    buffer = BytesIO()
-    result.figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()

@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
-from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from revise.errors import ReviseError
-from revise.figures import COLOURS, new_axes
+from revise.figures import COLOURS, figure_png, new_axes
 from revise.stats.model import RETENTION_WEEKS, Stats
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 HEATMAP_SIZE = (9, 2.2)  # 53 weeks by 7 days of square cells
-PNG_DPI = 150
 # On screen a plot fills at most a terminal's width: fewer pixels draw faster and look the same.
 SCREEN_DPI = 100
 # The card states in the order the counts plot and the screen list them.
@@ -251,13 +249,6 @@ PLOTS: dict[str, Callable[[Stats], Figure]] = {
     "intervals": intervals_figure, "stability": stability_figure, "difficulty": difficulty_figure,
     "retrievability": retrievability_figure, "drills": drills_figure,
 }
-
-
-def figure_png(figure: Figure, dpi: int = PNG_DPI) -> bytes:
-    """A figure as PNG bytes."""
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
 
 
 def save_plots(stats: Stats, folder: Path) -> list[Path]:

@@ -77,15 +77,16 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Starts computing as soon as the screen opens, plots sized to the terminal."""
-        self.query_one("#stats-plots", VerticalScroll).focus()
-        self.compute(self.context.graphics, max(40, self.app.size.width - PLOT_ROOM))
+        plots = self.query_one("#stats-plots", VerticalScroll)
+        plots.focus()
+        self.compute(self.context.graphics, max(40, self.app.size.width - PLOT_ROOM), plots.background_colors[1].hex)
 
     @backend_work("stats", exclusive=True)
-    def compute(self, graphics: str, width: int) -> None:
+    def compute(self, graphics: str, width: int, background: str) -> None:
         """Computes the statistics, then draws every plot (the numbers go on screen in between), off the UI thread."""
         stats = self.context.collection.stats()
         self.post_message(self.Computed(stats))
-        self.post_message(self.Drawn(render_plots(stats, graphics, width)))
+        self.post_message(self.Drawn(render_plots(stats, graphics, width, background)))
 
     def on_stats_screen_computed(self, message: Computed) -> None:
         """Shows today's numbers, the streak and the card counts, and says the plots are coming."""
@@ -123,9 +124,11 @@ class StatsScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def render_plots(stats: Stats, graphics: str, width: int) -> list[tuple[str, Any]]:
-    """Every plot by name, in order: text `width` cells wide in text mode, else PIL images of the PNGs."""
-    from revise.stats.plots import PLOTS, SCREEN_DPI, figure_png, heatmap_text
+def render_plots(stats: Stats, graphics: str, width: int, background: str) -> list[tuple[str, Any]]:
+    """Every plot by name, in order: text `width` cells wide in text mode, else PIL images of the PNGs drawn on
+    the screen's `background`."""
+    from revise.figures import figure_png
+    from revise.stats.plots import PLOTS, SCREEN_DPI, heatmap_text
 
     if graphics == "text":
         from revise.demo_engine.text_plot import figure_to_text
@@ -134,4 +137,4 @@ def render_plots(stats: Stats, graphics: str, width: int) -> list[tuple[str, Any
                  figure_to_text(make(stats), columns=width, rows=PLOT_ROWS)) for name, make in PLOTS.items()]
     from revise.ui.graphics import png_image
 
-    return [(name, png_image(figure_png(make(stats), SCREEN_DPI))) for name, make in PLOTS.items()]
+    return [(name, png_image(figure_png(make(stats), SCREEN_DPI, background))) for name, make in PLOTS.items()]

@@ -189,18 +189,19 @@ class DemoPanel(Vertical):
         """Starts a run with the form's values, sized to the plot area."""
         if self.demo is None:
             return
-        width = max(40, (self.query_one("#demo-plot").size.width or self.size.width or 96) - SCROLLBAR_ROOM)
-        self.run_demo(self.values(), width)
+        plot_area = self.query_one("#demo-plot")
+        width = max(40, (plot_area.size.width or self.size.width or 96) - SCROLLBAR_ROOM)
+        self.run_demo(self.values(), width, plot_area.background_colors[1].hex)
 
     @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
-    def run_demo(self, values: dict[str, Any], width: int) -> None:
-        """Runs the demo and renders its figure off the UI thread."""
+    def run_demo(self, values: dict[str, Any], width: int, background: str) -> None:
+        """Runs the demo and renders its figure off the UI thread (an image on the plot area's `background`)."""
         from revise.demo_engine.runner import DemoRunError, run_demo
         from revise.demo_engine.spec import DemoParamError
 
         try:
             run = run_demo(self.demo_name, values)
-            plot = self._render_plot(run, width)
+            plot = self._render_plot(run, width, background)
         except (DemoParamError, DemoRunError) as error:
             self.post_message(self.Failed(str(error)))
             return
@@ -209,16 +210,16 @@ class DemoPanel(Vertical):
             return
         self.post_message(self.Ran(run, plot))
 
-    def _render_plot(self, run: DemoRun, width: int) -> Any:
-        """The figure as braille text, or as a PIL image for terminal graphics."""
+    def _render_plot(self, run: DemoRun, width: int, background: str) -> Any:
+        """The figure as braille text, or as a PIL image for terminal graphics, drawn on the screen's background."""
         if self.graphics == "text":
             from revise.demo_engine.text_plot import figure_to_text
 
             return figure_to_text(run.result.figure, columns=width, rows=PLOT_ROWS)
-        from revise.demo_engine.runner import figure_png
+        from revise.figures import figure_png
         from revise.ui.graphics import png_image
 
-        return png_image(figure_png(run.result))
+        return png_image(figure_png(run.result.figure, background=background))
 
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""

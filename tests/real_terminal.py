@@ -1,0 +1,133 @@
+"""The app in a real graphics terminal: xterm in VT340 mode (Sixel) on a virtual X display, driven with xdotool
+and seen through screenshots, so that tests check the pixels a person would see, not the escape codes sent."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+TOOLS = ("Xvfb", "xterm", "xdotool", "xwd", "convert")
+COLUMNS, ROWS = 120, 45
+STILL = 0.001  # a screen whose pixels change less than this between two shots is still (a blinking cursor)
+
+
+def missing_tools() -> list[str]:
+    """The programs the harness needs that this machine lacks (.ci/run installs them where it can)."""
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+class XtermApp:
+    """One command running in its own xterm, on its own virtual display, until closed."""
+
+    def __init__(self, command: list[str], columns: int = COLUMNS, rows: int = ROWS) -> None:
+        number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+        self.display = f":{number}"
+        self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.env = {**os.environ, "DISPLAY": self.display}
+        self.xterm: subprocess.Popen[bytes] | None = None
+        try:
+            self._start(command, columns, rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, command: list[str], columns: int, rows: int) -> None:
+        """Waits for the display to take connections, then starts xterm on it and waits for its window."""
+        self._wait(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=self.env,
+                                          capture_output=True).returncode == 0, "the virtual display")
+        self.xterm = subprocess.Popen(
+            ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
+             "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", f"{columns}x{rows}", "-e", *command],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.window = ""
+        self._wait(self._found_window, "the xterm window")
+
+    def _found_window(self) -> bool:
+        """Whether xterm's window is up (and remembered)."""
+        found = subprocess.run(["xdotool", "search", "--class", "xterm"], env=self.env, capture_output=True,
+                               text=True).stdout.split()
+        self.window = found[0] if found else ""
+        return bool(found)
+
+    @staticmethod
+    def _wait(ready: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        """Polls until `ready`, or fails naming what never came."""
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            time.sleep(0.1)
+
+    def keys(self, *keys: str) -> None:
+        """Presses keys in the window (xterm ignores keys sent to a window that is not focused)."""
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=self.env, check=True)
+        subprocess.run(["xdotool", "key", "--delay", "50", *keys], env=self.env, check=True)
+
+    def type(self, text: str) -> None:
+        """Types text in the window, as a person would."""
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=self.env, check=True)
+        subprocess.run(["xdotool", "type", "--delay", "50", text], env=self.env, check=True)
+
+    def screenshot(self) -> np.ndarray:
+        """The window as a person sees it: an (height, width, 3) array of RGB pixels."""
+        from PIL import Image
+
+        dump = subprocess.run(["xwd", "-silent", "-id", self.window], env=self.env, capture_output=True,
+                              check=True).stdout
+        png = subprocess.run(["convert", "xwd:-", "png:-"], input=dump, capture_output=True, check=True).stdout
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    def wait_for_pixels(self, shows: Callable[[np.ndarray], bool], what: str, timeout: float = 60.0) -> np.ndarray:
+        """The first screenshot that `shows` accepts, polling until it comes."""
+        shots: list[np.ndarray] = []
+
+        def shown() -> bool:
+            shots.append(self.screenshot())
+            return shows(shots[-1])
+
+        self._wait(shown, what, timeout)
+        return shots[-1]
+
+    def wait_until_still(self, what: str, quiet: float = 2.0, timeout: float = 90.0) -> np.ndarray:
+        """The screen once it has stopped changing for `quiet` seconds (plots drawn, nothing loading), a blinking
+        text cursor apart (under STILL of the pixels changing)."""
+        last, since = self.screenshot(), time.monotonic()
+
+        def settled() -> bool:
+            nonlocal last, since
+            shot = self.screenshot()
+            if shot.shape != last.shape or share((shot != last).any(axis=2)) > STILL:
+                last, since = shot, time.monotonic()
+            return time.monotonic() - since >= quiet
+
+        self._wait(settled, what, timeout)
+        return last
+
+    def close(self) -> None:
+        """Ends xterm and the virtual display."""
+        for process in (self.xterm, self.xvfb):
+            if process is None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def share(mask: np.ndarray) -> float:
+    """The fraction of pixels a boolean mask selects."""
+    return float(mask.mean())
+
+
+def near_white(pixels: np.ndarray) -> np.ndarray:
+    """Pixels a person would call white: every channel above 235."""
+    return pixels.min(axis=2) > 235
