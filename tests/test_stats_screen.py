@@ -101,6 +101,9 @@ async def test_with_terminal_graphics_every_plot_is_drawn_as_an_image(db_path: P
         await wait_for(pilot, lambda: len(screen.query(".stats-plot-image")) == len(PLOT_TITLES), "the plot images")
         heatmap = screen.query_one("#stats-heatmap")
         await wait_for(pilot, lambda: heatmap.size.height == 10, "the heatmap laid out 10 rows high")
+        others = [widget for widget in screen.query(".stats-plot-image") if widget is not heatmap]
+        await wait_for(pilot, lambda: all(widget.size.height == 22 for widget in others),
+                       "every other plot laid out 22 rows high")
 
         def coloured_half_cells() -> int:
             strips = pilot.app.screen._compositor.render_strips()
