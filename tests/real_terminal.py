@@ -7,6 +7,7 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 TOOLS = ("Xvfb", "xterm", "xdotool", "xwd", "convert")
 COLUMNS, ROWS = 120, 45
 STILL = 0.001  # a screen whose pixels change less than this between two shots is still (a blinking cursor)
+_USED_DISPLAYS: set[int] = set()
+XTERM_ATTEMPTS = 3
 
 
 def missing_tools() -> list[str]:
@@ -27,7 +30,9 @@ class XtermApp:
     """One command running in its own xterm, on its own virtual display, until closed."""
 
     def __init__(self, command: list[str], columns: int = COLUMNS, rows: int = ROWS) -> None:
-        number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+        number = next(n for n in range(90, 400) if n not in _USED_DISPLAYS and not Path(f"/tmp/.X11-unix/X{n}").exists()
+                      and not Path(f"/tmp/.X{n}-lock").exists())
+        _USED_DISPLAYS.add(number)  # never reused in this run: a display just closed may still be going away
         self.display = f":{number}"
         self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -40,15 +45,27 @@ class XtermApp:
             raise
 
     def _start(self, command: list[str], columns: int, rows: int) -> None:
-        """Waits for the display to take connections, then starts xterm on it and waits for its window."""
+        """Waits for the display to take connections, then starts xterm on it and waits for its window; an xterm
+        whose window does not come (seen now and then on a busy machine) is replaced, twice at most."""
         self._wait(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=self.env,
                                           capture_output=True).returncode == 0, "the virtual display")
-        self.xterm = subprocess.Popen(
-            ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
-             "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", f"{columns}x{rows}", "-e", *command],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.window = ""
-        self._wait(self._found_window, "the xterm window")
+        for attempt in range(XTERM_ATTEMPTS):
+            said = tempfile.TemporaryFile()  # xterm's complaints, if any, for the failure message
+            self.xterm = subprocess.Popen(
+                ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm",
+                 "XTerm*numColorRegisters: 256", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry",
+                 f"{columns}x{rows}", "-e", *command], env=self.env, stdout=subprocess.DEVNULL, stderr=said)
+            try:
+                self._wait(self._found_window, "the xterm window", timeout=15.0)
+                return
+            except AssertionError:
+                self.xterm.kill()
+                self.xterm.wait()
+                said.seek(0)
+                error = said.read().decode(errors="replace").strip()
+                if attempt == XTERM_ATTEMPTS - 1:
+                    raise AssertionError(f"no xterm window after {XTERM_ATTEMPTS} tries; xterm said: {error!r}") \
+                        from None
 
     def _found_window(self) -> bool:
         """Whether xterm's window is up (and remembered)."""
