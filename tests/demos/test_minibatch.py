@@ -116,7 +116,7 @@ def test_sgd_keeps_wandering_around_the_optimum():
 
 
 @settings(max_examples=30, deadline=None)
-@given(n=st.integers(2, 300), seed=st.integers(0, 1000))
+@given(n=st.integers(3, 300), seed=st.integers(0, 1000))  # two centred points are collinear: no unique fit to compare
 def test_standardising_rescales_without_changing_the_fit(n, seed):
     raw, y = regression_data(n, False, seed)
     standard, same_y = regression_data(n, True, seed)
