@@ -45,6 +45,10 @@ class Field:
         if self.kind == "choice" and len(self.choices) < 2:
             raise ValueError(f"field {self.name}: a choice needs at least two choices")
 
+    def label(self, language: str = "en") -> str:
+        """The field's label in a language: "en", "zh", or both halves for any other (the app's "both")."""
+        return {"en": self.label_en, "zh": self.label_zh}.get(language, f"{self.label_en} | {self.label_zh}")
+
     def hint(self) -> str:
         """What to type, in a few words, for the field's placeholder."""
         return {"int": "a whole number", "number": f"a number, {self.sig_figs} significant figures",

@@ -106,8 +106,8 @@ class DrillInstance:
 
     def answer_lines(self, language: str = "en") -> list[str]:
         """The right answers, one `label: value` line per field, in the language."""
-        return [f"{answer_field.label_zh if language == 'zh' else answer_field.label_en}: "
-                f"{answer_field.show(self.worked.answers[answer_field.name])}" for answer_field in self.drill.fields]
+        return [f"{answer_field.label(language)}: {answer_field.show(self.worked.answers[answer_field.name])}"
+                for answer_field in self.drill.fields]
 
     def verdict_lines(self, marks: tuple[Mark, ...], language: str = "en") -> list[str]:
         """One line per field, in English or Chinese: right, or wrong with what was typed (or why it could not be
@@ -116,7 +116,7 @@ class DrillInstance:
 
         zh, lines = language == "zh", []
         for mark in marks:
-            label = mark.field.label_zh if zh else mark.field.label_en
+            label = mark.field.label("zh" if zh else "en")
             answer = mark.field.show(self.worked.answers[mark.field.name])
             typed = printable(mark.typed.strip())
             if mark.right:

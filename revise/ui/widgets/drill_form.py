@@ -16,7 +16,6 @@ from textual.widgets import Input, Label, Static
 from revise.ui.work import WorkFailed, backend_work
 
 if TYPE_CHECKING:
-    from revise.demo_engine.answers import Field
     from revise.demo_engine.drill import DrillInstance, Mark
 
 FIELD_ID_PREFIX = "answer-"  # an answer field's id is this and the field's name
@@ -79,14 +78,10 @@ class DrillForm(Vertical):
         self._show_question()
         fields = self.query_one("#drill-fields", Horizontal)
         await fields.mount_all(
-            Vertical(Label(self._label(field)), Input(placeholder=field.hint(), id=FIELD_ID_PREFIX + field.name,
+            Vertical(Label(field.label(self.language)), Input(placeholder=field.hint(), id=FIELD_ID_PREFIX + field.name,
                                                       compact=True, max_length=200), classes="drill-field")
             for field in message.instance.drill.fields)
         self.query(Input).first().focus()
-
-    def _label(self, field: Field) -> str:
-        """A field's label in the language."""
-        return {"en": field.label_en, "zh": field.label_zh}.get(self.language, f"{field.label_en} | {field.label_zh}")
 
     def _show_question(self) -> None:
         """The question with its numbers, in the language (both, one under the other, for "both")."""
@@ -104,7 +99,7 @@ class DrillForm(Vertical):
         self._show_question()
         if self.instance is not None:
             for label, field in zip(self.query(Label), self.instance.drill.fields):
-                label.update(self._label(field))
+                label.update(field.label(self.language))
         if self.marks is not None:
             self._show_verdict()
         if self.marks is not None or self.query_one("#drill-solution").display:
