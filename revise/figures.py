@@ -8,6 +8,7 @@ figure keeps the braille rendering of `figure_to_text`, which draws the first ax
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,9 @@ CELL_LABEL = "cell-label"  # the gid of a heat map's labels: their colour is cho
 # The ink of plots drawn as terminal images, on a dark or a light screen background.
 SCREEN_INK_ON_DARK, SCREEN_INK_ON_LIGHT = "#d4d4d4", "#202020"
 PNG_DPI = 150
+# Held while matplotlib draws text: its font objects and mathtext's parser are shared and not thread-safe, and
+# workers draw plots and formulas at the same time (two formulas parsed at once fail as if undrawable).
+MATPLOTLIB_LOCK = threading.Lock()
 # Relative luminance below which white text contrasts more than black (WCAG: (L + 0.05) / 0.05 = 1.05 / (L + 0.05)).
 DARK_CELL = 0.179
 
@@ -95,7 +99,7 @@ def heat_map(ax: Axes, values: np.ndarray, left: float = 0.0, top: float = 0.0, 
     rgba = colour_map(np.clip(scaled, 0.0, 1.0))
     opacity = np.where(hidden[..., None], 0.0, rgba[..., 3:] * alpha)
     shown = opacity * rgba[..., :3] + (1 - opacity) * np.array(to_rgb(ax.get_facecolor()))
-    dark = _luminance(shown) < DARK_CELL
+    dark = luminance(shown) < DARK_CELL
     clip, font = shared_clip(ax), FontProperties(size=fontsize)  # shared by the labels: each is made 1.3x faster
     for r in range(rows):
         for c in range(columns):
@@ -108,25 +112,34 @@ def heat_map(ax: Axes, values: np.ndarray, left: float = 0.0, top: float = 0.0, 
     return image
 
 
-def figure_png(figure: Figure, dpi: int = PNG_DPI, background: str | None = None) -> bytes:
+def figure_png(figure: Figure, dpi: float = PNG_DPI, background: str | None = None,
+               size: tuple[int, int] | None = None) -> bytes:
     """The figure as PNG bytes: as drawn (white, for files and printing), or, given the screen's `background`
-    colour, drawn on it in the screen's ink, as a terminal image that sits in the app like its text does."""
+    colour, drawn on it in the screen's ink, as a terminal image that sits in the app like its text does.
+
+    `size` (width, height in pixels) lays the figure out again to exactly that size, to fill a terminal image box.
+    """
     from io import BytesIO
 
     if background is not None:
         _on_screen(figure, background)
+    if size is not None:
+        figure.set_size_inches(size[0] / dpi, size[1] / dpi)
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor=figure.get_facecolor())
+    with MATPLOTLIB_LOCK:
+        figure.savefig(buffer, format="png", dpi=dpi, facecolor=figure.get_facecolor())
     return buffer.getvalue()
 
 
 def _on_screen(figure: Figure, background: str) -> None:
     """Recolours a figure for a screen background: the background behind it, and its black and dark-grey ink
-    (titles, labels, ticks, frames, legends, text, black lines) in the screen's ink; series colours and heat-map
-    labels keep theirs."""
+    (titles, labels, ticks, frames, legends, text, black lines and points) in the screen's ink; series colours
+    and heat-map labels keep theirs."""
+    from matplotlib.collections import Collection
     from matplotlib.colors import to_rgb
+    from matplotlib.lines import Line2D
 
-    ink = SCREEN_INK_ON_DARK if _luminance(to_rgb(background)) < 0.5 else SCREEN_INK_ON_LIGHT
+    ink = SCREEN_INK_ON_DARK if luminance(to_rgb(background)) < 0.5 else SCREEN_INK_ON_LIGHT
 
     def inked(artist_colour: object) -> bool:
         """Whether a colour is the default ink, black or a dark grey, which vanishes on a dark background."""
@@ -134,7 +147,18 @@ def _on_screen(figure: Figure, background: str) -> None:
             red, green, blue = to_rgb(artist_colour)
         except ValueError:
             return False
-        return max(red, green, blue) - min(red, green, blue) < 0.05 and _luminance((red, green, blue)) < 0.3
+        return max(red, green, blue) - min(red, green, blue) < 0.05 and luminance((red, green, blue)) < 0.3
+
+    def ink_marks(artists: Sequence[object]) -> None:
+        """Inks black lines and black points (such as a start marker); colour-mapped ones keep their colours."""
+        for artist in artists:
+            if isinstance(artist, Line2D) and inked(artist.get_color()):
+                artist.set_color(ink)
+            elif isinstance(artist, Collection) and artist.get_array() is None:
+                faces = artist.get_facecolors()
+                if len(faces) and all(inked(face) for face in faces):
+                    artist.set_facecolor(ink)
+                    artist.set_edgecolor(ink)
 
     figure.set_facecolor(background)
     for text in figure.texts:
@@ -151,18 +175,17 @@ def _on_screen(figure: Figure, background: str) -> None:
         for text in ax.texts:
             if text.get_gid() != CELL_LABEL and inked(text.get_color()):
                 text.set_color(ink)
-        for line in ax.get_lines():
-            if inked(line.get_color()):
-                line.set_color(ink)
+        ink_marks([*ax.get_lines(), *ax.collections])
         legend = ax.get_legend()
         if legend is not None:
             legend.get_frame().set_facecolor(background)
             legend.get_frame().set_edgecolor(GRID_COLOUR)
             for text in legend.get_texts():
                 text.set_color(ink)
+            ink_marks(legend.legend_handles)
 
 
-def _luminance(rgb: Sequence[float] | np.ndarray) -> np.ndarray:
+def luminance(rgb: Sequence[float] | np.ndarray) -> np.ndarray:
     """Relative luminance (WCAG) of sRGB colours with channels in 0-1, over the last axis (one colour or a grid)."""
     import numpy as np
 

@@ -4,6 +4,7 @@ and seen through screenshots, so that tests check the pixels a person would see,
 from __future__ import annotations
 
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -14,8 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
+from revise.figures import luminance
+
 TOOLS = ("Xvfb", "xterm", "xdotool", "xwd", "convert")
 COLUMNS, ROWS = 120, 45
+CELL = (8, 17)  # DejaVu Sans Mono 10 in xterm, in pixels
+# xterm with TERM=xterm gets 16 colours from Textual: the theme's text is bright white on black.
+INK, BACKGROUND = "#ffffff", "#000000"
 STILL = 0.001  # a screen whose pixels change less than this between two shots is still (a blinking cursor)
 _USED_DISPLAYS: set[int] = set()
 XTERM_ATTEMPTS = 3
@@ -148,3 +154,26 @@ def share(mask: np.ndarray) -> float:
 def near_white(pixels: np.ndarray) -> np.ndarray:
     """Pixels a person would call white: every channel above 235."""
     return pixels.min(axis=2) > 235
+
+
+def find_image(shot: np.ndarray, expected: np.ndarray, columns: int = COLUMNS, rows: int = ROWS,
+               cell: tuple[int, int] = CELL) -> tuple[float, np.ndarray]:
+    """Where on the screen an image is shown, its top left corner at a cell's: how far the screenshot's pixels
+    differ there from the image's (mean absolute, 0-255 per channel; the least over every cell), and those pixels."""
+    height, width = expected.shape[:2]
+    left, top = (shot.shape[1] - columns * cell[0]) // 2, (shot.shape[0] - rows * cell[1]) // 2  # xterm's border
+    sample = (slice(None, None, 3), slice(None, None, 3))
+    wanted = expected[sample].astype(int)
+    best: tuple[float, int, int] = (float("inf"), 0, 0)
+    for row in range(rows - math.ceil(height / cell[1]) + 1):
+        for column in range(columns - math.ceil(width / cell[0]) + 1):
+            x, y = left + column * cell[0], top + row * cell[1]
+            best = min(best, (float(np.abs(shot[y:y + height, x:x + width][sample].astype(int) - wanted).mean()), y, x))
+    difference, y, x = best
+    return difference, shot[y:y + height, x:x + width]
+
+
+def contrast(first: np.ndarray, second: np.ndarray) -> float:
+    """The WCAG contrast ratio of two RGB colours (0-255)."""
+    lighter, darker = sorted((float(luminance(np.asarray(colour) / 255)) for colour in (first, second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

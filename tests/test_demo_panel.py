@@ -13,8 +13,8 @@ from textual.widgets import Input
 
 from revise.paths import PROJECT_ROOT
 from revise.ui.app import ReviseApp
-from revise.ui.graphics import prepare_graphics
-from revise.ui.widgets.demo_panel import DemoPanel
+from revise.ui.graphics import cell_pixels, prepare_graphics
+from revise.ui.widgets.demo_panel import SCROLLBAR_ROOM, DemoPanel
 from tests.screen import screen_text, wait_for, wait_for_text
 
 
@@ -121,6 +121,11 @@ async def test_image_modes_draw_the_plot_and_redraw_it_after_an_edit(mode: str, 
         image = pilot.app.screen.query_one("#demo-plot-image")
         await wait_for(pilot, lambda: image.size.height == 22, "the image laid out 22 rows high")
         first = image.image
+        cell_width, cell_height = cell_pixels()
+        assert first.size == (image.size.width * cell_width, 22 * cell_height), "drawn to fill its box, unscaled"
+        plot_area = pilot.app.screen.query_one("#demo-plot")
+        assert plot_area.size.width - SCROLLBAR_ROOM <= image.size.width <= plot_area.size.width, \
+            "as wide as the panel, room for its scrollbar apart"
 
         def drawn() -> bool:
             strips = pilot.app.screen._compositor.render_strips()

@@ -8,9 +8,9 @@ from textual.containers import VerticalScroll
 
 from revise.collection import Collection
 from revise.ui.app import ReviseApp
-from revise.ui.graphics import prepare_graphics
+from revise.ui.graphics import cell_pixels, prepare_graphics
 from revise.ui.screens.home import HomeScreen
-from revise.ui.screens.stats import StatsScreen
+from revise.ui.screens.stats import PLOT_ROOM, StatsScreen
 from tests.screen import screen_text, wait_for, wait_for_text
 
 SIZE = (100, 30)
@@ -104,6 +104,11 @@ async def test_with_terminal_graphics_every_plot_is_drawn_as_an_image(db_path: P
         others = [widget for widget in screen.query(".stats-plot-image") if widget is not heatmap]
         await wait_for(pilot, lambda: all(widget.size.height == 22 for widget in others),
                        "every other plot laid out 22 rows high")
+        cell_width, cell_height = cell_pixels()
+        for widget in [heatmap, *others]:
+            assert widget.size.width == SIZE[0] - PLOT_ROOM, "each plot fills the width of the screen"
+            assert widget.image.size == (widget.size.width * cell_width, widget.size.height * cell_height), \
+                "drawn at the size of its box in pixels, so the terminal shows it unscaled"
 
         def coloured_half_cells() -> int:
             strips = pilot.app.screen._compositor.render_strips()

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 HEATMAP_SIZE = (9, 2.2)  # 53 weeks by 7 days of square cells
-# On screen a plot fills at most a terminal's width: fewer pixels draw faster and look the same.
-SCREEN_DPI = 100
 # The card states in the order the counts plot and the screen list them.
 STATE_NAMES = {"new": "New", "learning": "Learning", "review": "Review", "relearning": "Relearning",
                "suspended": "Suspended"}

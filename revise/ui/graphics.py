@@ -41,6 +41,41 @@ def prepare_graphics(mode: str) -> None:
         import textual_image.widget  # noqa: F401 - imported for its one-time terminal measurement
 
 
+# Figure text of this many points is drawn as tall as a terminal cell: titles; labels and ticks are a little smaller,
+# about the height of the terminal's letters.
+CELL_POINTS = 12
+
+
+def cell_pixels() -> tuple[int, int]:
+    """The terminal's cell (width, height) in pixels, as textual-image measured it before the app started."""
+    from textual_image._terminal import get_cell_size
+
+    size = get_cell_size()
+    return size.width, size.height
+
+
+def image_box(columns: int, rows: int) -> tuple[tuple[int, int], float]:
+    """The pixel size of an image that fills `columns` x `rows` cells exactly (so the terminal shows it unscaled),
+    and the dpi at which a figure of that size has text the size of the terminal's own."""
+    cell_width, cell_height = cell_pixels()
+    return (columns * cell_width, rows * cell_height), cell_height * 72 / CELL_POINTS
+
+
+def shown_colour(widget: Any, colour: Any) -> str:
+    """A Textual colour as the terminal shows it (hex): brought down to the terminal's colour system, as Rich
+    writes it, so that an image drawn on a widget's background blends with the cells around it."""
+    from rich.color import ColorSystem
+
+    systems = {"standard": ColorSystem.STANDARD, "256": ColorSystem.EIGHT_BIT, "windows": ColorSystem.WINDOWS}
+    system = systems.get(widget.app.console.color_system or "", ColorSystem.TRUECOLOR)
+    return colour.rich_color.downgrade(system).get_truecolor().hex
+
+
+def shown_background(widget: Any) -> str:
+    """The background behind a widget, as the terminal shows it (see `shown_colour`)."""
+    return shown_colour(widget, widget.background_colors[1])
+
+
 def png_image(png: bytes) -> Any:
     """PNG bytes as the PIL image textual-image draws; imports PIL, so call it from a worker."""
     from io import BytesIO
@@ -52,6 +87,8 @@ def png_image(png: bytes) -> Any:
 
 def image_widget_class(mode: str) -> type:
     """The textual-image widget class that draws with the given protocol."""
-    from textual_image.widget import HalfcellImage, SixelImage, TGPImage
+    from textual_image.widget import HalfcellImage, TGPImage
+
+    from revise.ui.widgets.sixel_image import SixelImage
 
     return {"sixel": SixelImage, "kitty": TGPImage, "halfcell": HalfcellImage}[mode]

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from revise.ui.graphics import shown_background
 from revise.ui.timefmt import describe_duration
 from revise.ui.work import WorkFailed, backend_work
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 PLOT_ROOM = 4  # the plot area's padding (one cell each side) and its scrollbar (two cells)
 PLOT_ROWS = 16
+# Rows of the terminal each plot drawn as an image fills (the review heatmap is one short strip).
+PLOT_IMAGE_ROWS, IMAGE_ROWS = 22, {"heatmap": 10}
 
 
 def summary_text(stats: Stats) -> Text:
@@ -79,7 +82,7 @@ class StatsScreen(Screen[None]):
         """Starts computing as soon as the screen opens, plots sized to the terminal."""
         plots = self.query_one("#stats-plots", VerticalScroll)
         plots.focus()
-        self.compute(self.context.graphics, max(40, self.app.size.width - PLOT_ROOM), plots.background_colors[1].hex)
+        self.compute(self.context.graphics, max(40, self.app.size.width - PLOT_ROOM), shown_background(plots))
 
     @backend_work("stats", exclusive=True)
     def compute(self, graphics: str, width: int, background: str) -> None:
@@ -106,7 +109,9 @@ class StatsScreen(Screen[None]):
             return Static(plot, id=f"stats-{name}", classes="stats-plot")
         from revise.ui.graphics import image_widget_class
 
-        return image_widget_class(self.context.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
+        image = image_widget_class(self.context.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
+        image.styles.height = IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)
+        return image
 
     async def on_work_failed(self, message: WorkFailed) -> None:
         """Says why the statistics, or only their plots, are missing; numbers already shown stay."""
@@ -128,13 +133,15 @@ def render_plots(stats: Stats, graphics: str, width: int, background: str) -> li
     """Every plot by name, in order: text `width` cells wide in text mode, else PIL images of the PNGs drawn on
     the screen's `background`."""
     from revise.figures import figure_png
-    from revise.stats.plots import PLOTS, SCREEN_DPI, heatmap_text
+    from revise.stats.plots import PLOTS, heatmap_text
 
     if graphics == "text":
         from revise.demo_engine.text_plot import figure_to_text
 
         return [(name, heatmap_text(stats) if name == "heatmap" else
                  figure_to_text(make(stats), columns=width, rows=PLOT_ROWS)) for name, make in PLOTS.items()]
-    from revise.ui.graphics import png_image
+    from revise.ui.graphics import image_box, png_image
 
-    return [(name, png_image(figure_png(make(stats), SCREEN_DPI, background))) for name, make in PLOTS.items()]
+    boxes = {name: image_box(width, IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)) for name in PLOTS}
+    return [(name, png_image(figure_png(make(stats), boxes[name][1], background, boxes[name][0])))
+            for name, make in PLOTS.items()]

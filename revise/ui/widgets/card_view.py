@@ -72,11 +72,19 @@ class CardView(VerticalScroll):
         """Replaces a side's content with Markdown paragraphs and display formulas."""
         container = self.query_one(side, Vertical)
         container.remove_children()
-        container.mount_all(self._block_widget(block) for block in blocks)
+        container.mount_all(self._block_widgets(blocks))
 
-    def _block_widget(self, block: Block) -> Widget:
-        """The widget for one piece of a side."""
-        return Markdown(block) if isinstance(block, str) else FormulaView(block, self.graphics)
+    def _block_widgets(self, blocks: list[Block]) -> list[Widget]:
+        """The widgets for the pieces of a side: a Markdown view per text, a FormulaView per run of formulas."""
+        widgets: list[Widget] = []
+        for block in blocks:
+            if isinstance(block, str):
+                widgets.append(Markdown(block))
+            elif widgets and isinstance(widgets[-1], FormulaView):
+                widgets[-1].formulas.append(block)
+            else:
+                widgets.append(FormulaView([block], self.graphics))
+        return widgets
 
     def reveal(self) -> None:
         """Shows the answer under the question, and the drill's worked solution if the card has one."""

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 
 from revise.errors import explain
+from revise.ui.graphics import shown_background
 
 if TYPE_CHECKING:
     from revise.demo_engine.link import DemoLink
@@ -191,7 +192,7 @@ class DemoPanel(Vertical):
             return
         plot_area = self.query_one("#demo-plot")
         width = max(40, (plot_area.size.width or self.size.width or 96) - SCROLLBAR_ROOM)
-        self.run_demo(self.values(), width, plot_area.background_colors[1].hex)
+        self.run_demo(self.values(), width, shown_background(plot_area))
 
     @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
     def run_demo(self, values: dict[str, Any], width: int, background: str) -> None:
@@ -217,9 +218,10 @@ class DemoPanel(Vertical):
 
             return figure_to_text(run.result.figure, columns=width, rows=PLOT_ROWS)
         from revise.figures import figure_png
-        from revise.ui.graphics import png_image
+        from revise.ui.graphics import image_box, png_image
 
-        return png_image(figure_png(run.result.figure, background=background))
+        size, dpi = image_box(width, PLOT_ROWS)
+        return png_image(figure_png(run.result.figure, dpi, background, size))
 
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""
@@ -259,7 +261,9 @@ class DemoPanel(Vertical):
             return Static(plot, id="demo-plot-text")
         from revise.ui.graphics import image_widget_class
 
-        return image_widget_class(self.graphics)(plot, id="demo-plot-image")
+        image = image_widget_class(self.graphics)(plot, id="demo-plot-image")
+        image.styles.height = PLOT_ROWS
+        return image
 
     def on_demo_panel_failed(self, message: Failed) -> None:
         """Says why the run was refused; the last good result stays on screen."""
