@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -33,8 +34,8 @@ def test_labels_are_text_and_the_line_is_where_it_should_be() -> None:
     text = figure_to_text(diagonal_figure(), columns=60, rows=20).plain
     lines = text.splitlines()
     assert lines[0].strip() == "A test figure"
-    assert "step" in lines[-2] and lines[-2].split()[0] == "0" and lines[-2].split()[-1] == "10"
-    assert "y: loss" in lines[-1]
+    assert lines[-2].split() == ["0", "2", "4", "6", "8", "10"], "matplotlib's ticks, under their places"
+    assert "x: step" in lines[-1] and "y: loss" in lines[-1]
     for entry in ("─ rising", "● a point", "□ box"):
         assert entry in lines[-1]
     rows = plot_rows(text)
@@ -88,3 +89,34 @@ def test_graphics_detection() -> None:
     assert detect_graphics({"TERM": "foot"}) == "sixel"
     assert detect_graphics({"TERM": "xterm-256color"}) == "text"
     assert resolve_graphics("halfcell", {"TERM": "xterm-kitty"}) == "halfcell"
+
+
+@pytest.mark.parametrize(("answer", "mode"), [("kitty(0.26.5)", "text"), ("kitty(0.27.1)", "text"),
+                                              ("kitty(0.28.0)", "kitty"), ("kitty(0.35.2)", "kitty"),
+                                              ("kitty(1.0.0)", "kitty"), (None, "text"), ("WezTerm 2024", "text")])
+def test_kitty_gets_images_only_from_the_version_that_places_them_in_text_cells(answer: str | None,
+                                                                              mode: str) -> None:
+    assert resolve_graphics("auto", {"TERM": "xterm-kitty"}, lambda: answer) == mode
+    assert resolve_graphics("kitty", {"TERM": "xterm-kitty"}, lambda: answer) == "kitty", "asked for, it is used"
+
+
+def x_ticks(text: str) -> list[str]:
+    """The labels on the row under the x axis."""
+    lines = text.splitlines()
+    return lines[next(row for row, line in enumerate(lines) if line.lstrip().startswith("└")) + 1].split()
+
+
+def test_bars_are_labelled_by_their_ticks_not_by_the_half_bar_beyond_the_axis_ends() -> None:
+    figure = Figure(figsize=(6, 4))
+    ax = figure.add_subplot()
+    ax.bar(range(30), range(30))
+    ax.set_xlim(-0.5, 29.5)
+    assert x_ticks(figure_to_text(figure, columns=70, rows=12).plain) == ["0", "5", "10", "15", "20", "25"]
+
+
+def test_named_ticks_keep_their_names() -> None:
+    figure = Figure(figsize=(6, 4))
+    ax = figure.add_subplot()
+    ax.bar([0, 1, 2], [3, 1, 2])
+    ax.set_xticks([0, 1, 2], ["sgd", "momentum", "adam"])
+    assert x_ticks(figure_to_text(figure, columns=70, rows=12).plain) == ["sgd", "momentum", "adam"]

@@ -265,17 +265,40 @@ def figure_to_text(figure: Figure, columns: int = 96, rows: int = 22) -> Text:
         out.append_text(text)
         out.append("\n")
     out.append(" " * gutter + "└" + "─" * canvas.columns + "\n", style=_DIM)
-    x_low, x_high = (_tick(value) for value in ax.get_xlim())
-    x_label = ax.get_xlabel()
-    span = canvas.columns - len(x_low) - len(x_high)
-    out.append(" " * (gutter + 1) + x_low + x_label.center(max(0, span))[:max(0, span)] + x_high + "\n", style=_DIM)
-    y_label = ax.get_ylabel()
-    entries = Text(f"y: {y_label}   " if y_label else "", style=_DIM)
+    out.append(" " * (gutter + 1) + _x_tick_row(ax, canvas) + "\n", style=_DIM)
+    x_label, y_label = ax.get_xlabel(), ax.get_ylabel()
+    entries = Text("".join(f"{axis}: {label}   " for axis, label in (("x", x_label), ("y", y_label)) if label),
+                   style=_DIM)
     for marker, colour, label in legend:
         entries.append(f"{marker} ", style=f"bold {colour}")
         entries.append(f"{label}   ")
     out.append_text(entries)
     return out
+
+
+def _x_tick_row(ax: Axes, canvas: BrailleCanvas) -> str:
+    """The x axis's tick labels, each centred under its place, as many as fit with a space between them.
+
+    matplotlib's own ticks (their values, or their names, such as categories), not the axis's ends, which for
+    bars are half a bar beyond the first and last (-0.5 and 29.5 for 30 days).
+    """
+    from matplotlib.ticker import LogFormatter, ScalarFormatter
+
+    low, high = sorted(ax.get_xlim())
+    ticks = [tick for tick in ax.get_xticks() if low <= tick <= high]
+    formatter = ax.xaxis.get_major_formatter()
+    numbered = isinstance(formatter, (ScalarFormatter, LogFormatter))  # written our way, as the y axis's are
+    labels = [_tick(tick) for tick in ticks] if numbered else formatter.format_ticks(ticks)
+    row, free_from = [" "] * canvas.columns, 0
+    places = _Projection(ax, canvas)([(tick, ax.get_ylim()[0]) for tick in ticks])[:, 0] / 2
+    for place, label in zip(places, labels):
+        if not math.isfinite(place):
+            continue
+        start = min(canvas.columns - len(label), max(0, round(place) - len(label) // 2))
+        if label and start >= free_from:
+            row[start:start + len(label)] = label
+            free_from = start + len(label) + 1
+    return "".join(row)
 
 
 def _y_ticks(ax: Axes) -> list[float]:
