@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
                         help="the settings file (default: $REVISE_CONFIG or revise.toml at the project root)")
     parser.add_argument("--graphics", choices=GRAPHICS_MODES, default=None,
-                        help="how the app draws plots (default: the settings file's, else auto: from the terminal)")
+                        help="how the app draws plots and formulas (default: the settings file's, else auto: from "
+                        "the terminal; inside tmux auto means text, as tmux does not pass images through: "
+                        "halfcell draws coloured blocks that tmux shows)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("sync", help="bring the database in step with the card files",
                         description="Add new cards, update edited ones, retire removed ones.")

@@ -1,5 +1,6 @@
-"""The app in a real graphics terminal: xterm in VT340 mode (Sixel) on a virtual X display, driven with xdotool
-and seen through screenshots, so that tests check the pixels a person would see, not the escape codes sent."""
+"""The app in a real graphics terminal (xterm in VT340 mode for Sixel, or kitty) on a virtual X display, driven
+with xdotool and seen through screenshots, so that tests check the pixels a person would see, not the escape codes
+sent."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ CELL = (8, 17)  # DejaVu Sans Mono 10 in xterm, in pixels
 INK, BACKGROUND = "#ffffff", "#000000"
 STILL = 0.001  # a screen whose pixels change less than this between two shots is still (a blinking cursor)
 _USED_DISPLAYS: set[int] = set()
-XTERM_ATTEMPTS = 3
+TERMINAL_ATTEMPTS = 3
 
 
 def missing_tools() -> list[str]:
@@ -32,18 +33,39 @@ def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if shutil.which(tool) is None]
 
 
-class XtermApp:
-    """One command running in its own xterm, on its own virtual display, until closed."""
+def xterm_command(columns: int, rows: int) -> list[str]:
+    """xterm in VT340 mode (Sixel, 256 colour registers), DejaVu Sans Mono 10, to run the command that follows."""
+    return ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm", "XTerm*numColorRegisters: 256",
+            "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry", f"{columns}x{rows}", "-e"]
 
-    def __init__(self, command: list[str], columns: int = COLUMNS, rows: int = ROWS) -> None:
+
+def kitty_command(columns: int, rows: int) -> list[str]:
+    """kitty (Debian's is 0.26: no Unicode placeholders for images) at font size 10, listening for `kitty @`
+    (see `TerminalApp.text`), to run the command that follows."""
+    return ["kitty", "-o", "font_size=10", "-o", f"initial_window_width={columns}c", "-o",
+            f"initial_window_height={rows}c", "-o", "remember_window_size=no", "-o", "allow_remote_control=yes",
+            "--listen-on", "unix:{socket}", "--"]
+
+
+# Each terminal: how to start it, and its windows' X class.
+TERMINALS = {"xterm": (xterm_command, "xterm"), "kitty": (kitty_command, "kitty")}
+
+
+class TerminalApp:
+    """One command running in its own terminal (xterm unless told), on its own virtual display, until closed."""
+
+    def __init__(self, command: list[str], columns: int = COLUMNS, rows: int = ROWS, terminal: str = "xterm") -> None:
+        self.terminal_command, self.window_class = TERMINALS[terminal]
         number = next(n for n in range(90, 400) if n not in _USED_DISPLAYS and not Path(f"/tmp/.X11-unix/X{n}").exists()
                       and not Path(f"/tmp/.X{n}-lock").exists())
         _USED_DISPLAYS.add(number)  # never reused in this run: a display just closed may still be going away
         self.display = f":{number}"
+        self.socket = f"{tempfile.gettempdir()}/revise-kitty-{os.getpid()}-{number}"  # kitty's remote control
         self.xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.env = {**os.environ, "DISPLAY": self.display}
-        self.xterm: subprocess.Popen[bytes] | None = None
+        # kitty draws with OpenGL: Mesa's software renderer on a virtual display.
+        self.env = {**os.environ, "DISPLAY": self.display, "LIBGL_ALWAYS_SOFTWARE": "1"}
+        self.terminal: subprocess.Popen[bytes] | None = None
         try:
             self._start(command, columns, rows)
         except BaseException:
@@ -51,31 +73,30 @@ class XtermApp:
             raise
 
     def _start(self, command: list[str], columns: int, rows: int) -> None:
-        """Waits for the display to take connections, then starts xterm on it and waits for its window; an xterm
-        whose window does not come (seen now and then on a busy machine) is replaced, twice at most."""
+        """Waits for the display to take connections, then starts the terminal on it and waits for its window; a
+        terminal whose window does not come (seen now and then on a busy machine) is replaced, twice at most."""
         self._wait(lambda: subprocess.run(["xdotool", "getdisplaygeometry"], env=self.env,
                                           capture_output=True).returncode == 0, "the virtual display")
-        for attempt in range(XTERM_ATTEMPTS):
-            said = tempfile.TemporaryFile()  # xterm's complaints, if any, for the failure message
-            self.xterm = subprocess.Popen(
-                ["xterm", "-ti", "vt340", "-xrm", "XTerm*decTerminalID: vt340", "-xrm",
-                 "XTerm*numColorRegisters: 256", "-fa", "DejaVu Sans Mono", "-fs", "10", "-geometry",
-                 f"{columns}x{rows}", "-e", *command], env=self.env, stdout=subprocess.DEVNULL, stderr=said)
+        for attempt in range(TERMINAL_ATTEMPTS):
+            said = tempfile.TemporaryFile()  # the terminal's complaints, if any, for the failure message
+            starting = [part.format(socket=self.socket) for part in self.terminal_command(columns, rows)]
+            self.terminal = subprocess.Popen([*starting, *command], env=self.env,
+                                          stdout=subprocess.DEVNULL, stderr=said)
             try:
-                self._wait(self._found_window, "the xterm window", timeout=15.0)
+                self._wait(self._found_window, f"the {self.window_class} window", timeout=15.0)
                 return
             except AssertionError:
-                self.xterm.kill()
-                self.xterm.wait()
+                self.terminal.kill()
+                self.terminal.wait()
                 said.seek(0)
                 error = said.read().decode(errors="replace").strip()
-                if attempt == XTERM_ATTEMPTS - 1:
-                    raise AssertionError(f"no xterm window after {XTERM_ATTEMPTS} tries; xterm said: {error!r}") \
-                        from None
+                if attempt == TERMINAL_ATTEMPTS - 1:
+                    raise AssertionError(f"no {self.window_class} window after {TERMINAL_ATTEMPTS} tries; it said: "
+                                         f"{error!r}") from None
 
     def _found_window(self) -> bool:
-        """Whether xterm's window is up (and remembered)."""
-        found = subprocess.run(["xdotool", "search", "--class", "xterm"], env=self.env, capture_output=True,
+        """Whether the terminal's window is up (and remembered)."""
+        found = subprocess.run(["xdotool", "search", "--class", self.window_class], env=self.env, capture_output=True,
                                text=True).stdout.split()
         self.window = found[0] if found else ""
         return bool(found)
@@ -98,6 +119,15 @@ class XtermApp:
         """Types text in the window, as a person would."""
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], env=self.env, check=True)
         subprocess.run(["xdotool", "type", "--delay", "50", text], env=self.env, check=True)
+
+    def text(self) -> str:
+        """The characters on kitty's screen, as kitty itself reads them out (xterm has no such command)."""
+        return subprocess.run(["kitty", "@", "--to", f"unix:{self.socket}", "get-text"], env=self.env,
+                              capture_output=True, text=True, check=True).stdout
+
+    def wait_for_text(self, text: str, what: str, timeout: float = 60.0) -> None:
+        """Polls kitty's screen until it shows `text`."""
+        self._wait(lambda: text in self.text(), what, timeout)
 
     def screenshot(self) -> np.ndarray:
         """The window as a person sees it: an (height, width, 3) array of RGB pixels."""
@@ -135,8 +165,8 @@ class XtermApp:
         return last
 
     def close(self) -> None:
-        """Ends xterm and the virtual display."""
-        for process in (self.xterm, self.xvfb):
+        """Ends the terminal and the virtual display."""
+        for process in (self.terminal, self.xvfb):
             if process is None:
                 continue
             process.terminate()

@@ -5,6 +5,7 @@ their tops, no scaling), formulas in the text's ink at its size. Screenshots, no
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from revise.text.card_markdown import DisplayFormula, card_blocks
 from revise.text.formula_image import formula_image
 from revise.ui.graphics import CELL_POINTS
 from revise.ui.screens.stats import PLOT_IMAGE_ROWS, PLOT_ROOM
-from tests.real_terminal import (BACKGROUND, CELL, COLUMNS, INK, XtermApp, contrast, find_image, missing_tools,
+from tests.real_terminal import (BACKGROUND, CELL, COLUMNS, INK, TerminalApp, contrast, find_image, missing_tools,
                                  near_white, share)
 
 pytestmark = pytest.mark.skipif(bool(missing_tools()), reason=f"needs {', '.join(missing_tools())} "
@@ -31,12 +32,13 @@ pytestmark = pytest.mark.skipif(bool(missing_tools()), reason=f"needs {', '.join
 MOST_WHITE = 0.03
 # How far a shown image may differ from the one sent, mean over its pixels (0-255): Sixel's 256-colour palette.
 AS_SENT = 4.0
+PLACEHOLDER = "\U0010eeee"  # the character kitty's images sit on when placed in text cells
 
 
 @pytest.fixture
 def sixel_app(tmp_path: Path):
     """The app on the bundled cards in xterm's Sixel mode, closed after the test."""
-    app = XtermApp([sys.executable, "-m", "revise", "--db", str(tmp_path / "data.db"), "--graphics", "sixel"])
+    app = TerminalApp([sys.executable, "-m", "revise", "--db", str(tmp_path / "data.db"), "--graphics", "sixel"])
     yield app
     app.close()
 
@@ -46,7 +48,7 @@ def png_pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def test_statistics_plots_sit_on_the_apps_background_not_in_white_boxes(sixel_app: XtermApp) -> None:
+def test_statistics_plots_sit_on_the_apps_background_not_in_white_boxes(sixel_app: TerminalApp) -> None:
     sixel_app.wait_for_pixels(lambda shot: shot.max() > 100, "the home screen")
     home = sixel_app.wait_until_still("the home screen to settle")
     sixel_app.keys("s")
@@ -55,7 +57,7 @@ def test_statistics_plots_sit_on_the_apps_background_not_in_white_boxes(sixel_ap
     assert share(near_white(shot)) < MOST_WHITE, f"{share(near_white(shot)):.1%} of the screen is white"
 
 
-def test_a_statistics_plot_fills_the_width_pixel_for_pixel_as_sent(sixel_app: XtermApp, tmp_path: Path) -> None:
+def test_a_statistics_plot_fills_the_width_pixel_for_pixel_as_sent(sixel_app: TerminalApp, tmp_path: Path) -> None:
     sixel_app.wait_for_pixels(lambda shot: shot.max() > 100, "the home screen")
     sixel_app.wait_until_still("the home screen to settle")
     sixel_app.keys("s")
@@ -79,7 +81,7 @@ def adam_formulas() -> list[str]:
     return [block.latex for block in card_blocks(card.back_zh) if isinstance(block, DisplayFormula)]
 
 
-def test_formulas_are_shown_in_the_texts_ink_at_its_size_as_sent(sixel_app: XtermApp) -> None:
+def test_formulas_are_shown_in_the_texts_ink_at_its_size_as_sent(sixel_app: TerminalApp) -> None:
     sixel_app.wait_for_pixels(lambda shot: shot.max() > 100, "the home screen")
     sixel_app.wait_until_still("the home screen to settle")
     sixel_app.keys("ctrl+f")
@@ -97,3 +99,19 @@ def test_formulas_are_shown_in_the_texts_ink_at_its_size_as_sent(sixel_app: Xter
         assert (colours == 0).all(axis=1).mean() > 0.5, "on the app's black background, no box of another colour"
         ink = colours[colours.sum(axis=1).argmax()]
         assert contrast(ink, np.zeros(3)) >= 4.5, f"ink {ink} contrasts with the background as the text does"
+
+
+@pytest.mark.skipif(shutil.which("kitty") is None, reason="needs kitty (.ci/run installs the distribution's)")
+def test_a_kitty_without_image_placeholders_gets_text_plots_not_a_wall_of_empty_boxes(tmp_path: Path) -> None:
+    """Debian's kitty (0.26) cannot place images in text cells; asked its version, the app draws text plots."""
+    app = TerminalApp([sys.executable, "-m", "revise", "--db", str(tmp_path / "data.db")], terminal="kitty")
+    try:
+        app.wait_for_pixels(lambda shot: shot.max() > 100, "the home screen")
+        app.wait_until_still("the home screen to settle")
+        app.keys("s")
+        app.wait_for_text("Due in the next 30 days", "a plot's title, as text")
+        app.wait_until_still("every plot drawn")
+        screen = app.text()
+    finally:
+        app.close()
+    assert PLACEHOLDER not in screen, "no image placeholders, which this kitty shows as empty boxes"

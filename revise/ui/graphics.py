@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from typing import Any
 
+# Kitty draws images placed in text cells (Unicode placeholders) from this version on.
+KITTY_PLACEHOLDERS = (0, 28)
+VERSION_WAIT = 0.2  # seconds a terminal has to answer XTVERSION
 _SIXEL_TERMINALS = {"foot", "foot-extra", "mlterm", "yaft-256color", "contour"}
 _SIXEL_PROGRAMS = {"WezTerm", "iTerm.app", "mintty"}
 
@@ -26,9 +31,40 @@ def detect_graphics(environ: dict[str, str] | None = None) -> str:
     return "text"
 
 
-def resolve_graphics(mode: str, environ: dict[str, str] | None = None) -> str:
-    """The mode to use: the one asked for, or the detected one for `auto`."""
-    return detect_graphics(environ) if mode == "auto" else mode
+def resolve_graphics(mode: str, environ: dict[str, str] | None = None,
+                     terminal_version: Callable[[], str | None] | None = None) -> str:
+    """The mode to use: the one asked for, or for `auto` the detected one, for Kitty once its version is known
+    (`terminal_version` asks the terminal, as `ask_terminal_version` does by default)."""
+    if mode != "auto":
+        return mode
+    detected = detect_graphics(environ)
+    return kitty_mode((terminal_version or ask_terminal_version)()) if detected == "kitty" else detected
+
+
+def kitty_mode(version: str | None) -> str:
+    """Kitty images for a kitty that draws them in text cells (Unicode placeholders, as textual-image uses them:
+    0.28 and later); text for an older one, or one that does not say, which would show a wall of empty boxes
+    (text rather than half-cell blocks, whose plot titles are too coarse to read)."""
+    found = re.fullmatch(r"kitty\((\d+)\.(\d+)[^)]*\)", version or "")
+    return "kitty" if found and (int(found[1]), int(found[2])) >= KITTY_PLACEHOLDERS else "text"
+
+
+def ask_terminal_version() -> str | None:
+    """The terminal's name and version as it answers XTVERSION, e.g. `kitty(0.26.5)`; None if it does not
+    answer within VERSION_WAIT. Call it before the app starts: Textual reads the terminal's answers after."""
+    import sys
+
+    from textual_image._terminal import TerminalError, capture_terminal_response
+
+    if not sys.__stdout__ or not sys.__stdout__.isatty():
+        return None
+    try:
+        with capture_terminal_response(start_marker="\x1bP>|", end_marker="\x1b\\", timeout=VERSION_WAIT) as answer:
+            sys.__stdout__.write("\x1b[>0q")
+            sys.__stdout__.flush()
+    except (TerminalError, TimeoutError, OSError):
+        return None
+    return answer.sequence[len("\x1bP>|"):-len("\x1b\\")]
 
 
 def prepare_graphics(mode: str) -> None:
