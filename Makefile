@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench check readme clean
+.PHONY: run test bench check readme screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: $(VENV)/.installed-bench
 # The README's demo table, made from the demo modules and the cards that link them.
 readme: $(VENV)/.installed
 	$(BIN)/python -m revise.demo_engine.catalogue README.md
+
+# The README's screenshots (docs/*.png), taken in xterm's Sixel mode on a virtual display (needs xvfb, xterm,
+# xdotool, x11-apps and imagemagick, as `.ci/run` installs them).
+screenshots: $(VENV)/.installed
+	$(BIN)/python -m tests.screenshots docs
 
 check: $(VENV)/.installed
 	$(BIN)/revise check
