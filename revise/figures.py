@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.image import AxesImage
     from matplotlib.transforms import TransformedPatchPath
+    from PIL.Image import Image
 
 FIGURE_SIZE = (7, 4.5)  # inches; at 100-150 dpi about the width of a 100-column terminal
 TITLE_SIZE, LABEL_SIZE, TICK_SIZE = 12, 10, 9
@@ -67,6 +68,7 @@ def shared_clip(ax: Axes) -> TransformedPatchPath:
     """The axes' clip path as one object to pass as clip_path= to many ax.text labels, which otherwise each build
     their own (4x slower)."""
     from matplotlib.transforms import TransformedPatchPath
+    from PIL.Image import Image
 
     return TransformedPatchPath(ax.patch)
 
@@ -112,23 +114,32 @@ def heat_map(ax: Axes, values: np.ndarray, left: float = 0.0, top: float = 0.0, 
     return image
 
 
-def figure_png(figure: Figure, dpi: float = PNG_DPI, background: str | None = None,
-               size: tuple[int, int] | None = None) -> bytes:
-    """The figure as PNG bytes: as drawn (white, for files and printing), or, given the screen's `background`
-    colour, drawn on it in the screen's ink, as a terminal image that sits in the app like its text does.
-
-    `size` (width, height in pixels) lays the figure out again to exactly that size, to fill a terminal image box.
-    """
+def figure_png(figure: Figure, dpi: float = PNG_DPI) -> bytes:
+    """The figure as PNG bytes, as drawn: on white, for files and printing."""
     from io import BytesIO
 
-    if background is not None:
-        _on_screen(figure, background)
-    if size is not None:
-        figure.set_size_inches(size[0] / dpi, size[1] / dpi)
     buffer = BytesIO()
     with MATPLOTLIB_LOCK:
         figure.savefig(buffer, format="png", dpi=dpi, facecolor=figure.get_facecolor())
     return buffer.getvalue()
+
+
+def screen_image(figure: Figure, background: str, size: tuple[int, int], dpi: float) -> Image:
+    """The figure as the picture a terminal shows: on the screen's `background` colour in the screen's ink, so
+    that it sits in the app like its text does, laid out again to exactly `size` (width, height in pixels).
+
+    An RGB PIL image straight from Agg's buffer: no PNG to encode and decode again.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as Images
+
+    _on_screen(figure, background)
+    figure.set_dpi(dpi)
+    figure.set_size_inches(size[0] / dpi, size[1] / dpi)
+    canvas = FigureCanvasAgg(figure)
+    with MATPLOTLIB_LOCK:
+        canvas.draw()
+        return Images.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
 
 
 def _on_screen(figure: Figure, background: str) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize, to_rgb
+from matplotlib.figure import Figure
 
 from revise.figures import heat_map, new_axes
 
@@ -89,15 +90,19 @@ def test_a_figure_for_the_screen_is_drawn_on_its_background_in_light_ink_and_a_f
     import numpy as np
     from PIL import Image
 
-    from revise.figures import figure_png, new_axes
+    from revise.figures import figure_png, new_axes, screen_image
 
-    def pixels(background: str | None) -> np.ndarray:
+    def figure() -> Figure:
         figure, ax = new_axes("A title", "x", "y")
         ax.plot([0, 1], [0, 1], color="black", label="line")
+        ax.scatter([0.5], [0.2], color="black", label="start")
         ax.legend()
-        return np.asarray(Image.open(io.BytesIO(figure_png(figure, dpi=50, background=background))).convert("RGB"))
+        return figure
 
-    on_screen, in_file = pixels("#121212"), pixels(None)
+    on_screen = np.asarray(screen_image(figure(), "#121212", (350, 225), dpi=50))
+    in_file = np.asarray(Image.open(io.BytesIO(figure_png(figure(), dpi=50))).convert("RGB"))
+    assert on_screen.shape == (225, 350, 3), "exactly the size asked for"
     assert tuple(on_screen[0, 0]) == (0x12, 0x12, 0x12) and tuple(in_file[0, 0]) == (255, 255, 255)
     assert (on_screen.min(axis=2) > 235).mean() < 0.001, "no white box on screen"
     assert (on_screen.max(axis=2) > 150).mean() > 0.002, "the title, labels and line are drawn in light ink"
+    assert not (on_screen.max(axis=2) < 0x10).any(), "no black left, which would vanish: lines and points inked"

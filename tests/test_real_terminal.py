@@ -16,7 +16,7 @@ from PIL import Image
 
 from revise.cards.loader import load_known_names, read_card_file
 from revise.collection import Collection
-from revise.figures import figure_png
+from revise.figures import screen_image
 from revise.paths import PROJECT_ROOT
 from revise.stats.plots import PLOTS
 from revise.text.card_markdown import DisplayFormula, card_blocks
@@ -64,8 +64,8 @@ def test_a_statistics_plot_fills_the_width_pixel_for_pixel_as_sent(sixel_app: Te
     shot = sixel_app.wait_until_still("every plot drawn")
     stats = Collection(tmp_path / "data.db", PROJECT_ROOT / "cards").stats()
     columns = COLUMNS - PLOT_ROOM
-    sent = png_pixels(figure_png(PLOTS["forecast"](stats), CELL[1] * 72 / CELL_POINTS, BACKGROUND,
-                                 (columns * CELL[0], PLOT_IMAGE_ROWS * CELL[1])))
+    sent = np.asarray(screen_image(PLOTS["forecast"](stats), BACKGROUND, (columns * CELL[0], PLOT_IMAGE_ROWS * CELL[1]),
+                                   CELL[1] * 72 / CELL_POINTS))
     difference, shown = find_image(shot, sent)
     assert difference < AS_SENT, f"the forecast plot is shown as drawn (differs by {difference:.1f} at best)"
     title_rows = slice(0, 2 * CELL[1])

@@ -1,4 +1,5 @@
-"""Choosing how plots are drawn: terminal graphics (Sixel, Kitty), half-block cells, or braille text."""
+"""Choosing how plots and formulas are drawn (terminal graphics: Sixel, Kitty; half-block cells; or braille text),
+and sizing and colouring images so that they sit in the terminal's cells like its text."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def ask_terminal_version() -> str | None:
 
     from textual_image._terminal import TerminalError, capture_terminal_response
 
-    if not sys.__stdout__ or not sys.__stdout__.isatty():
+    if not (sys.__stdout__ and sys.__stdout__.isatty() and sys.__stdin__ and sys.__stdin__.isatty()):
         return None
     try:
         with capture_terminal_response(start_marker="\x1bP>|", end_marker="\x1b\\", timeout=VERSION_WAIT) as answer:

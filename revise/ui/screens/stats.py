@@ -130,9 +130,9 @@ class StatsScreen(Screen[None]):
 
 
 def render_plots(stats: Stats, graphics: str, width: int, background: str) -> list[tuple[str, Any]]:
-    """Every plot by name, in order: text `width` cells wide in text mode, else PIL images of the PNGs drawn on
-    the screen's `background`."""
-    from revise.figures import figure_png
+    """Every plot by name, in order: text `width` cells wide in text mode, else PIL images drawn on the screen's
+    `background`, each filling its box of `width` cells by its rows."""
+    from revise.figures import screen_image
     from revise.stats.plots import PLOTS, heatmap_text
 
     if graphics == "text":
@@ -140,8 +140,7 @@ def render_plots(stats: Stats, graphics: str, width: int, background: str) -> li
 
         return [(name, heatmap_text(stats) if name == "heatmap" else
                  figure_to_text(make(stats), columns=width, rows=PLOT_ROWS)) for name, make in PLOTS.items()]
-    from revise.ui.graphics import image_box, png_image
+    from revise.ui.graphics import image_box
 
     boxes = {name: image_box(width, IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)) for name in PLOTS}
-    return [(name, png_image(figure_png(make(stats), boxes[name][1], background, boxes[name][0])))
-            for name, make in PLOTS.items()]
+    return [(name, screen_image(make(stats), background, *boxes[name])) for name, make in PLOTS.items()]

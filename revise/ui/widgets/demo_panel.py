@@ -217,11 +217,10 @@ class DemoPanel(Vertical):
             from revise.demo_engine.text_plot import figure_to_text
 
             return figure_to_text(run.result.figure, columns=width, rows=PLOT_ROWS)
-        from revise.figures import figure_png
-        from revise.ui.graphics import image_box, png_image
+        from revise.figures import screen_image
+        from revise.ui.graphics import image_box
 
-        size, dpi = image_box(width, PLOT_ROWS)
-        return png_image(figure_png(run.result.figure, dpi, background, size))
+        return screen_image(run.result.figure, background, *image_box(width, PLOT_ROWS))
 
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""
