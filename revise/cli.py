@@ -201,22 +201,26 @@ def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int
         for problem in report.problems:
             print(problem, file=sys.stderr)
         if args.command == "sync":
+            from revise.cards.model import errors
+
             print(report.summary())
-            return 1 if report.problems else 0
+            return 1 if errors(report.problems) else 0
         return COMMANDS[args.command](collection, args)
     finally:
         collection.close()
 
 
 def check(cards_dir: Path) -> int:
-    """Validates the card folder: every problem as file:line, exit 1 if there is any."""
+    """Validates the card folder: every problem and warning as file:line, exit 1 if there is a problem (warnings
+    alone pass)."""
     from revise.cards.loader import check_cards
+    from revise.cards.model import errors, problem_counts
 
     count, problems = check_cards(cards_dir)
     for problem in problems:
         print(problem)
-    print(f"{count} cards, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
-    return 1 if problems else 0
+    print(f"{count} cards, {problem_counts(problems) or '0 problems'}")
+    return 1 if errors(problems) else 0
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -313,7 +317,7 @@ def show(collection: Collection, args: argparse.Namespace) -> int:
 
     card = collection.card(args.card_id)
     text = card.text
-    sides = {name: render_math(getattr(text, name), for_markdown=False)
+    sides = {name: render_math(getattr(text, name), for_markdown=False, language=name.rpartition("_")[2])
              for name in ("front_en", "front_zh", "back_en", "back_zh")}
     if args.json:
         print(stdout_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,

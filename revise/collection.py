@@ -30,6 +30,7 @@ from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
 
 if TYPE_CHECKING:
+    from revise.cards.glossary import Glossary
     from revise.scheduler.optimize import FitResult
     from revise.search.engine import SearchResults
     from revise.stats.model import Stats
@@ -74,6 +75,7 @@ class Collection:
 
     def __init__(self, db_path: Path, cards_dir: Path, config: SchedulerConfig | None = None) -> None:
         self.db_path, self.cards_dir = db_path, cards_dir
+        self.glossary: Glossary | None = None  # the card folder's, as the last sync read it; search finds names by it
         self.engine = open_engine(db_path)
         self._sessions = session_factory(self.engine)
         self._lock = threading.RLock()
@@ -126,8 +128,10 @@ class Collection:
         self.engine.dispose()
 
     def sync(self, now: datetime | None = None) -> SyncReport:
-        """Brings the cards in step with the files (see `sync_cards`)."""
-        return self._write(lambda session: sync_cards(session, self.cards_dir, now or utc_now()))
+        """Brings the cards in step with the files (see `sync_cards`), and keeps the glossary it read for search."""
+        report = self._write(lambda session: sync_cards(session, self.cards_dir, now or utc_now()))
+        self.glossary = report.glossary
+        return report
 
     def _active(self) -> Any:
         """The filter for cards that take part in study: not retired, not suspended."""
@@ -258,12 +262,13 @@ class Collection:
 
     def search(self, query: str, limit: int = 50, offset: int = 0, sort: str | None = None,
                descending: bool = False, now: datetime | None = None) -> SearchResults:
-        """The cards matching a search (see `revise.search.query`), best first or sorted by a column."""
+        """The cards matching a search (see `revise.search.query`), best first or sorted by a column; a searched word
+        also finds its other spellings and, through the glossary, the other names of its concept."""
         from revise.search.engine import search
 
         _, day_end = day_bounds(now or utc_now(), self.config.rollover_hour)
         with self._transaction() as session:
-            return search(session, query, day_end, limit, offset, sort, descending)
+            return search(session, query, day_end, limit, offset, sort, descending, self.glossary)
 
     def stats(self, now: datetime | None = None) -> Stats:
         """The statistics of the collection: today, the heatmap, streak, forecast, retention and distributions."""

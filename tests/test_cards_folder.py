@@ -168,11 +168,11 @@ def test_a_long_bad_formula_is_cut_in_its_message(cards_dir: Path) -> None:
                     encoding="utf-8")
     line = DECK.split("\n").index("The recent gradients, exponentially weighted.") + 3
     count, problems = check_cards(cards_dir)
-    assert count == 2 and len(problems) == 1
+    assert count == 3 and len(problems) == 1, "the card loads: a formula the converter cannot read is a warning"
     message = str(problems[0])
-    assert message.startswith(f"{deck}:{line}: formula $\\frac{{a}}{{b}} + \\frac")
+    assert message.startswith(f"{deck}:{line}: warning: formula $\\frac{{a}}{{b}} + \\frac")
     assert "…$: unknown command \\frobnicate" in message
-    assert "\n" not in message and len(message) < len(str(deck)) + 150
+    assert "\n" not in message and len(message) < len(str(deck)) + 180
 
 
 def test_a_mistake_in_sources_toml_is_one_problem(capsys, db_path: Path, cards_dir: Path) -> None:

@@ -80,9 +80,9 @@ def test_show_unknown_card_is_one_line(capsys, db_path: Path, cards_dir: Path) -
 def test_check_passes_on_the_bundled_cards(capsys) -> None:
     code, out, _ = cli(capsys, "--cards", str(PROJECT_ROOT / "cards"), "check")
     assert code == 0, out
-    count = int(out.split()[0])
+    count = int(out.strip().splitlines()[-1].split()[0])
     assert count >= 25
-    assert out.strip().endswith("cards, 0 problems")
+    assert out.strip().endswith("cards, 0 problems"), "no problem and no warning"
 
 
 def test_check_fails_with_file_and_line_on_a_broken_copy(capsys, tmp_path: Path) -> None:
@@ -108,6 +108,19 @@ def test_check_reports_demo_values_the_demo_refuses_at_their_line(capsys, tmp_pa
     assert code == 1
     assert (f"{tmp_path / '02-optimisation.md'}:{first_demo + 1}: demo optimizers: surface=moon: must be one of "
             "rosenbrock, beale, saddle, bowl, himmelblau") in out
+
+
+def test_warnings_are_printed_but_pass_and_problems_fail(capsys, tmp_path: Path) -> None:
+    deck = tmp_path / "deck.md"
+    long_answer = " ".join(["word"] * 130)
+    deck.write_text(f"# D | 甲\n\n## Long | 长\nid: long\n\n### Q\nQ?\n\n### 问\n问?\n\n### A\n{long_answer}\n\n"
+                    "### 答\n答。\n", encoding="utf-8")
+    code, out, _ = cli(capsys, "--cards", str(tmp_path), "check")
+    assert code == 0 and f"{deck}:13: warning: an answer of about 130 words" in out
+    assert out.strip().endswith("1 cards, 1 warning")
+    deck.write_text(deck.read_text(encoding="utf-8").replace("id: long", "id: Bad Id"), encoding="utf-8")
+    code, out, _ = cli(capsys, "--cards", str(tmp_path), "check")
+    assert code == 1 and out.strip().endswith("0 cards, 1 problem, 1 warning")
 
 
 def test_check_reports_a_missing_folder(capsys, tmp_path: Path) -> None:

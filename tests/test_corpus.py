@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 import tomllib
 from functools import cache
 
@@ -12,7 +13,8 @@ from revise.demo_engine.registry import demo_names
 from revise.cards.loader import card_files, check_cards, load_known_names, read_card_file
 from revise.cards.model import CardText
 from revise.paths import PROJECT_ROOT
-from revise.text.card_markdown import CardSides
+from revise.cards.parser import MOST_ANSWER_WORDS
+from revise.text.card_markdown import CardSides, word_count
 
 CARDS = PROJECT_ROOT / "cards"
 NOTES = PROJECT_ROOT.parent / "shared" / "notes"  # the developers' copy of the notes; not in the repository
@@ -69,6 +71,14 @@ def test_the_bundled_corpus_checks_clean_and_is_large() -> None:
     assert count >= 150
     decks = {card.deck for card in bundled_cards()}
     assert len(decks) >= 8, "cards are split into decks by topic"
+
+
+def test_every_answer_can_be_checked_in_seconds() -> None:
+    """About 80 words at most (`revise check` warns over 120), and a median under 70, in both languages."""
+    for side in ("back_en", "back_zh"):
+        words = sorted(word_count(getattr(card, side)) for card in bundled_cards())
+        assert words[-1] <= MOST_ANSWER_WORDS, f"{side}: the longest answer has about {words[-1]} words"
+        assert statistics.median(words) < 70, f"{side}: the median answer has about {statistics.median(words)} words"
 
 
 @pytest.mark.parametrize("concept", sorted(CONCEPT_TAGS))

@@ -304,6 +304,11 @@ ERRORS = [
     (r"\sqrt[3{x}", r"\sqrt["),
     ("x \\", "lone backslash"),
     ("{" * 200 + "x" + "}" * 200, "nested too deeply"),
+    (r"{a \choose b \choose c}", r"ambiguous \choose"),
+    (r"\label{eq", r"argument of \label"),
+    (r"\overleftarrow{a}^1^2", "double superscript"),
+    (r"{x}_1_2", "double subscript"),
+    (r"\xrightarrow[f{x}", r"\xrightarrow["),
 ]
 
 LATEX_PIECES = [
@@ -312,6 +317,9 @@ LATEX_PIECES = [
     "\\text", "\\mathbb", "\\mathrm", "\\operatorname", "\\operatorname*", "\\sum", "\\log", "\\limits",
     "\\alpha", "\\top", "\\lfloor", "\\rfloor", "\\{", "\\}", "\\|", "\\,", "\\\\", "\\", "\\foo",
     "{", "}", "^", "_", "&", "(", ")", "[", "]", "|", "a", "x", "1", ".", " ", "'", "~", "*", "<",
+    "\\choose", "\\over", "\\overset", "\\underset", "\\xrightarrow", "\\underbrace", "\\overbrace",
+    "\\overrightarrow", "\\overleftarrow", "\\overline", "\\color", "\\textcolor", "\\phantom", "\\label",
+    "\\pmod", "\\circ", "/", "-", "\\begin{eqnarray}", "\\end{eqnarray}", "\\text{otherwise.}", "x_y", "x_1",
 ]
 
 
@@ -353,14 +361,15 @@ def test_latex_error_is_a_value_error() -> None:
 
 
 def _assert_converts_or_refuses(src: str) -> None:
-    """The property: a str with no backslash command left in it, or a LatexError."""
-    try:
-        out = latex_to_unicode(src)
-    except LatexError as error:
-        assert "\n" not in str(error)
-        return
-    assert isinstance(out, str)
-    assert not re.search(r"\\[A-Za-z]", out)
+    """The property: a str with no backslash command left in it, or a LatexError, for either side of a card."""
+    for language in ("en", "zh"):
+        try:
+            out = latex_to_unicode(src, language)
+        except LatexError as error:
+            assert "\n" not in str(error)
+            continue
+        assert isinstance(out, str)
+        assert not re.search(r"\\[A-Za-z]", out)
 
 
 @settings(max_examples=300, deadline=None)

@@ -123,3 +123,33 @@ def test_lines_are_counted_as_an_editor_counts_them(separator: str, line: int) -
     """Only a line break starts a new line (str.splitlines also breaks at a form feed or U+2028)."""
     text = "# D | 甲\n" + card_block().replace("Answer.", f"one{separator}two\n$\\frobnicate{{x}}$")
     assert [problem.line for problem in parse(text).problems] == [line]
+
+
+def test_a_formula_the_converter_cannot_read_keeps_its_card_and_shows_as_its_latex() -> None:
+    from revise.text.card_markdown import DisplayFormula, card_blocks
+
+    parsed = parse("# D | 甲\n" + card_block().replace("Answer.", "see $\\frobnicate{x}$\n$$\\wibble{y}$$"))
+    assert [card.id for card in parsed.cards] == ["c1"], "the card loads"
+    assert [(problem.line, problem.warning) for problem in parsed.problems] == [(9, True), (10, True)]
+    assert str(parsed.problems[0]).startswith("cards/deck.md:9: warning: formula $\\frobnicate{x}$")
+    blocks = card_blocks(parsed.cards[0].back_en)
+    assert "frobnicate" in blocks[0] and blocks[1] == DisplayFormula("\\wibble{y}", "\\wibble{y}")
+
+
+def test_an_unclosed_dollar_keeps_its_card_shown_as_written() -> None:
+    from revise.text.card_markdown import card_blocks
+
+    parsed = parse("# D | 甲\n" + card_block().replace("Answer.", "costs $5 a month"))
+    assert [card.id for card in parsed.cards] == ["c1"] and parsed.problems[0].warning
+    assert card_blocks(parsed.cards[0].back_en) == ["costs $5 a month"]
+
+
+def test_an_answer_over_120_words_is_a_warning_and_the_card_loads() -> None:
+    from revise.text.card_markdown import word_count
+
+    assert word_count("one two $x^2$ three") == 4, "a formula counts as one word"
+    assert word_count("梯度下降法") == 3, "Chinese at 1.7 characters a word"
+    parsed = parse("# D | 甲\n" + card_block().replace("答案。", "长" * 250))
+    assert [card.id for card in parsed.cards] == ["c1"]
+    assert [(problem.line, problem.warning) for problem in parsed.problems] == [(15, True)]
+    assert "about 147 words" in parsed.problems[0].message

@@ -748,3 +748,71 @@ def test_a_short_body_is_shown_whole(library: Collection) -> None:
     assert "…" not in hit.snippet.text
     assert hit.snippet.text.startswith("What does naïve Bayes assume?") and "给定类别时特征相互独立" in hit.snippet.text
     assert hit.snippet.spans == ()
+
+
+# Other spellings
+
+
+SPELLINGS = deck(
+    "Spellings | 拼写",
+    card("l2", "L2 regularisation | L2 正则化", "What does L2 regularisation add to the cost?", "L2 正则化给代价加什么?",
+         "The squared norm of the weights, times λ/2m.", "权重范数的平方乘以 λ/2m。"),
+    card("localisation", "Object localisation | 目标定位", "What does localisation add to classification?",
+         "目标定位在分类之外还输出什么?", "A bounding box.", "一个边界框。"),
+    card("mislabelled", "Mislabelled examples | 标签错误的样本", "Should mislabelled dev examples be fixed?",
+         "开发集里标签错误的样本要修正吗?", "When they cause a large share of the errors.", "当它们占错误的很大比例时。"),
+    card("optimizer", "Choosing an optimizer | 选择优化器", "Which optimizer is a safe default?", "哪个优化器是稳妥的默认选择?",
+         "Adam, with its default betas.", "Adam,用默认的 beta。"),
+    card("centred", "Centred difference | 中心差分", "Why is the centred difference better?", "中心差分为什么更好?",
+         "Its error is O(h²), not O(h).", "误差是 O(h²) 而不是 O(h)。"),
+    card("mini-batch", "Mini-batch size | 小批量大小", "How large is a mini-batch?", "小批量多大?",
+         "Usually 64 to 512.", "通常 64 到 512。"),
+    card("n-gram", "Clipped n-gram precision | 截断的 n 元语法精度", "What is clipped?", "截断什么?",
+         "Each n-gram's count, at its most in one reference.", "每个 n 元语法的次数,截断到它在某个参考中出现的最多次数。"),
+    card("small-filters", "Stacked 3×3 filters | 堆叠的 3×3 滤波器", "What do two 3×3 layers see?", "两层 3×3 看到多大?",
+         "A 5×5 field.", "5×5 的区域。"),
+)
+
+
+@pytest.fixture(scope="module")
+def spelled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collection]:
+    """A collection of cards written in British spelling (one in American), without a glossary."""
+    folder = tmp_path_factory.mktemp("spelled")
+    (folder / "notes").mkdir()
+    (folder / "notes" / "01-spellings.md").write_text(SPELLINGS, encoding="utf-8")
+    opened = open_synced(folder / "spelled.db", folder / "notes")
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("query, card_id, shown", [
+    ("regularization", "l2", "regularisation"),
+    ("Regularization cost", "l2", "regularisation"),
+    ("regulariz", "l2", "regularis"),  # a word still being typed
+    ("localization", "localisation", "localisation"),
+    ("mislabeled", "mislabelled", "Mislabelled"),
+    ("optimiser", "optimizer", "optimizer"),  # and the other way round
+    ("centered difference", "centred", "Centred"),
+    ('"mini batch"', "mini-batch", "Mini-batch"),
+    ("n元语法", "n-gram", "n 元语法"),
+    ("3x3", "small-filters", "3×3"),
+])
+def test_a_word_is_found_in_its_other_spelling_and_that_spelling_is_highlighted(
+        spelled: Collection, query: str, card_id: str, shown: str) -> None:
+    [hit] = spelled.search(query, now=NOW).hits
+    assert hit.card_id == card_id
+    assert shown in marked(hit.title_en) + marked(hit.title_zh) + marked(hit.snippet)
+
+
+def test_a_search_for_regularization_finds_the_card_titled_regularisation(col: Collection) -> None:
+    assert found(col, "normalization") == ["batch-norm"]
+    assert found(col, "tag:regularization") == [], "a tag is a name, matched as written"
+    assert found(col, "regularization") == ["vanishing"], "found by its tag, regularisation"
+
+
+@pytest.mark.parametrize("word", ["precise", "size", "default", "share", "better", "label", "errors", "analysis"])
+def test_a_rule_that_misfires_finds_nothing_more(spelled: Collection, word: str) -> None:
+    """`precise` is also searched as "precize", `analysis` as "analyzis": forms no card holds."""
+    holding = {study.text.id for study in spelled.cards()
+               if word in " ".join(getattr(study.text, side) for side in ("title_en", "front_en", "back_en")).lower()}
+    assert set(found(spelled, word)) == holding

@@ -1,4 +1,5 @@
-"""Reading a card folder: which files are decks, which notes sources may name, and whole-folder checks."""
+"""Reading a card folder: which files are decks, which notes sources may name, the glossary, and whole-folder
+checks."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
+from revise.cards.glossary import GLOSSARY_FILE, Glossary, read_glossary
 from revise.cards.model import CardText, KnownNames, ParsedFile, Problem
 from revise.cards.parser import parse_card_file
 from revise.demo_engine.drill import drill_problems
@@ -82,23 +85,41 @@ def load_known_names(cards_dir: Path) -> tuple[KnownNames, list[Problem]]:
     lines are then not checked against it, rather than every one of them being reported as well.
     """
     demos = frozenset(demo_names())
-    path = cards_dir / SOURCES_FILE
+    notes, _, problems = _read_toml(cards_dir / SOURCES_FILE, "the list of notes", "the cards' sources are not checked")
+    return KnownNames(None if notes is None else frozenset(notes), demos), problems
+
+
+def load_glossary(cards_dir: Path) -> tuple[Glossary | None, list[Problem]]:
+    """The folder's glossary (None when it has no `glossary.toml`), and the mistakes in it, each at its line.
+
+    A glossary that cannot be read is one problem, and no glossary: search then finds cards by their own words only.
+    """
+    path = cards_dir / GLOSSARY_FILE
+    data, text, problems = _read_toml(path, "the glossary", "it is not used")
+    if data is None:
+        return None, problems
+    glossary, mistakes = read_glossary(data, text, str(path))
+    return glossary, problems + mistakes
+
+
+def _read_toml(path: Path, what: str, consequence: str) -> tuple[dict[str, Any] | None, str, list[Problem]]:
+    """A TOML file of the card folder as data, with its text; None when there is no such file, or with one problem
+    (at the line of its mistake, saying `what` the file is and the `consequence`) when it cannot be read."""
     if not path.exists():
-        return KnownNames(None, demos), []
+        return None, "", []
     try:
         text = decode_utf8(path.read_bytes())
     except OSError as error:
-        return KnownNames(None, demos), [Problem(str(path), 1, f"cannot read the list of notes "
-                                                                f"({_reason(error)}); sources are not checked")]
+        return None, "", [Problem(str(path), 1, f"cannot read {what} ({_reason(error)}); {consequence}")]
     except UnicodeDecodeError as error:
-        return KnownNames(None, demos), [_not_utf8(path, error)]
+        return None, "", [_not_utf8(path, error)]
     try:
-        return KnownNames(frozenset(tomllib.loads(text)), demos), []
+        return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as error:
-        return KnownNames(None, demos), [_toml_problem(path, text, error)]
+        return None, text, [_toml_problem(path, text, error, consequence)]
 
 
-def _toml_problem(path: Path, text: str, error: tomllib.TOMLDecodeError) -> Problem:
+def _toml_problem(path: Path, text: str, error: tomllib.TOMLDecodeError, consequence: str) -> Problem:
     """A TOML mistake at its own line (tomllib only gives the place inside its message)."""
     message = str(error)
     place = _TOML_PLACE.search(message)
@@ -110,7 +131,7 @@ def _toml_problem(path: Path, text: str, error: tomllib.TOMLDecodeError) -> Prob
         line, where = text.count("\n") + 1, " at the end of the file"
     reason = _TOML_PLACE.sub("", message)
     reason = reason[:1].lower() + reason[1:]
-    return Problem(str(path), line, f"not valid TOML ({reason}{where}); the cards' sources are not checked")
+    return Problem(str(path), line, f"not valid TOML ({reason}{where}); {consequence}")
 
 
 def decode_utf8(data: bytes) -> str:
@@ -191,7 +212,8 @@ def former_id_problems(claimed: dict[str, CardText]) -> tuple[list[Problem], set
 
 def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     """Validates every deck file of a folder, the values on `demo:` lines and the names on `drill:` lines too
-    (which imports those demos); returns the number of valid cards and every problem."""
+    (which imports those demos), and the glossary: its card ids, and the Chinese terms of the cards (warnings);
+    returns the number of valid cards and every problem."""
     if not cards_dir.is_dir():
         return 0, [Problem(str(cards_dir), 0, "no such card folder")]
     known, problems = load_known_names(cards_dir)
@@ -203,4 +225,20 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     for file in parsed:
         problems.extend(file.problems)
     cards = list(claimed.values())
-    return len(claimed), problems + duplicates + former + preset_problems(cards) + drill_problems(cards)
+    glossary, glossary_problems = load_glossary(cards_dir)
+    if glossary is not None:
+        glossary_problems += glossary.card_problems(claimed) + glossary.term_warnings(_deck_texts(parsed))
+    return len(claimed), (problems + duplicates + former + preset_problems(cards) + drill_problems(cards)
+                          + glossary_problems)
+
+
+def _deck_texts(parsed: list[ParsedFile]) -> Iterator[tuple[str, str, list[CardText]]]:
+    """Each deck file that has cards, read again, as its path, text and cards (for the glossary's term check); one
+    that cannot be read now is passed over: its reading was already checked."""
+    for file in parsed:
+        if file.cards:
+            path = file.cards[0].path
+            try:
+                yield path, decode_utf8(Path(path).read_bytes()), file.cards
+            except (OSError, UnicodeDecodeError):
+                continue

@@ -17,14 +17,29 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Problem:
-    """A mistake in a card file, reported as `path:line: message`."""
+    """A mistake in a card file, reported as `path:line: message`; a warning (`path:line: warning: message`)
+    loses nothing: the card loads as usual."""
 
     path: str
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that are not warnings: those that keep a card (or a file) from loading."""
+    return [problem for problem in problems if not problem.warning]
+
+
+def problem_counts(problems: list[Problem], before: str = "") -> str:
+    """How many problems and warnings there are, e.g. `2 problems, 1 warning` after `before`; "" for none."""
+    count = len(errors(problems))
+    said = [f"{number} {word}{'s' if number != 1 else ''}"
+            for number, word in ((count, "problem"), (len(problems) - count, "warning")) if number]
+    return before + ", ".join(said) if said else ""
 
 
 @dataclass(frozen=True)

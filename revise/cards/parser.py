@@ -5,19 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem
+from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem, errors
 from revise.demo_engine.link import DemoLinkError, parse_demo_link
 from revise.errors import excerpt
+from revise.text.card_markdown import word_count
 from revise.text.math_markdown import formula_problems, read_math
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
 SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"}
 FIELDS = ("id", "was", "tags", "demo", "drill", "source")
+ANSWERS = ("A", "答")
+# An answer should take about 10 seconds to check: about 80 words; over 120 is a warning.
+AIM_ANSWER_WORDS, MOST_ANSWER_WORDS = 80, 120
 DRILL_NAME = re.compile(r"([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
+FENCE = re.compile(r"^\s*(```|~~~)")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
 
 
 def bad_id(card_id: str, where: str = "") -> str:
@@ -47,6 +51,14 @@ class _Reporter:
     def __call__(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
+    def warn(self, line: int, message: str) -> None:
+        """Records a warning: something to fix that still lets the card load."""
+        self.problems.append(Problem(self.path, line, message, warning=True))
+
+    def error_count(self) -> int:
+        """How many errors (not warnings) so far."""
+        return len(errors(self.problems))
+
 
 def split_title(heading: str) -> tuple[str, str] | None:
     """Splits `English | 中文` into its two non-empty halves, or None if it is not of that form."""
@@ -66,12 +78,12 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
     in_fence = False
     seen_title = False
 
-    lines = _LINE_BREAK.split(text)
+    lines = LINE_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()  # the newline that ends the last line starts no new one
     for number, line in enumerate(lines, start=1):
         draft = drafts[-1] if drafts else None
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
         if not in_fence and line.startswith("# ") and not seen_title:
             seen_title = True
@@ -125,7 +137,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
 
 def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Reporter) -> CardText | None:
     """Checks a draft card and turns it into a CardText, or reports why it cannot be one."""
-    count_before = len(problem.problems)
+    count_before = problem.error_count()
     titles = split_title(draft.heading)
     if titles is None:
         problem(draft.line, "card heading must read `## English title | 中文标题`")
@@ -160,11 +172,14 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
         if not body:
             problem(start, f"section `### {name}` is empty")
         first_line = start + 1 + next((i for i, text in enumerate(lines) if text.strip()), 0)
-        maths[SECTIONS[name]] = read = read_math(body)
+        maths[SECTIONS[name]] = read = read_math(body, SECTIONS[name].rpartition("_")[2])
         for offset, message in formula_problems(body, read):
-            problem(first_line + offset, message)
+            problem.warn(first_line + offset, f"{message} (shown as its LaTeX)")
+        if name in ANSWERS and (words := word_count(body)) > MOST_ANSWER_WORDS:
+            problem.warn(first_line, f"an answer of about {words} words: split the card or trim it to about "
+                         f"{AIM_ANSWER_WORDS} (a card should be answerable in about 10 seconds)")
         bodies[SECTIONS[name]] = body
-    if len(problem.problems) != count_before or titles is None:
+    if problem.error_count() != count_before or titles is None:
         return None
     return CardText(
         id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
@@ -244,7 +259,7 @@ def rewrite_card_id(text: str, old: str, new: str) -> str | None:
     in_fence, in_card, id_at, was_at = False, False, None, None
     for number, line in enumerate(lines):
         body = line.rstrip("\r\n")
-        if _FENCE.match(body):
+        if FENCE.match(body):
             in_fence = not in_fence
         if in_fence:
             continue

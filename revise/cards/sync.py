@@ -10,16 +10,17 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-from revise.cards.loader import (claim_ids, former_id_problems, load_known_names, parse_card_bytes, scan_card_folder,
-                                 unreadable_problem)
-from revise.cards.model import CardText, ParsedFile, Problem
+from revise.cards.glossary import Glossary
+from revise.cards.loader import (claim_ids, former_id_problems, load_glossary, load_known_names, parse_card_bytes,
+                                 scan_card_folder, unreadable_problem)
+from revise.cards.model import CardText, ParsedFile, Problem, errors, problem_counts
 from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
 from revise.store.schema import Base, Card, CardFile, CardSchedule, Deck
 
 
 @dataclass
 class SyncReport:
-    """What a sync changed, by card id, and the problems it found in the files."""
+    """What a sync changed, by card id, the problems it found in the files, and the glossary it read (for search)."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -29,6 +30,7 @@ class SyncReport:
     files_read: int = 0
     files_skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
+    glossary: Glossary | None = None
 
     def summary(self) -> str:
         """One line for the user, e.g. `sync: 3 added, 1 updated, 0 retired, 0 restored; 2 files unchanged`."""
@@ -39,8 +41,7 @@ class SyncReport:
             more = len(self.renamed) - 3
             line += f", renamed {shown}" + (f" and {more} more" if more > 0 else "")
         line += f"; {self.files_read} files read, {self.files_skipped} unchanged"
-        if self.problems:
-            line += f"; {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        line += problem_counts(self.problems, "; ")
         return line
 
 
@@ -53,11 +54,14 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     A new card whose `was:` line names an id the database holds (retired, or about to be because no file
     holds it any more) takes over that card: its schedule, review log and search entry move to the new id
     (see `rename_card`). A former id still held by a card in the files is a problem, not a rename.
-    The search index follows every change.
+    The search index follows every change. The glossary is read every time (its mistakes are problems of the sync;
+    the card ids it names and the cards' Chinese terms are left to `check_cards`).
     """
     report = SyncReport()
     rebuild_if_stale(session)
     names, report.problems = load_known_names(cards_dir)
+    report.glossary, glossary_problems = load_glossary(cards_dir)
+    report.problems += glossary_problems
     if not cards_dir.is_dir():
         report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
         return report
@@ -87,7 +91,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             continue
         parsed[path.name] = file = parse_card_bytes(data, path, names)
         report.problems.extend(file.problems)
-        if not file.problems:
+        if not errors(file.problems):
             to_record[path.name] = CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest)
     report.files_read, report.files_skipped = len(parsed), len(unchanged)
     if not parsed and unchanged == set(known_files):
@@ -98,7 +102,7 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
             if row.retired_at is None and row.path in unchanged}
     claimed, duplicates = claim_ids((file.cards for file in parsed.values()), kept)
     report.problems.extend(duplicates)
-    troubled = {Path(problem.path).name for problem in report.problems}
+    troubled = {Path(problem.path).name for problem in errors(report.problems)}
     first_former = len(report.problems)
     former, blocked = former_id_problems(claimed)
     report.problems.extend(former)
@@ -119,12 +123,12 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
                 new_cards.append((name, card))
     _insert(session, new_cards, now)
     report.added.extend(card.id for _, card in new_cards)
-    held_back = {Path(problem.path).name for problem in report.problems[first_former:]}
+    held_back = {Path(problem.path).name for problem in errors(report.problems[first_former:])}
     for name, record in to_record.items():
         if name not in held_back:  # a `was:` problem: read the file again next time
             session.merge(record)
 
-    unreadable = {Path(problem.path).name for problem in report.problems}
+    unreadable = {Path(problem.path).name for problem in errors(report.problems)}
     for card_id, row in rows.items():
         if row.retired_at is None and card_id not in claimed and row.path not in unreadable:
             row.retired_at = now

@@ -17,15 +17,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from revise.search.folding import short_text
+from revise.search.forms import with_other_forms
 from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, holds_filter, parse
 from revise.search.snippet import Highlighted, highlight, snippet
 from revise.store.schema import UTCDateTime
+
+if TYPE_CHECKING:
+    from revise.cards.glossary import Glossary
 
 # The columns the browser can sort by, and the SQL each sorts on (ties broken by course order).
 SORTS = {
@@ -154,15 +158,33 @@ class _Compiler:
 
 
 def text_expression(node: Text, columns: str | None = None) -> str | None:
-    """The FTS5 expression finding the text in the index (in some columns only), or None for punctuation alone.
+    """The FTS5 expression finding the text or one of its other forms in the index (in some columns only), or None
+    for punctuation alone.
 
     Three characters or more are a substring; one or two are found as word starts (see `folding.short_text`).
     """
-    pieces = [node.value] if len(node.value) >= 3 else short_text(node.value)
-    if not pieces:
+    if not _pieces(node.value):
         return None
-    expression = " AND ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
+    forms = [" AND ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
+             for pieces in map(_pieces, _needed_forms(node)) if pieces]
+    expression = forms[0] if len(forms) == 1 else " OR ".join(f"({form})" for form in forms)
     return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
+
+
+def _pieces(value: str) -> list[str]:
+    """What the index must hold for a text to be there: the text itself, or for one or two characters the word
+    starts it stands for; none for punctuation."""
+    return [value] if len(value) >= 3 else short_text(value)
+
+
+def _needed_forms(node: Text) -> list[str]:
+    """The text and those of its other forms that can find more than it: a form holding a form of three characters
+    or more (`batch normalisation` holds `batch norm`) finds nothing more and is left out."""
+    kept: list[str] = []
+    for form in sorted(dict.fromkeys(form.lower() for form in node.searched), key=len):
+        if not any(len(shorter) >= 3 and shorter in form for shorter in kept):
+            kept.append(form)
+    return kept
 
 
 def _full_text(node: Node) -> str | None:
@@ -195,12 +217,13 @@ def _tiers(texts: list[Text], match: Callable[[Text, str], str | None]) -> list[
 
 
 def search(session: Session, text_query: str, day_end: datetime, limit: int = 50, offset: int = 0,
-           sort: str | None = None, descending: bool = False) -> SearchResults:
+           sort: str | None = None, descending: bool = False, glossary: Glossary | None = None) -> SearchResults:
     """The cards matching a query in the search language (see `query`), ranked, with highlighted snippets.
 
-    `day_end` is when the study day ends, for `is:due`; `sort` is a key of SORTS, or None to rank by relevance.
+    `day_end` is when the study day ends, for `is:due`; `sort` is a key of SORTS, or None to rank by relevance. Each
+    searched text is found in any of its spellings and, with a `glossary`, by any name of the concept it names.
     """
-    query = parse(text_query)
+    query = with_other_forms(parse(text_query), glossary)
     compiler = _Compiler(day_end, query.has_filters())
     streamed = _streamed(session, query, compiler, limit + offset) if sort is None else None
     keys, total = streamed or _ranked(session, query, compiler, limit + offset, sort, descending)
@@ -210,7 +233,7 @@ def search(session: Session, text_query: str, day_end: datetime, limit: int = 50
         f"s.suspended, s.leech, d.body {_FROM} AND d.id IN (SELECT value FROM json_each(:keys))",
     ).columns(due=UTCDateTime())
     rows = {row.key: row for row in session.execute(shown, {"keys": json.dumps(keys)})}
-    texts = [node.value for node in query.ranking_texts()]
+    texts = [form for node in query.ranking_texts() for form in node.searched]
     return SearchResults(query, min(total, COUNT_LIMIT), [_hit(rows[key], texts) for key in keys],
                          counted_all=total <= COUNT_LIMIT)
 

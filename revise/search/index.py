@@ -29,7 +29,7 @@ from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
-from revise.text.math_markdown import MathSyntaxError, ReadMath, read_math, render_math
+from revise.text.math_markdown import ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
 INDEX_VERSION = 5
@@ -61,17 +61,13 @@ _SIDES = ("front_en", "back_en", "front_zh", "back_zh")  # in the order the body
 
 def _plain(markdown: str, read: ReadMath) -> str:
     """A card side as one line of plain text, formulas in Unicode."""
-    try:
-        rendered = render_math(markdown, for_markdown=False, read=read)
-    except (MathSyntaxError, ValueError):
-        rendered = markdown
-    return squeeze(_MARKUP.sub("", rendered))
+    return squeeze(_MARKUP.sub("", render_math(markdown, for_markdown=False, read=read)))
 
 
 def document(card: CardText) -> SearchDocument:
     """The search document of a card; each side's formulas are converted once (by the parser, or here), for its
     text and its symbols alike."""
-    reads = [(markdown, card.maths.get(side) or read_math(markdown))
+    reads = [(markdown, card.maths.get(side) or read_math(markdown, side.rpartition("_")[2]))
              for side, markdown in ((side, getattr(card, side)) for side in _SIDES)]
     symbols = dict.fromkeys(name for markdown, read in reads if read.error is None
                             for name in symbol_names(markdown, read.formulas))

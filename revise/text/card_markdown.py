@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from revise.text.latex import latex_to_unicode
-from revise.text.math_markdown import find_formulas, render_math
+from revise.text.math_markdown import MathSyntaxError, find_formulas, formula_text, render_math
 
 if TYPE_CHECKING:
     from revise.cards.model import CardText
@@ -20,22 +20,44 @@ class DisplayFormula:
     unicode: str
 
 
+# Chinese characters to an English word, in the bundled cards' answers (median 1.7).
+CHARACTERS_PER_WORD = 1.7
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[^\W_]+(?:['.-][^\W_]+)*")
 # A piece of a card side: a Markdown text (inline formulas in Unicode), or a display formula.
 Block = str | DisplayFormula
 RULE = "---"
 
 
-def card_blocks(text: str) -> list[Block]:
-    """A card text cut at its display formulas, so that each can be drawn on its own."""
+def card_blocks(text: str, language: str = "en") -> list[Block]:
+    """A card text in `language` (`en` or `zh`) cut at its display formulas, so that each can be drawn on its
+    own; a text with an unclosed `$` stays whole, as written."""
     blocks: list[Block] = []
     last = 0
-    for formula in find_formulas(text):
+    try:
+        formulas = find_formulas(text)
+    except MathSyntaxError:
+        formulas = []
+    for formula in formulas:
         if formula.display:
-            blocks.append(render_math(text[last:formula.start], True))
-            blocks.append(DisplayFormula(formula.latex, latex_to_unicode(formula.latex)))
+            blocks.append(render_math(text[last:formula.start], True, language=language))
+            blocks.append(DisplayFormula(formula.latex, formula_text(formula.latex, language)))
             last = formula.end
-    blocks.append(render_math(text[last:], True))
+    blocks.append(render_math(text[last:], True, language=language))
     return [block for block in blocks if not isinstance(block, str) or block.strip()]
+
+
+def word_count(text: str) -> int:
+    """About how many words a card text has, to judge how long it takes to read: Latin words and numbers,
+    each formula as one word, and Chinese at CHARACTERS_PER_WORD characters a word."""
+    try:
+        formulas = find_formulas(text)
+    except MathSyntaxError:
+        formulas = []
+    for formula in reversed(formulas):
+        text = f"{text[:formula.start]} formula {text[formula.end:]}"
+    han = len(_HAN.findall(text))
+    return len(_LATIN_WORD.findall(_HAN.sub(" ", text))) + round(han / CHARACTERS_PER_WORD)
 
 
 @dataclass(frozen=True)
@@ -48,8 +70,8 @@ class CardSides:
     @classmethod
     def of(cls, card: CardText) -> CardSides:
         """Renders a card's four texts and their bilingual combinations (the answers divided by a rule)."""
-        front_en, front_zh = card_blocks(card.front_en), card_blocks(card.front_zh)
-        back_en, back_zh = card_blocks(card.back_en), card_blocks(card.back_zh)
+        front_en, front_zh = card_blocks(card.front_en, "en"), card_blocks(card.front_zh, "zh")
+        back_en, back_zh = card_blocks(card.back_en, "en"), card_blocks(card.back_zh, "zh")
         return cls(
             front={"en": front_en, "zh": front_zh, "both": front_en + front_zh},
             back={"en": back_en, "zh": back_zh, "both": [*back_en, RULE, *back_zh]},

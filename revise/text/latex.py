@@ -8,16 +8,26 @@ deciding where spaces and parentheses are needed for the text to stay unambiguou
 Conventions:
 - Scripts use Unicode sub/superscript characters when every character has one (`x_t^2` -> `xₜ²`),
   otherwise `_c`/`^c` for one character, a bracketed group or a single word (`d_model`, `W^[l]`)
-  and `_(...)`/`^(...)` for anything else (`e^(zᵢ)`); spaces typed inside scripts are dropped.
+  and `_(...)`/`^(...)` for anything else (`e^(zᵢ)`, `_(n times)`); spaces typed inside scripts are dropped.
+- Siblings take one style: the subscripts of one letter in one formula that are single words
+  (`b_x, b_y, b_h, b_w`, `e_{man} - e_{woman}`), and likewise its superscripts (`W^q, W^k, W^v`), are all
+  spelled out when any of them has no Unicode form (`b_x, b_y`, not `bₓ, b_y`).
+- A script on a brace group covers the group (`{x^2}^3` -> `(x²)³`); what is set over or under a piece
+  is its script (`\\overset{def}{=}` -> `=ᵈᵉᶠ`, `\\underset{x}{\\arg\\min}` -> `argminₓ`, `\\xrightarrow{f}`
+  -> `→ᶠ`), a brace's label a subscript (`\\overbrace{a+b}^{n}` -> `(a+b)ₙ`, not a power), and a long arrow
+  a superscript of its whole argument (`\\overrightarrow{AB}` -> `(AB)^→`), as fonts lack combining arrows.
 - `\\frac{a}{b}` is `a/b`, parenthesising a side that is not a single atom, and the whole fraction
-  when a factor follows it (`(1/m) Σᵢ xᵢ`) or a function name precedes it (`log(p/q)`); a sum in a
+  when a factor or `/` follows it (`(1/m) Σᵢ xᵢ`) or a function name precedes it (`log(p/q)`); a sum in a
   denominator is parenthesised too (`e^(zᵢ)/(Σⱼ e^(zⱼ))`) so nothing after it is misread.
+- Matrices are `[a b; c d]`, cells parted by commas where a space would be misread (`(d, -b; -c, a)`);
+  `cases` is `{1 if z > 0; 0 otherwise}`, or `{1 若 z > 0; 0 否则}` for a Chinese side.
 - `\\mathbf` and `\\boldsymbol` print the plain letter, so that searching for `W` finds a bold `W`.
 - Spaces typed in the formula are kept (collapsed), except that the space ending a command name
   is dropped before a bracket and after ∂ or ∇ (`\\partial L` -> `∂L`, `\\sigma (z)` -> `σ(z)`).
-- The result is NFC-normalised, so `\\hat{y}` gives the precomposed `ŷ` that a search would type.
-- Symbols come from unicodeit's table, except `\\sum` -> Σ, `\\phi` -> φ, `\\cdot` -> ·,
-  `\\langle` -> ⟨ and `\\lbrack` -> [, chosen to be easy to type and find.
+- The result is NFC-normalised, so `\\hat{y}` gives the precomposed `ŷ` that a search would type; an
+  overline covers every character, spaces included (`x̅ ̅+̅ ̅y̅`).
+- Symbols come from unicodeit's table, except `\\sum` -> Σ, `\\phi` -> φ, `\\cdot` -> ·, `\\star` -> ⋆,
+  `\\langle` -> ⟨ and `\\lbrack` -> [, chosen to be easy to type and find; `^\\circ` is `°`.
 """
 
 from __future__ import annotations
@@ -54,7 +64,7 @@ _BIG_OPERATORS = {
 _SYMBOL_OVERRIDES = {
     "epsilon": "ε", "varepsilon": "ε", "phi": "φ", "varphi": "φ", "cdot": "·", "langle": "⟨",
     "rangle": "⟩", "lbrack": "[", "rbrack": "]", "lvert": "|", "rvert": "|", "lVert": "‖", "rVert": "‖",
-    "dots": "…", "backslash": "⧵", "top": "⊤",
+    "dots": "…", "backslash": "⧵", "top": "⊤", "star": "⋆",
     "{": "{", "}": "}", "|": "‖", "%": "%", "$": "$", "_": "_", "&": "&", "#": "#",
 }
 _SPACING = {",", ";", ":", ">", " ", "\n", "\t", "\r", "quad", "qquad", "enspace", "thinspace", "medspace", "thickspace"}
@@ -63,7 +73,11 @@ _IGNORED = {
     "Biggl", "Biggr", "displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle", "limits",
     "nolimits", "nonumber", "notag", "hline", "strut", "mathstrut",
 }
-_EXTRA_ACCENTS = {"widehat": "\u0302", "widetilde": "\u0303", "overrightarrow": "\u20d7", "check": "\u030c"}
+_EXTRA_ACCENTS = {"widehat": "\u0302", "widetilde": "\u0303", "check": "\u030c"}
+_ARROW_ACCENTS = {"overrightarrow": "→", "overleftarrow": "←"}
+_EXTENSIBLE_ARROWS = {"xrightarrow": "→", "xleftarrow": "←"}
+# Marks that draw a line (over-, under-, double underline), joined up across every character they cover.
+_LINE_MARKS = {"\u0305", "\u0332", "\u0333"}
 _MAPPED_FONTS = {"mathbb": "mathbb", "mathcal": "mathcal", "mathscr": "mathcal", "mathfrak": "mathfrak", "mathds": "mathds"}
 _PLAIN_FONTS = {"mathbf", "boldsymbol", "bm", "mathit", "mathsf", "mathtt", "mathnormal", "pmb", "boxed"}
 _TEXT_COMMANDS = {"text", "textrm", "textbf", "textit", "texttt", "textsf", "textnormal", "mathrm", "mbox"}
@@ -77,11 +91,18 @@ _COMMAND_DELIMITERS = {
 _MATRIX_DELIMITERS = {
     "matrix": ("", ""), "smallmatrix": ("", ""), "array": ("", ""), "pmatrix": ("(", ")"),
     "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"), "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"),
-    "aligned": ("", ""), "align": ("", ""), "align*": ("", ""), "split": ("", ""), "gather": ("", ""),
-    "gather*": ("", ""), "gathered": ("", ""), "equation": ("", ""), "equation*": ("", ""),
 }
+_ALIGNED = {
+    "aligned", "align", "align*", "split", "gather", "gather*", "gathered", "equation", "equation*",
+    "multline", "multline*", "eqnarray", "eqnarray*",
+}
+_CASES = {"cases", "dcases"}
+_SIGNS = ("-", "+", "−", "±", "∓")
+# Words that begin a cases condition as written, and what a Chinese side says for the usual ones.
 _CASE_WORDS = {"if", "otherwise", "else", "for", "when", "where", "unless", "iff"}
+_CHINESE_CASE_WORDS = {"if": "若", "otherwise": "否则", "else": "否则"}
 _STOP_COMMANDS = {"right", "end", "\\"}
+_SLOTS = {"_": "sub", "^": "sup"}
 _UNWANTED_SCRIPTS = {"^*", "^.", "^∫", "^V", "_<", "_>", "^<", "^>"}
 
 
@@ -180,6 +201,12 @@ def _tokenize(src: str) -> list[_Token]:
     return tokens
 
 
+def _double_script(token: _Token) -> LatexError:
+    """The error for a second sub- or superscript on one piece."""
+    label = "subscript" if token.kind == "_" else "superscript"
+    return LatexError(f"double {label} at column {token.col}")
+
+
 def _char_item(char: str) -> _Item:
     """The piece for one source or symbol character, its role guessed from the character."""
     if char in _DIGITS:
@@ -264,9 +291,9 @@ def _wrapped(item: _Item, prev: _Item | None, nxt: _Item | None) -> bool:
         return item.scripted
     if item.kind != "frac":
         return False
-    follows_factor = nxt is not None and nxt.kind in _FACTORS
+    before_factor = nxt is not None and (nxt.kind in _FACTORS or nxt.base == "/")
     after_function = prev is not None and (prev.kind == "func" or prev.base == "/")
-    return item.scripted or follows_factor or after_function
+    return item.scripted or before_factor or after_function
 
 
 def _layout(items: list[_Item]) -> list[tuple[_Item, str, bool]]:
@@ -296,6 +323,11 @@ def _join(items: list[_Item], strip: bool = True) -> str:
     if not strip and items:
         text = (" " if items[0].kind == "space" else "") + text + (" " if items[-1].kind == "space" else "")
     return _SPACES.sub(" ", text)
+
+
+def _is_blank(items: list[_Item]) -> bool:
+    """Whether pieces are only spaces, or none."""
+    return all(item.kind == "space" for item in items)
 
 
 def _is_atom(items: list[_Item]) -> bool:
@@ -335,18 +367,18 @@ def _is_bracketed(text: str) -> bool:
     return False
 
 
-# Superscripts that are conventionally written at text height (w*, A†), having no raised Unicode form.
-_BARE_SUPERSCRIPTS = {"*", "**", "†", "‡"}
+# Superscripts that are conventionally written at text height (w*, A†, 90°), having no raised Unicode form.
+_BARE_SUPERSCRIPTS = {"*": "*", "**": "**", "†": "†", "‡": "‡", "⋆": "⋆", "∘": "°"}
 
 
-def _script(items: list[_Item], mark: str) -> str:
-    """A rendered sub- (`mark` `_`) or superscript (`^`): Unicode forms if all exist, else `_x`/`_(...)`."""
-    text = _join([item for item in items if item.kind != "space"])
+def _script(text: str, mark: str, spelled: bool = False) -> str:
+    """A sub- (`mark` `_`) or superscript (`^`) text rendered: Unicode forms if all exist and it is neither to be
+    `spelled` out nor words (`_(n times)`), else `_x`/`_(...)`."""
     table = _script_table(mark)
     compact = text.replace(" ", "")
     if mark == "^" and compact in _BARE_SUPERSCRIPTS:
-        return compact
-    if compact and all(char in table for char in compact):
+        return _BARE_SUPERSCRIPTS[compact]
+    if compact and not spelled and " " not in text and all(char in table for char in compact):
         return "".join(table[char] for char in compact)
     if not text:
         return ""
@@ -356,9 +388,10 @@ def _script(items: list[_Item], mark: str) -> str:
 
 
 def _mark_each(text: str, mark: str) -> str:
-    """Put a combining mark on every visible character of a text (not on spaces or scripts)."""
-    skip = _script_chars()
-    return "".join(c if c.isspace() or _is_combining(c) or c in skip else c + mark for c in text)
+    """Put a combining mark on every visible character of a text (not on spaces or scripts), or a line mark on
+    every character, so that the line covers the whole text (`x̅ ̅+̅ ̅y̅`, not a bar on the `+` alone)."""
+    line, scripts = mark in _LINE_MARKS, _script_chars()
+    return "".join(c if _is_combining(c) or not line and (c.isspace() or c in scripts) else c + mark for c in text)
 
 
 def _root(index: str, body: list[_Item]) -> _Item:
@@ -372,34 +405,84 @@ def _root(index: str, body: list[_Item]) -> _Item:
     return _Item(f"({_join(body)})^(1/{index})", "sqrt")
 
 
-def _case(cells: list[str]) -> str:
-    """One row of a cases environment: `value if condition`, or `value otherwise`."""
+def _fraction(numerator: list[_Item], denominator: list[_Item]) -> _Item:
+    """The fraction `a/b`, each side parenthesised unless it is one atom."""
+    return _Item(_wrap(numerator) + "/" + _wrap(denominator), "frac")
+
+
+def _binomial(n: list[_Item], k: list[_Item]) -> _Item:
+    """The binomial coefficient of `n` and `k`, as `C(n, k)`."""
+    return _Item(f"C({_join(n)}, {_join(k)})", "group")
+
+
+# Commands that split their group in two, as `{n \choose k}`, and the piece each makes of the halves.
+_INFIX = {"choose": _binomial, "over": _fraction}
+
+
+def _unit(items: list[_Item]) -> _Item:
+    """Pieces that take a script as a whole, as one piece: the piece itself if there is one, unscripted; a
+    function name if they are function names (`\\arg\\min`); else their text in parentheses (`(x²)³`)."""
+    pieces = [item for item, _, _ in _layout(items)]
+    if len(pieces) == 1 and not pieces[0].scripted:
+        return pieces[0]
+    if pieces and all(item.kind == "func" and not item.scripted for item in pieces):
+        return _Item(_join(items), "func")
+    return _Item(f"({_join(items)})" if pieces else "", "group")
+
+
+def _is_chinese(char: str) -> bool:
+    """Whether a character is a Chinese one."""
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _case(cells: list[str], language: str) -> str:
+    """One row of a cases environment: `value if condition` or `value otherwise`, in the card's language
+    (`value 若 condition`, `value 否则`); a condition that begins with a word of its own keeps it."""
     value = cells[0].rstrip(" ,")
-    condition = " ".join(cells[1:]).strip()
+    condition = " ".join(cells[1:]).strip().rstrip(" ,.;")
     if not condition:
         return value
-    if condition.split(" ", 1)[0].strip(",:").lower() in _CASE_WORDS:
-        return f"{value} {condition}"
-    return f"{value} if {condition}"
+    word, _, rest = condition.partition(" ")
+    if word.strip(",:").lower() not in _CASE_WORDS and not _is_chinese(condition[0]):
+        word, rest = "if", condition
+    if language == "zh":
+        word = _CHINESE_CASE_WORDS.get(word.strip(",:").lower(), word)
+    return " ".join(part for part in (value, word, rest) if part)
 
 
-def _environment(name: str, rows: list[list[str]]) -> _Item:
-    """The piece for a finished environment: a matrix, a cases block or aligned rows."""
-    if name in ("cases", "dcases"):
-        return _Item("{" + "; ".join(_case(row) for row in rows) + "}", "group")
+def _environment(name: str, rows: list[list[str]], language: str) -> _Item:
+    """The piece for a finished environment: a matrix, a cases block or aligned rows.
+
+    A matrix's cells are parted by commas where a space would be misread: when a cell holds a space, or a
+    cell after the first of its row begins with a sign (`(d, -b; -c, a)`, not `(d -b; -c a)`).
+    """
+    if name in _CASES:
+        return _Item("{" + "; ".join(_case(row, language) for row in rows) + "}", "group")
+    if name in _ALIGNED:
+        return _Item("; ".join(_SPACES.sub(" ", " ".join(row)).strip() for row in rows), "phrase")
     opening, closing = _MATRIX_DELIMITERS[name]
-    body = "; ".join(_SPACES.sub(" ", " ".join(row)).strip() for row in rows)
+    misread = any(" " in cell for row in rows for cell in row) or any(
+        cell.startswith(_SIGNS) for row in rows for cell in row[1:])
+    gap = ", " if misread else " "
+    body = "; ".join(_SPACES.sub(" ", gap.join(row)).strip() for row in rows)
     return _Item(opening + body + closing, "group" if opening else "phrase")
 
 
 class _Parser:
-    """Recursive-descent parser from tokens to output pieces."""
+    """Recursive-descent parser from tokens to output pieces.
 
-    def __init__(self, src: str) -> None:
+    `spelled` holds the (letter, `_` or `^`) pairs whose scripts are to be spelled out; `styles` gathers, for
+    each such pair met, whether its scripts came out spelled, Unicode, or both (see `_converted`).
+    """
+
+    def __init__(self, src: str, language: str, spelled: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.tokens = _tokenize(src)
         self.end_col = len(src) + 1
         self.pos = 0
         self.depth = 0
+        self.language = language
+        self.spelled = spelled
+        self.styles: dict[tuple[str, str], set[bool]] = {}
 
     def peek(self) -> _Token | None:
         """The next token, or None at the end."""
@@ -424,7 +507,11 @@ class _Parser:
     def parse(self) -> str:
         """Convert the whole formula; top-level `&` and `\\\\` act as in an aligned block."""
         rows = self.table(None, 0)
-        return _environment("aligned", rows).base
+        return _environment("aligned", rows, self.language).base
+
+    def mixed_scripts(self) -> frozenset[tuple[str, str]]:
+        """The (letter, mark) pairs whose scripts came out some spelled and some in Unicode."""
+        return frozenset(pair for pair, styles in self.styles.items() if len(styles) == 2)
 
     def enter(self, col: int) -> None:
         """Go one level deeper, refusing formulas nested deeper than any real one."""
@@ -433,19 +520,27 @@ class _Parser:
             raise LatexError(f"formula nested too deeply at column {col}")
 
     def sequence(self, stop_char: str | None = None) -> list[_Item]:
-        """Pieces up to the next closing token (`}`, `&`, `\\\\`, `\\right`, `\\end`, or `stop_char`)."""
+        """Pieces up to the next closing token (`}`, `&`, `\\\\`, `\\right`, `\\end`, or `stop_char`); a `\\choose`
+        or `\\over` among them makes them one piece of the two halves (`{n \\choose k}` -> `C(n, k)`)."""
         self.enter(self.column())
         items: list[_Item] = []
+        infix: _Token | None = None
+        before: list[_Item] = []
         while (token := self.peek()) is not None and not self.stops(token, stop_char):
             if token.kind == "space":
                 self.pos += 1
                 items.append(_Item(" ", "space", soft=token.soft))
             elif token.kind in ("^", "_"):
                 self.attach(items)
+            elif token.kind == "cmd" and token.value in _INFIX:
+                if infix is not None:
+                    raise LatexError(f"ambiguous \\{token.value} at column {token.col}: brace each part")
+                self.pos += 1
+                infix, before, items = token, items, []
             else:
                 items.extend(self.atom())
         self.depth -= 1
-        return items
+        return items if infix is None else [_INFIX[infix.value](before, items)]
 
     @staticmethod
     def stops(token: _Token, stop_char: str | None = None) -> bool:
@@ -475,18 +570,58 @@ class _Parser:
         if not items:
             items.append(_Item("", "letter"))
         base = items[-1]
-        text = _script(self.argument(token), token.kind)
-        slot, label = ("sub", "subscript") if token.kind == "_" else ("sup", "superscript")
+        text = self.script(base, self.argument(token), token.kind)
+        slot = _SLOTS[token.kind]
         if getattr(base, slot) is not None:
-            raise LatexError(f"double {label} at column {token.col}")
+            raise _double_script(token)
         setattr(base, slot, text)
+
+    def script(self, base: _Item, items: list[_Item], mark: str) -> str:
+        """A script of `base` rendered, spelled out if its siblings are; noting its style if it is a sibling."""
+        text = _join([item for item in items if item.kind != "space"])
+        pair = (base.base, mark)
+        rendered = _script(text, mark, spelled=pair in self.spelled)
+        if base.kind == "letter" and base.base and text and _is_word(text):
+            self.styles.setdefault(pair, set()).add(rendered.startswith(mark))
+        return rendered
+
+    def script_ahead(self) -> _Token | None:
+        """The `^` or `_` that comes next, past any spaces, left unread; None if something else comes."""
+        pos = self.pos
+        while pos < len(self.tokens) and self.tokens[pos].kind == "space":
+            pos += 1
+        token = self.tokens[pos] if pos < len(self.tokens) else None
+        return token if token is not None and token.kind in _SLOTS else None
+
+    def stack(self, base: list[_Item], below: list[_Item], above: list[_Item], labels: bool = False) -> list[_Item]:
+        """`base` with `below` and `above` set under and over it, as one piece whose sub- and superscript they
+        are (`argminₓ`, `=ᵈᵉᶠ`); a script written right after it joins them, after a comma, or with `labels`
+        is a subscript either way (`(a+b)ₙ`: a label, which as a superscript would read as a power)."""
+        scripts = {"_": below, "^": above}
+        written: set[str] = set()
+        while (token := self.script_ahead()) is not None:
+            if token.kind in written:
+                raise _double_script(token)
+            written.add(token.kind)
+            self.skip_spaces()
+            self.pos += 1
+            mark = "_" if labels else token.kind
+            script = self.argument(token)
+            scripts[mark] = [*scripts[mark], _char_item(","), *script] if scripts[mark] else script
+        piece = _unit(base)
+        for mark, items in scripts.items():
+            if items:
+                setattr(piece, _SLOTS[mark], self.script(piece, items, mark))
+        return [piece]
 
     def atom(self) -> list[_Item]:
         """The pieces of one brace group, command or character (digits run together into a number)."""
         token = self.take()
         if token.kind == "{":
             items = self.braced(token)
-            return items if any(item.kind != "space" for item in items) else [_Item("", "letter")]
+            if _is_blank(items):
+                return [_Item("", "letter")]
+            return self.stack(items, [], []) if self.script_ahead() else items
         if token.kind == "cmd":
             return self.command(token)
         if token.value in _DIGITS:
@@ -515,13 +650,18 @@ class _Parser:
             raise self.unexpected(closing)
         return items
 
-    def argument(self, owner: _Token) -> list[_Item]:
-        """One argument of a command or script: a brace group, a command, or a single character."""
+    def argument_start(self, owner: _Token) -> _Token:
+        """The first token of an argument of `owner`, past spaces, left unread; LatexError if none comes."""
         self.skip_spaces()
         token = self.peek()
-        if token is None or token.kind in ("^", "_") or self.stops(token):
-            name = owner.value if owner.kind in ("^", "_") else "\\" + owner.value
+        if token is None or token.kind in _SLOTS or self.stops(token):
+            name = owner.value if owner.kind in _SLOTS else "\\" + owner.value
             raise LatexError(f"missing argument for {name} at column {owner.col}")
+        return token
+
+    def argument(self, owner: _Token) -> list[_Item]:
+        """One argument of a command or script: a brace group, a command, or a single character."""
+        token = self.argument_start(owner)
         self.enter(token.col)
         self.pos += 1
         if token.kind == "{":
@@ -552,26 +692,40 @@ class _Parser:
     def fraction(self, token: _Token) -> list[_Item]:
         """`\\frac{a}{b}` as `a/b`, each side parenthesised unless it is one atom."""
         numerator = self.argument(token)
-        denominator = self.argument(token)
-        return [_Item(_wrap(numerator) + "/" + _wrap(denominator), "frac")]
+        return [_fraction(numerator, self.argument(token))]
 
     def binomial(self, token: _Token) -> list[_Item]:
         """`\\binom{n}{k}` as `C(n, k)`."""
-        n, k = self.argument(token), self.argument(token)
-        return [_Item(f"C({_join(n)}, {_join(k)})", "group")]
+        n = self.argument(token)
+        return [_binomial(n, self.argument(token))]
+
+    def optional_argument(self, owner: _Token) -> list[_Item]:
+        """The pieces of a `[...]` argument if one comes next (spaces left out), else none."""
+        self.skip_spaces()
+        if (bracket := self.peek()) is None or bracket.kind != "char" or bracket.value != "[":
+            return []
+        self.pos += 1
+        items = [item for item in self.sequence("]") if item.kind != "space"]
+        closing = self.take()
+        if closing is None:
+            raise LatexError(f"\\{owner.value}[ at column {bracket.col} is never closed")
+        if closing.kind != "char":
+            raise self.unexpected(closing)
+        return items
+
+    def skip_argument(self, owner: _Token) -> None:
+        """Pass over one argument unread (a colour, a label): a brace group or a single token."""
+        token = self.argument_start(owner)
+        self.pos += 1
+        depth = token.kind == "{"
+        while depth:
+            if (token := self.take()) is None:
+                raise LatexError(f"argument of \\{owner.value} at column {owner.col} is never closed")
+            depth += (token.kind == "{") - (token.kind == "}")
 
     def sqrt(self, token: _Token) -> list[_Item]:
         """`\\sqrt{x}` and `\\sqrt[n]{x}` as roots."""
-        self.skip_spaces()
-        index = ""
-        if (bracket := self.peek()) is not None and bracket.kind == "char" and bracket.value == "[":
-            self.pos += 1
-            index = _join([item for item in self.sequence("]") if item.kind != "space"])
-            closing = self.take()
-            if closing is None:
-                raise LatexError(f"\\sqrt[ at column {bracket.col} is never closed")
-            if closing.kind != "char":
-                raise self.unexpected(closing)
+        index = _join(self.optional_argument(token))
         return [_root(index, self.argument(token))]
 
     def accent(self, token: _Token, mark: str) -> list[_Item]:
@@ -579,6 +733,46 @@ class _Parser:
         items = self.argument(token)
         kind = "letter" if _is_atom(items) else "phrase"
         return [_Item(_mark_each(_join(items), mark), kind)]
+
+    def arrow_accent(self, token: _Token) -> list[_Item]:
+        """`\\overrightarrow{AB}` as `(AB)^→`, `\\overleftarrow{a}` as `a^←`: one arrow over the whole argument,
+        in a form every terminal font has (an empty argument is nothing, as for any accent)."""
+        items = self.argument(token)
+        if _is_blank(items):
+            return [_Item("", "letter")]
+        return self.stack(items, [], [_char_item(_ARROW_ACCENTS[token.value])])
+
+    def stacked(self, token: _Token) -> list[_Item]:
+        """`\\overset{def}{=}` (or `\\stackrel`) as `=ᵈᵉᶠ`, `\\underset{x}{\\arg\\min}` as `argminₓ`."""
+        label = self.argument(token)
+        base = self.argument(token)
+        return self.stack(base, label, []) if token.value == "underset" else self.stack(base, [], label)
+
+    def extensible_arrow(self, token: _Token) -> list[_Item]:
+        """`\\xrightarrow[g]{f}` as `→_gᶠ`: the arrow with its labels as scripts."""
+        below = self.optional_argument(token)
+        above = self.argument(token)
+        return self.stack([_char_item(_EXTENSIBLE_ARROWS[token.value])], below, above)
+
+    def brace(self, token: _Token) -> list[_Item]:
+        """`\\underbrace{a+b}_{n}` and `\\overbrace{a+b}^{n}` as `(a+b)ₙ`: the group, labelled."""
+        return self.stack(self.argument(token), [], [], labels=True)
+
+    def colour(self, token: _Token) -> list[_Item]:
+        """`\\textcolor{red}{x}` as `x`, and `\\color{red}`, which colours what follows, as nothing."""
+        self.skip_argument(token)
+        return self.argument(token) if token.value == "textcolor" else []
+
+    def unseen(self, token: _Token) -> list[_Item]:
+        """`\\phantom{x}` (space the size of x) and `\\label{eq:1}`: nothing."""
+        self.skip_argument(token)
+        return []
+
+    def modulus(self, token: _Token) -> list[_Item]:
+        """`a \\pmod{m}` as `a (mod m)`, `a \\bmod m` as `a mod m`."""
+        if token.value == "bmod":
+            return [_Item(" ", "space"), _Item("mod", "op"), _Item(" ", "space")]
+        return [_Item(" ", "space"), _Item(f"(mod {_join(self.argument(token))})", "group")]
 
     def mapped_font(self, token: _Token, font: str) -> list[_Item]:
         """`\\mathbb`, `\\mathcal`, ...: each character in unicodeit's styled form when it has one."""
@@ -652,14 +846,14 @@ class _Parser:
     def begin(self, token: _Token) -> list[_Item]:
         """`\\begin{env} ... \\end{env}` for matrices, cases and aligned blocks."""
         name = self.environment_name(token)
-        if name not in _MATRIX_DELIMITERS and name not in ("cases", "dcases"):
+        if name not in _MATRIX_DELIMITERS and name not in _ALIGNED and name not in _CASES:
             raise LatexError(f"unknown environment {name} at column {token.col}")
         if name == "array":
             self.argument(token)
         self.enter(token.col)
         rows = self.table(name, token.col)
         self.depth -= 1
-        return [_environment(name, rows)]
+        return [_environment(name, rows, self.language)]
 
     def table(self, env: str | None, col: int) -> list[list[str]]:
         """Rows of `&`-separated cells up to `\\end{env}` (or the end of the formula when `env` is None)."""
@@ -693,7 +887,14 @@ _HANDLERS = {
     **{name: partial(_Parser.mapped_font, font=font) for name, font in _MAPPED_FONTS.items()},
     **dict.fromkeys(_SPACING | {"hspace"}, _Parser.spacing),
     **dict.fromkeys(_IGNORED, _Parser.ignored),
-    "binom": _Parser.binomial,
+    **dict.fromkeys(_ARROW_ACCENTS, _Parser.arrow_accent),
+    **dict.fromkeys(_EXTENSIBLE_ARROWS, _Parser.extensible_arrow),
+    **dict.fromkeys(("overset", "underset", "stackrel"), _Parser.stacked),
+    **dict.fromkeys(("underbrace", "overbrace"), _Parser.brace),
+    **dict.fromkeys(("color", "textcolor"), _Parser.colour),
+    **dict.fromkeys(("phantom", "hphantom", "vphantom", "label"), _Parser.unseen),
+    **dict.fromkeys(("pmod", "bmod"), _Parser.modulus),
+    **dict.fromkeys(("binom", "dbinom", "tbinom"), _Parser.binomial),
     "sqrt": _Parser.sqrt,
     "operatorname": _Parser.operator_name,
     "left": _Parser.left,
@@ -707,8 +908,18 @@ _HANDLERS = {
 CONVERTED_KEPT = 4096
 
 
+def latex_to_unicode(src: str, language: str = "en") -> str:
+    """Convert one LaTeX math formula (the text between $...$ or $$...$$) to Unicode text a terminal can show,
+    `cases` in the card's `language` (`en` or `zh`)."""
+    return _converted(src, language if "cases" in src else "en")
+
+
 @lru_cache(maxsize=CONVERTED_KEPT)
-def latex_to_unicode(src: str) -> str:
-    """Convert one LaTeX math formula (the text between $...$ or $$...$$) to Unicode text a terminal can show."""
-    text = _SPACES.sub(" ", _Parser(src).parse()).strip()
-    return unicodedata.normalize("NFC", text)
+def _converted(src: str, language: str) -> str:
+    """A formula converted (the language matters to `cases` alone, so the sides share the rest); where sibling
+    scripts come out in two styles, the formula is read again with them all spelled out."""
+    parser = _Parser(src, language)
+    text = parser.parse()
+    if mixed := parser.mixed_scripts():
+        text = _Parser(src, language, mixed).parse()
+    return unicodedata.normalize("NFC", _SPACES.sub(" ", text).strip())

@@ -120,9 +120,9 @@ class ReadMath:
     error: MathSyntaxError | None = None
 
 
-def read_math(text: str) -> ReadMath:
-    """Finds a text's formulas and converts each to Unicode, once: sync checks a card side with it, then indexes
-    the same side from it, rather than converting every formula again."""
+def read_math(text: str, language: str = "en") -> ReadMath:
+    """Finds a text's formulas and converts each to Unicode for a side in `language` (`en` or `zh`), once: sync
+    checks a card side with it, then indexes the same side from it, rather than converting every formula again."""
     try:
         formulas = find_formulas(text)
     except MathSyntaxError as error:
@@ -130,28 +130,29 @@ def read_math(text: str) -> ReadMath:
     converted: list[str | LatexError] = []
     for formula in formulas:
         try:
-            converted.append(latex_to_unicode(formula.latex))
+            converted.append(latex_to_unicode(formula.latex, language))
         except LatexError as error:
             converted.append(error)
     return ReadMath(tuple(formulas), tuple(converted))
 
 
-def render_math(text: str, for_markdown: bool, read: ReadMath | None = None) -> str:
+def render_math(text: str, for_markdown: bool, read: ReadMath | None = None, language: str = "en") -> str:
     """The text with every formula as Unicode; display formulas get a paragraph of their own.
 
-    With `for_markdown`, Markdown's special characters in formulas are escaped so that `a_t*b` stays literal.
-    `read` is the text's `read_math`, when the caller has it already. Raises MathSyntaxError on an unclosed `$`
-    and LatexError on the first formula that will not convert.
+    A formula the converter cannot read shows as its LaTeX source, and a text with an unclosed `$` as it is
+    written: the card still shows (`formula_problems` says what to fix). With `for_markdown`, Markdown's special
+    characters in formulas are escaped so that `a_t*b` stays literal. `read` is the text's `read_math`, when
+    the caller has it already; else its formulas are read for a side in `language`.
     """
     if read is None:
-        read = read_math(text)
+        read = read_math(text, language)
     if read.error is not None:
-        raise read.error
+        return text.strip("\n ")
     pieces: list[str] = []
     last = 0
     for formula, rendered in zip(read.formulas, read.converted):
         if isinstance(rendered, LatexError):
-            raise rendered
+            rendered = formula.latex
         pieces.append(text[last:formula.start])
         if for_markdown:
             rendered = _MARKDOWN_SPECIALS.sub(r"\\\1", rendered)
@@ -162,6 +163,14 @@ def render_math(text: str, for_markdown: bool, read: ReadMath | None = None) -> 
     if not for_markdown:
         joined = joined.replace("\\$", "$")
     return re.sub(r"\n{3,}", "\n\n", joined).strip("\n ")
+
+
+def formula_text(latex: str, language: str = "en") -> str:
+    """A formula as Unicode for a side in `language`, or as its LaTeX source where the converter cannot read it."""
+    try:
+        return latex_to_unicode(latex, language)
+    except LatexError:
+        return latex
 
 
 def formula_problems(text: str, read: ReadMath | None = None) -> list[tuple[int, str]]:

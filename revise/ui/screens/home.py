@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from revise.cards.model import problem_counts
 from revise.ui.timefmt import describe_due
 from revise.ui.work import WorkFailed, backend_work
 
@@ -75,8 +76,8 @@ class HomeScreen(Screen[None]):
         self.context = message.context
         problems = message.report.problems
         if problems:
-            lines = [f"{len(problems)} problem{'s' if len(problems) > 1 else ''} in the card files "
-                     "(the other cards load as usual):", *(f"  {problem}" for problem in problems[:8])]
+            lines = [f"{problem_counts(problems)} in the card files (the other cards load as usual):",
+                     *(f"  {problem}" for problem in problems[:8])]
             if len(problems) > 8:
                 lines.append(f"  … and {len(problems) - 8} more: run `revise check`")
             self.query_one("#problems", Static).update(Text("\n".join(lines)))  # text, as a file may hold `[`

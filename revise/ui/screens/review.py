@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from revise.cards.model import errors
 from revise.demo_engine.drill import drill_seed
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
@@ -250,7 +251,8 @@ class ReviewScreen(Screen[None]):
         """Syncs the files after an edit and returns the edited card (None if it is gone)."""
         report = self.collection.sync()
         if report.problems:
-            self.app.call_from_thread(self.notify, "\n".join(map(str, report.problems[:3])), severity="error")
+            self.app.call_from_thread(self.notify, "\n".join(map(str, report.problems[:3])),
+                                      severity="error" if errors(report.problems) else "warning")
         retired = card_id in report.retired
         card_id = dict(report.renamed).get(card_id, card_id)  # a new id with `was:` keeps the card
         return None if retired else self.collection.card(card_id)
