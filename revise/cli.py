@@ -1,5 +1,5 @@
-"""The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search, rename, optimize
-and demo."""
+"""The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search, rename, optimize,
+import and demo."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from revise.errors import explain, is_backend_error, printable, stdout_json
-from revise.paths import default_cards_dir, default_config_path, default_db_path
+from revise.paths import default_cards_dir, default_config_path, default_db_path, place_numba_cache
 from revise.settings import GRAPHICS_MODES
 
 if TYPE_CHECKING:
@@ -40,11 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="revise", description="Review machine-learning notes with spaced repetition. "
         "With no command, opens the app.")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
-                        help="the database file (default: $REVISE_DB or data.db at the project root)")
+                        help="the database file (default: $REVISE_DB, else data.db at the project root in a checkout, "
+                        "in the user's data folder when installed)")
     parser.add_argument("--cards", type=Path, default=None, metavar="DIR",
-                        help="the card folder (default: $REVISE_CARDS or cards/ at the project root)")
+                        help="the card folder (default: $REVISE_CARDS, else cards/ at the project root in a checkout, "
+                        "the bundled cards when installed)")
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
-                        help="the settings file (default: $REVISE_CONFIG or revise.toml at the project root)")
+                        help="the settings file (default: $REVISE_CONFIG, else revise.toml at the project root in a "
+                        "checkout, in the user's config folder when installed)")
     parser.add_argument("--graphics", choices=GRAPHICS_MODES, default=None,
                         help="how the app draws plots and formulas (default: the settings file's, else auto: from "
                         "the terminal; inside tmux auto means text, as tmux does not pass images through: "
@@ -84,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
         "stores them and reschedules every reviewed card under them (the review log stays as it is).")
     optimize.add_argument("--apply", action="store_true", help="use the fitted parameters from now on")
     optimize.add_argument("--json", action="store_true", help="print JSON")
+    anki = commands.add_parser(
+        "import", help="make deck files of an Anki package, with its review history",
+        description="Write one deck file per Anki deck of FILE (.apkg or .colpkg) into the card folder, then sync "
+        "and log the package's reviews, each card keeping the due date Anki gave it; importing the same package "
+        "again updates the same cards and logs no review twice.")
+    anki.add_argument("package", type=Path, metavar="FILE")
+    anki.add_argument("--into", type=Path, metavar="DIR",
+                      help="write the deck files there (default: the card folder, --cards); "
+                      "only the card folder is synced")
     demo = commands.add_parser(
         "demo", help="run a live demo from the command line", add_help=False,
         description="Run a demo: revise demo NAME [--PARAM VALUE ...] [--json] [--plot FILE.png]. "
@@ -128,6 +140,7 @@ def _search_words(argv: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; a reader closing the pipe early (`revise list | head`) ends it quietly."""
     _tolerate_narrow_encodings()
+    place_numba_cache()
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -175,6 +188,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from revise.demo_engine.drill_command import run_drill_command
 
             return run_drill_command(args.name, args.seed, args.answer, args.json, args.list)
+        if args.command == "import":
+            _read_anki_package(args, cards_dir)
         return run_command(args, db_path, cards_dir)
     except BrokenPipeError:
         raise
@@ -398,6 +413,43 @@ def rename(collection: Collection, args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_anki_package(args: argparse.Namespace, cards_dir: Path) -> None:
+    """Reads the package to import into `args.decks` before the collection is opened, so that a bad one changes
+    nothing, and makes the folder it goes into (a new card folder is not a missing one)."""
+    from revise.anki.importer import read_decks
+
+    args.decks = read_decks(args.package)
+    (args.into or cards_dir).mkdir(parents=True, exist_ok=True)
+
+
+def import_anki(collection: Collection, args: argparse.Namespace) -> int:
+    """Writes an Anki package's decks as card files and, when they went into the card folder, syncs them and logs
+    their review history (see `revise.anki.importer`); exit 1 if an imported deck has a problem."""
+    from revise.anki.importer import write_decks
+    from revise.cards.model import errors
+
+    decks = args.decks
+    folder = args.into or collection.cards_dir
+    paths = write_decks(decks, folder, args.package.name)
+    cards = [card for deck in decks for card in deck.cards]
+    print(f"import: {len(cards)} cards in {len(decks)} decks: " + ", ".join(printable(path.name) for path in paths))
+    if folder.resolve() != collection.cards_dir.resolve():
+        print(f"not synced: {printable(str(folder))} is not the card folder in use; "
+              f"`revise --cards {printable(str(folder))} import` syncs them with their history")
+        return 0
+    report = collection.sync()
+    written = {path.name for path in paths}
+    problems = [problem for problem in report.problems if Path(problem.path).name in written]
+    for problem in problems:  # the card folder's other problems were printed by the sync before the import
+        print(problem, file=sys.stderr)
+    print(report.summary())
+    added = collection.record_history([card.history for card in cards])
+    print(f"history: {added} reviews logged, {sum(len(card.history.reviews) for card in cards) - added} "
+          "already in the log")
+    return 1 if errors(problems) else 0
+
+
 COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
     "stats": stats, "list": list_cards, "show": show, "search": search, "rename": rename, "optimize": optimize,
+    "import": import_anki,
 }

@@ -30,6 +30,7 @@ from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
 
 if TYPE_CHECKING:
+    from revise.anki.importer import CardHistory
     from revise.cards.glossary import Glossary
     from revise.scheduler.optimize import FitResult
     from revise.search.engine import SearchResults
@@ -362,6 +363,14 @@ class Collection:
         rescheduled = self._write(lambda session: apply_parameters(session, self.config, parameters))
         self.configure(replace(self.config, parameters=parameters))
         return rescheduled
+
+    def record_history(self, histories: list[CardHistory]) -> int:
+        """Logs the ratings an Anki package holds for its cards and reschedules the cards, all at once (see
+        `record_histories`); returns how many ratings were new to the log."""
+        from revise.anki.history import record_histories
+
+        scheduler = CardScheduler(replace(self.config, enable_fuzzing=False))  # a replay gives the same each time
+        return self._write(lambda session: record_histories(session, scheduler, histories))
 
 
 def _drill_answer(card_id: str, drill: dict[str, Any], now: datetime, review_log_id: int | None) -> DrillAnswer:

@@ -95,9 +95,9 @@ class TerminalApp:
                                          f"{error!r}") from None
 
     def _found_window(self) -> bool:
-        """Whether the terminal's window is up (and remembered)."""
-        found = subprocess.run(["xdotool", "search", "--class", self.window_class], env=self.env, capture_output=True,
-                               text=True).stdout.split()
+        """Whether the terminal's window is up and shown (and remembered): kitty opens a hidden window first."""
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", self.window_class], env=self.env,
+                               capture_output=True, text=True).stdout.split()
         self.window = found[0] if found else ""
         return bool(found)
 
@@ -130,12 +130,20 @@ class TerminalApp:
         self._wait(lambda: text in self.text(), what, timeout)
 
     def screenshot(self) -> np.ndarray:
-        """The window as a person sees it: an (height, width, 3) array of RGB pixels."""
+        """The window as a person sees it: an (height, width, 3) array of RGB pixels.
+
+        A window that cannot be dumped (seen once with kitty on a loaded machine: its window was replaced just
+        after it came up) is looked for again, twice at most.
+        """
         from PIL import Image
 
-        dump = subprocess.run(["xwd", "-silent", "-id", self.window], env=self.env, capture_output=True,
-                              check=True).stdout
-        png = subprocess.run(["convert", "xwd:-", "png:-"], input=dump, capture_output=True, check=True).stdout
+        for attempt in range(TERMINAL_ATTEMPTS):
+            dump = subprocess.run(["xwd", "-silent", "-id", self.window], env=self.env, capture_output=True)
+            if dump.returncode == 0 or attempt == TERMINAL_ATTEMPTS - 1:
+                break
+            self._wait(self._found_window, f"the {self.window_class} window again", timeout=15.0)
+        dump.check_returncode()
+        png = subprocess.run(["convert", "xwd:-", "png:-"], input=dump.stdout, capture_output=True, check=True).stdout
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
     def wait_for_pixels(self, shows: Callable[[np.ndarray], bool], what: str, timeout: float = 60.0) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Importing Anki packages: their notes as revise deck files, their review history into the database."""
