@@ -1,5 +1,5 @@
 """The `revise` command: opens the app, or runs one of sync, check, stats, list, show, search, rename, optimize,
-import and demo."""
+import, export and demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from revise.errors import explain, is_backend_error, printable, stdout_json
+from revise.errors import ReviseError, explain, is_backend_error, printable, stdout_json
 from revise.paths import default_cards_dir, default_config_path, default_db_path, place_numba_cache
 from revise.settings import GRAPHICS_MODES
 
@@ -96,6 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     anki.add_argument("--into", type=Path, metavar="DIR",
                       help="write the deck files there (default: the card folder, --cards); "
                       "only the card folder is synced")
+    export = commands.add_parser(
+        "export", help="write the cards as an Anki package, to review in Anki or AnkiDroid",
+        description="Write FILE.apkg: one Anki deck per deck, a Front/Back note per card with its formulas as "
+        "MathJax, its images and its tags; exporting again and importing into Anki updates the same notes.")
+    export.add_argument("package", type=Path, metavar="FILE.apkg")
+    export.add_argument("--deck", metavar="NAME", help="only this deck (its file name without .md, or its English "
+                        "title)")
+    export.add_argument("--language", choices=("en", "zh", "both"), default="both",
+                        help="the sides' language (default both: the English, then the Chinese)")
     demo = commands.add_parser(
         "demo", help="run a live demo from the command line", add_help=False,
         description="Run a demo: revise demo NAME [--PARAM VALUE ...] [--json] [--plot FILE.png]. "
@@ -449,7 +458,23 @@ def import_anki(collection: Collection, args: argparse.Namespace) -> int:
     return 1 if errors(problems) else 0
 
 
+def export_anki(collection: Collection, args: argparse.Namespace) -> int:
+    """Writes the collection's cards (or one deck's) as an Anki package (see `revise.anki.export`); an image a
+    card links that is not there is a warning, and the card goes without it."""
+    from revise.anki.export import build_export, write_package
+
+    if args.package.suffix.lower() != ".apkg":
+        raise ReviseError(f"{args.package}: an Anki package's name ends in .apkg")
+    export = build_export(collection, args.deck, args.language)
+    for missing in export.missing:
+        print(f"revise: warning: {printable(missing)}: image not found, left out", file=sys.stderr)
+    write_package(export, args.package)
+    print(f"export: {export.note_count} cards in {len(export.decks)} decks, {len(export.media)} images, "
+          f"to {printable(str(args.package))}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Collection, argparse.Namespace], int]] = {
     "stats": stats, "list": list_cards, "show": show, "search": search, "rename": rename, "optimize": optimize,
-    "import": import_anki,
+    "import": import_anki, "export": export_anki,
 }

@@ -12,7 +12,8 @@ MATH = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]"
                   r"|\[\$\](?P<old_inline>.*?)\[/\$\]|\[\$\$\](?P<old_display>.*?)\[/\$\$\]", re.S)
 CLOZE = re.compile(r"\{\{c\d+::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.S)
 SOUND = re.compile(r"\[sound:[^\]]*\]")
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")  # stands in for a formula while the HTML around it is converted
+# Stands in for a formula while the text around it is converted, between HTML and Markdown either way.
+PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _TAG = re.compile(r"<[^>]*>")
 BLOCKS = {"div", "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "hr"}
 EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
@@ -25,6 +26,11 @@ def cloze_sides(text: str) -> tuple[str, str]:
     return question, CLOZE.sub(lambda match: match["answer"], text)
 
 
+def placeholder(index: int) -> str:
+    """The stand-in for the formula at `index`, which neither HTML nor Markdown reads as markup."""
+    return f"\ue000{index}\ue001"
+
+
 def to_markdown(field: str, image_link: Callable[[str], str]) -> str:
     """An Anki field (HTML) as Markdown; `image_link` gives the Markdown for an image's `src`."""
     formulas: list[str] = []
@@ -35,12 +41,12 @@ def to_markdown(field: str, image_link: Callable[[str], str]) -> str:
         latex = next(group for group in match.groups() if group is not None)
         latex = " ".join(html.unescape(_TAG.sub(" ", latex)).split())
         formulas.append(f"\n\n$${latex}$$\n\n" if display else f"${latex}$")
-        return f"\ue000{len(formulas) - 1}\ue001"
+        return placeholder(len(formulas) - 1)
 
     writer = _MarkdownWriter(image_link)
     writer.feed(MATH.sub(set_aside, SOUND.sub("", field)))
     writer.close()
-    text = _PLACEHOLDER.sub(lambda match: formulas[int(match[1])], "".join(writer.out))
+    text = PLACEHOLDER.sub(lambda match: formulas[int(match[1])], "".join(writer.out))
     lines = [line.rstrip() if re.match(r"\s*(?:- |\d+\. )", line) and line.startswith(" ") else line.strip()
              for line in text.split("\n")]
     lines = ["\\" + line if line.startswith("#") else line for line in lines]  # no line may read as a heading
