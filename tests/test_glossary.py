@@ -57,6 +57,12 @@ def test_every_concept_is_found_by_each_of_its_names(bundled: Collection, key: s
     assert not missed, f"[{key}]: a search for {missed} lists none of {entry['cards']}"
 
 
+def test_a_short_abbreviation_is_searched_only_when_typed(bundled: Collection) -> None:
+    """`perplexity` must not bring in PPL, which a substring search finds inside "applied" and "supplies"."""
+    assert set(found(bundled, "perplexity")) == {"perplexity", "perplexity-example"}
+    assert "perplexity" in found(bundled, "PPL"), "typed, the abbreviation still finds its concept"
+
+
 def test_the_bundled_glossary_has_no_mistakes_and_names_only_cards_that_exist(bundled: Collection) -> None:
     glossary, problems = load_glossary(CARDS)
     assert problems == []

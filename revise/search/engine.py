@@ -23,7 +23,7 @@ from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from revise.search.folding import short_text
-from revise.search.forms import with_other_forms
+from revise.search.forms import is_short_name, with_other_forms
 from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, holds_filter, parse
 from revise.search.snippet import Highlighted, highlight, snippet
 from revise.store.schema import UTCDateTime
@@ -166,15 +166,18 @@ def text_expression(node: Text, columns: str | None = None) -> str | None:
     if not _pieces(node.value):
         return None
     forms = [" AND ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
-             for pieces in map(_pieces, _needed_forms(node)) if pieces]
+             for pieces in (_pieces(form, form == node.value.lower()) for form in _needed_forms(node)) if pieces]
     expression = forms[0] if len(forms) == 1 else " OR ".join(f"({form})" for form in forms)
     return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
 
 
-def _pieces(value: str) -> list[str]:
+def _pieces(value: str, typed: bool = True) -> list[str]:
     """What the index must hold for a text to be there: the text itself, or for one or two characters the word
-    starts it stands for; none for punctuation."""
-    return [value] if len(value) >= 3 else short_text(value)
+    starts it stands for; none for punctuation. A short name that was not typed but is another form of what was
+    (PPL for perplexity) must also start some word, so that it is not found inside "applied"."""
+    if len(value) < 3:
+        return short_text(value)
+    return [value, *short_text(value[:2])] if not typed and is_short_name(value) else [value]
 
 
 def _needed_forms(node: Text) -> list[str]:

@@ -20,6 +20,8 @@ from revise.search.query import All, AnyOf, Node, Not, Query, Text
 if TYPE_CHECKING:
     from revise.cards.glossary import Glossary
 
+# A Latin name this short, letters alone, is found where it starts a word when it is another form (`is_short_name`).
+SHORT_NAME = 4
 # Stems whose American -or is a British -our (color, colour), and whose American -er is a British -re (center, centre).
 _OUR = "colo|flavo|favo|hono|humo|labo|neighbo|rumo|vapo|behavio|harbo|odo|rigo|savo|tumo|vigo|endeavo|armo|valo"
 _RE = "cent|fib|theat|calib"
@@ -138,3 +140,9 @@ def _named(value: str, glossary: Glossary | None) -> Text:
     forms = dict.fromkeys([*spelled, *names])
     forms.pop(value.lower(), None)
     return Text(value, tuple(forms))
+
+
+def is_short_name(form: str) -> bool:
+    """Whether a form is a few Latin letters alone (PPL, GRU, ReLU), which a substring search also finds inside
+    other words (`ppl` in "applied"): as another form of what was typed, it must start a word (see the engine)."""
+    return len(form) <= SHORT_NAME and form.isascii() and form.isalpha()

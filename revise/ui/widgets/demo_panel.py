@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 from textual import on, work
@@ -21,7 +23,7 @@ from revise.ui.graphics import shown_background
 if TYPE_CHECKING:
     from revise.demo_engine.link import DemoLink
     from revise.demo_engine.runner import DemoRun
-    from revise.demo_engine.spec import Demo, Param, ParamValue
+    from revise.demo_engine.spec import Demo, DemoResult, Param, ParamValue
 
 EDIT_DELAY = 0.25
 SCROLLBAR_ROOM = 3
@@ -58,6 +60,18 @@ class StepInput(Input):
             self.post_message(self.Stepped())
 
 
+def table_text(result: DemoResult, language: str, width: int) -> Text:
+    """A result's table laid out as text at most `width` cells wide: done in the run's worker, it keeps a long
+    table (44 rows for the language model) from costing the UI thread a frame at each re-run."""
+    table = RichTable(*result.table.headers(language), box=None, header_style="bold", pad_edge=False)
+    for row in result.table.rows:
+        table.add_row(*row)
+    console = Console(width=width, file=io.StringIO(), color_system="truecolor", legacy_windows=False)
+    lines = console.render_lines(table, console.options, pad=False)
+    return Text("\n").join(Text.assemble(*((segment.text, segment.style) for segment in line if not segment.control))
+                           for line in lines)
+
+
 class DemoPanel(Vertical):
     """Runs a demo in a worker whenever its form changes, and draws the result when it arrives."""
 
@@ -84,10 +98,13 @@ class DemoPanel(Vertical):
 
     @dataclass
     class Ran(Message):
-        """A run finished; `plot` is braille text or a PIL image, ready to show."""
+        """A run finished; `plot` is braille text or a PIL image, and `table` the result's table as text in
+        `language`, both ready to show."""
 
         run: DemoRun
         plot: Any
+        table: Text
+        language: str
 
     @dataclass
     class Failed(Message):
@@ -200,16 +217,18 @@ class DemoPanel(Vertical):
         from revise.demo_engine.runner import DemoRunError, run_demo
         from revise.demo_engine.spec import DemoParamError
 
+        language = self.language
         try:
             run = run_demo(self.demo_name, values)
             plot = self._render_plot(run, width, background)
+            table = table_text(run.result, language, width)
         except (DemoParamError, DemoRunError) as error:
             self.post_message(self.Failed(str(error)))
             return
         except Exception as error:  # noqa: BLE001 - a bug in a demo shows as one line, the app keeps going
             self.post_message(self.Failed(f"{self.demo_name} failed: {explain(error)}"))
             return
-        self.post_message(self.Ran(run, plot))
+        self.post_message(self.Ran(run, plot, table, language))
 
     def _render_plot(self, run: DemoRun, width: int, background: str) -> Any:
         """The figure as braille text, or as a PIL image for terminal graphics, drawn on the screen's background."""
@@ -225,7 +244,7 @@ class DemoPanel(Vertical):
     def on_demo_panel_ran(self, message: Ran) -> None:
         """Draws the new result in place of the old one."""
         self.last_run = message.run
-        self._show_words()
+        self._show_words(message.table if message.language == self.language else None)
         status = Text(f"ran in {message.run.seconds * 1000:.0f} ms · edit a value to re-run · Esc leaves the form",
                       style="dim")
         if self.problem:
@@ -245,13 +264,13 @@ class DemoPanel(Vertical):
         if self.last_run is not None:
             self._show_words()
 
-    def _show_words(self) -> None:
-        """Writes the last run's summary and table in the panel's language."""
+    def _show_words(self, table: Text | None = None) -> None:
+        """Writes the last run's summary and table in the panel's language: the table as the run's worker laid it
+        out, or, after a change of language, laid out here."""
         result = self.last_run.result
         self.query_one("#demo-summary", Static).update(Text(result.summary_in(self.language)))
-        table = RichTable(*result.table.headers(self.language), box=None, header_style="bold", pad_edge=False)
-        for row in result.table.rows:
-            table.add_row(*row)
+        if table is None:
+            table = table_text(result, self.language, self.query_one("#demo-table", Static).size.width or 96)
         self.query_one("#demo-table", Static).update(table)
 
     def _plot_widget(self, plot: Any) -> Widget:
