@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -227,18 +227,8 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     cards = list(claimed.values())
     glossary, glossary_problems = load_glossary(cards_dir)
     if glossary is not None:
-        glossary_problems += glossary.card_problems(claimed) + glossary.term_warnings(_deck_texts(parsed))
+        decks = [(file.cards[0].path, file.text, file.cards) for file in parsed if file.cards]
+        glossary_problems += glossary.card_problems(claimed) + glossary.term_warnings(decks)
     return len(claimed), (problems + duplicates + former + preset_problems(cards) + drill_problems(cards)
                           + glossary_problems)
 
-
-def _deck_texts(parsed: list[ParsedFile]) -> Iterator[tuple[str, str, list[CardText]]]:
-    """Each deck file that has cards, read again, as its path, text and cards (for the glossary's term check); one
-    that cannot be read now is passed over: its reading was already checked."""
-    for file in parsed:
-        if file.cards:
-            path = file.cards[0].path
-            try:
-                yield path, decode_utf8(Path(path).read_bytes()), file.cards
-            except (OSError, UnicodeDecodeError):
-                continue

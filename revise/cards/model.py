@@ -112,8 +112,10 @@ class CardText:
 
 @dataclass
 class ParsedFile:
-    """The result of reading one card file: its deck, its cards, and any problems."""
+    """The result of reading one card file: its deck, its cards, any problems, and the text they were read from
+    (for checks that need the file's own lines, such as the glossary's terms)."""
 
     deck: DeckInfo | None
     cards: list[CardText] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    text: str = ""

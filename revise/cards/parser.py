@@ -132,7 +132,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
         problem(1, "the file must start with the deck title `# English title | 中文标题`")
     cards = [card for draft in drafts if (card := _finish(draft, path, deck, known, problem))]
     cards = _without_duplicate_ids(cards, problem)
-    return ParsedFile(deck_info, cards, problem.problems)
+    return ParsedFile(deck_info, cards, problem.problems, text)
 
 
 def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Reporter) -> CardText | None:
