@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from revise.search.folding import fold
 from revise.text.latex import LatexError, latex_to_unicode
-from revise.text.math_markdown import Formula, MathSyntaxError, find_formulas
+from revise.text.math_markdown import Formula, formulas_if_closed
 
 _MACRO = re.compile(r"\\([A-Za-z]+)\s*(?:_\s*\{?\s*([A-Za-z0-9]+)\s*\}?)?")
 _NAME = re.compile(r"([A-Za-z]+)_?([0-9]*)")
@@ -23,10 +23,7 @@ def symbol_names(markdown: str, formulas: Sequence[Formula] | None = None) -> li
     `formulas` are the text's formulas, when the caller has found them already.
     """
     if formulas is None:
-        try:
-            formulas = find_formulas(markdown)
-        except MathSyntaxError:
-            return []
+        formulas = formulas_if_closed(markdown)
     names: list[str] = []
     for formula in formulas:
         for macro, subscript in _MACRO.findall(formula.latex):

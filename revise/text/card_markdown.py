@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from revise.text.math_markdown import MathSyntaxError, find_formulas, formula_text, render_math
+from revise.text.math_markdown import formula_text, formulas_if_closed, render_math
 
 if TYPE_CHECKING:
     from revise.cards.model import CardText
@@ -34,11 +34,7 @@ def card_blocks(text: str, language: str = "en") -> list[Block]:
     own; a text with an unclosed `$` stays whole, as written."""
     blocks: list[Block] = []
     last = 0
-    try:
-        formulas = find_formulas(text)
-    except MathSyntaxError:
-        formulas = []
-    for formula in formulas:
+    for formula in formulas_if_closed(text):
         if formula.display:
             blocks.append(render_math(text[last:formula.start], True, language=language))
             blocks.append(DisplayFormula(formula.latex, formula_text(formula.latex, language)))
@@ -50,11 +46,7 @@ def card_blocks(text: str, language: str = "en") -> list[Block]:
 def word_count(text: str) -> int:
     """About how many words a card text has, to judge how long it takes to read: Latin words and numbers,
     each formula as one word, and Chinese at CHARACTERS_PER_WORD characters a word."""
-    try:
-        formulas = find_formulas(text)
-    except MathSyntaxError:
-        formulas = []
-    for formula in reversed(formulas):
+    for formula in reversed(formulas_if_closed(text)):
         text = f"{text[:formula.start]} formula {text[formula.end:]}"
     han = len(_HAN.findall(text))
     return len(_LATIN_WORD.findall(_HAN.sub(" ", text))) + round(han / CHARACTERS_PER_WORD)

@@ -93,6 +93,15 @@ def find_formulas(text: str) -> list[Formula]:
     return formulas
 
 
+def formulas_if_closed(text: str) -> list[Formula]:
+    """The text's formulas, or none when a `$` is left open: such a text reads as written (`formula_problems`
+    says what to fix)."""
+    try:
+        return find_formulas(text)
+    except MathSyntaxError:
+        return []
+
+
 def _closing_dollar(text: str, start: int, delimiter: str) -> int:
     """The index of the delimiter closing a formula opened before `start`, or -1; inline math stays in its paragraph."""
     pattern = _INLINE_END if delimiter == "$" else _DISPLAY_END
