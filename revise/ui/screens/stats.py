@@ -28,6 +28,11 @@ PLOT_ROWS = 16
 PLOT_IMAGE_ROWS, IMAGE_ROWS = 22, {"heatmap": 10}
 
 
+def image_rows(name: str) -> int:
+    """The rows a plot drawn as an image fills."""
+    return IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)
+
+
 def summary_text(stats: Stats) -> Text:
     """The lines above the plots: today's reviews, Again rate and time, the streak, and cards by state."""
     from revise.stats.plots import STATE_NAMES
@@ -110,7 +115,7 @@ class StatsScreen(Screen[None]):
         from revise.ui.graphics import image_widget_class
 
         image = image_widget_class(self.context.graphics)(plot, id=f"stats-{name}", classes="stats-plot-image")
-        image.styles.height = IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)
+        image.styles.height = image_rows(name)
         return image
 
     async def on_work_failed(self, message: WorkFailed) -> None:
@@ -142,5 +147,5 @@ def render_plots(stats: Stats, graphics: str, width: int, background: str) -> li
                  figure_to_text(make(stats), columns=width, rows=PLOT_ROWS)) for name, make in PLOTS.items()]
     from revise.ui.graphics import image_box
 
-    boxes = {name: image_box(width, IMAGE_ROWS.get(name, PLOT_IMAGE_ROWS)) for name in PLOTS}
-    return [(name, screen_image(make(stats), background, *boxes[name])) for name, make in PLOTS.items()]
+    return [(name, screen_image(make(stats), background, *image_box(width, image_rows(name))))
+            for name, make in PLOTS.items()]

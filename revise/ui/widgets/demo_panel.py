@@ -207,9 +207,11 @@ class DemoPanel(Vertical):
         """Starts a run with the form's values, sized to the plot area."""
         if self.demo is None:
             return
-        plot_area = self.query_one("#demo-plot")
-        width = max(40, (plot_area.size.width or self.size.width or 96) - SCROLLBAR_ROOM)
-        self.run_demo(self.values(), width, shown_background(plot_area))
+        self.run_demo(self.values(), self._content_width(), shown_background(self.query_one("#demo-plot")))
+
+    def _content_width(self) -> int:
+        """The width in cells that a plot and the table are laid out to: the plot area's, its scrollbar apart."""
+        return max(40, (self.query_one("#demo-plot").size.width or self.size.width or 96) - SCROLLBAR_ROOM)
 
     @work(thread=True, exclusive=True, group="demo-run", exit_on_error=False)
     def run_demo(self, values: dict[str, Any], width: int, background: str) -> None:
@@ -270,7 +272,7 @@ class DemoPanel(Vertical):
         result = self.last_run.result
         self.query_one("#demo-summary", Static).update(Text(result.summary_in(self.language)))
         if table is None:
-            table = table_text(result, self.language, self.query_one("#demo-table", Static).size.width or 96)
+            table = table_text(result, self.language, self._content_width())
         self.query_one("#demo-table", Static).update(table)
 
     def _plot_widget(self, plot: Any) -> Widget:
