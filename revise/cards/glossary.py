@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from revise.cards.model import CardText, Problem
-from revise.cards.parser import FENCE, LINE_BREAK, SECTIONS, split_title
+from revise.cards.parser import LINE_BREAK, SECTIONS, split_title
 from revise.search.folding import CJK, fold, squeeze
+from revise.text.math_markdown import FENCE
 
 GLOSSARY_FILE = "glossary.toml"
 TERMS = {"en": "its English term", "zh": "its standard Chinese term"}

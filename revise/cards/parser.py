@@ -9,7 +9,7 @@ from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Probl
 from revise.demo_engine.link import DemoLinkError, parse_demo_link
 from revise.errors import excerpt
 from revise.text.card_markdown import word_count
-from revise.text.math_markdown import formula_problems, read_math
+from revise.text.math_markdown import FENCE, formula_problems, read_math
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
@@ -20,7 +20,6 @@ ANSWERS = ("A", "答")
 AIM_ANSWER_WORDS, MOST_ANSWER_WORDS = 80, 120
 DRILL_NAME = re.compile(r"([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)")
 _FIELD_LINE = re.compile(r"([A-Za-z_]+):\s*(.*)")
-FENCE = re.compile(r"^\s*(```|~~~)")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitlines also breaks at \f, U+2028…)
 
 

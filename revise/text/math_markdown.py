@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from revise.errors import excerpt
 from revise.text.latex import LatexError, latex_to_unicode
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+FENCE = re.compile(r"^\s*(```|~~~)")  # a line that opens or closes a fenced code block
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]<>|~#])")
 _DISPLAY_INDENT = "\u2003\u2003"
 _DOLLAR = re.compile(r"\\\$|\$")  # an escaped dollar, or a dollar that may open a formula
@@ -43,7 +43,7 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
         return spans  # no code at all, as in most card sides: not worth splitting into lines
     offset, fence_start = 0, None
     for line in text.splitlines(keepends=True):
-        if _FENCE.match(line):
+        if FENCE.match(line):
             if fence_start is None:
                 fence_start = offset
             else:
