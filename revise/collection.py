@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import NEW, REVIEW, Schedule
-from revise.scheduler.today import LEARNING_STATES, DueCounts, todays_counts
+from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
 
@@ -154,19 +154,22 @@ class Collection:
                                  config.reviews_per_day)
 
     def next_card(self, now: datetime | None = None) -> StudyCard | None:
-        """The card to study next, as Anki orders them: learning due, reviews due, new, then learning ahead."""
+        """The card to study next, as Anki orders them: learning due, reviews due, new, then learning ahead; a cloze
+        whose sibling was rated today waits for tomorrow unless it is in learning (see `sibling_rated_since`)."""
         now = now or utc_now()
-        _, end = day_bounds(now, self.config.rollover_hour)
+        start, end = day_bounds(now, self.config.rollover_hour)
         with self._transaction() as session:
             base = select(Card).join(CardSchedule).where(self._active())
             learning = base.where(CardSchedule.state.in_(LEARNING_STATES)).order_by(CardSchedule.due)
             candidates = [learning.where(CardSchedule.due <= now)]
             reviewed = self._reviews_today(session, now)
+            unburied = base.where(text(f"NOT {sibling_rated_since('cards.id', ':start')}")
+                                  .bindparams(start=stored_time(start)))
             if reviewed[REVIEW] < self.config.reviews_per_day:
-                candidates.append(base.where(CardSchedule.state == REVIEW, CardSchedule.due < end)
+                candidates.append(unburied.where(CardSchedule.state == REVIEW, CardSchedule.due < end)
                                   .order_by(CardSchedule.due))
             if reviewed[NEW] < self.config.new_per_day:
-                candidates.append(base.where(CardSchedule.state == NEW).order_by(Card.path, Card.line))
+                candidates.append(unburied.where(CardSchedule.state == NEW).order_by(Card.path, Card.line, Card.id))
             candidates.append(learning.where(CardSchedule.due <= now + self.config.learn_ahead))
             for query in candidates:
                 row = session.scalars(query.limit(1)).first()

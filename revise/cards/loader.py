@@ -173,15 +173,21 @@ def parse_card_bytes(data: bytes, path: Path, known: KnownNames) -> ParsedFile:
 
 def claim_ids(groups: Iterable[list[CardText]], claimed: dict[str, CardText] | None = None
               ) -> tuple[dict[str, CardText], list[Problem]]:
-    """Gives each id to the first card that uses it; every later use is a problem naming both places."""
+    """Gives each id to the first card that uses it (a cloze card's items go with their card); every later use is
+    a problem naming both places, once per card."""
     claimed = dict(claimed or {})
+    places = {card.written_id: (card.path, card.line) for card in claimed.values()}
     problems = []
+    reported: set[tuple[str, int]] = set()
     for cards in groups:
         for card in cards:
-            first = claimed.setdefault(card.id, card)
-            if first is not card:
+            first = places.setdefault(card.written_id, (card.path, card.line))
+            if first == (card.path, card.line):
+                claimed[card.id] = card
+            elif (card.path, card.line) not in reported:
+                reported.add((card.path, card.line))
                 problems.append(Problem(card.path, card.line,
-                                        f"duplicate id `{card.id}`: also at {first.path}:{first.line}"))
+                                        f"duplicate id `{card.written_id}`: also at {first[0]}:{first[1]}"))
     return claimed, problems
 
 
@@ -228,7 +234,7 @@ def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
     glossary, glossary_problems = load_glossary(cards_dir)
     if glossary is not None:
         decks = [(file.cards[0].path, file.text, file.cards) for file in parsed if file.cards]
-        glossary_problems += glossary.card_problems(claimed) + glossary.term_warnings(decks)
+        glossary_problems += glossary.card_problems({card.written_id for card in cards}) + glossary.term_warnings(decks)
     return len(claimed), (problems + duplicates + former + preset_problems(cards) + drill_problems(cards)
                           + glossary_problems)
 

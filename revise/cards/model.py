@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from revise.demo_engine.link import DemoLink, parse_demo_link
+from revise.text.cloze import cloze_numbers, split_item_id
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -61,7 +62,8 @@ class DeckInfo:
 
 @dataclass(frozen=True)
 class CardText:
-    """One card as its file states it; `line` is where its heading stands."""
+    """One review item of a card as its file states it: the card itself, or one cloze number of a cloze card (whose
+    items share its text); `line` is where the card's heading stands."""
 
     id: str
     deck: str
@@ -96,6 +98,22 @@ class CardText:
             back_en=row.back_en, back_zh=row.back_zh, tags=tuple(row.tags.split()), demo=row.demo, drill=row.drill,
             source=row.source,
         )
+
+    @property
+    def written_id(self) -> str:
+        """The id its file gives the card: a cloze card's review items (`bias-correction::c1`) share one."""
+        return split_item_id(self.id)[0]
+
+    @property
+    def cloze(self) -> int:
+        """The cloze number this review item asks (its clozes are in `front_en` and `front_zh`); 0 for a question."""
+        return split_item_id(self.id)[1]
+
+    @property
+    def stands_for_card(self) -> bool:
+        """Whether this item stands for its whole card where a card is listed once (search): a question-and-answer
+        card, or a cloze card's first cloze."""
+        return self.cloze == 0 or cloze_numbers(self.front_en)[:1] == [self.cloze]
 
     @property
     def demo_link(self) -> DemoLink | None:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from revise.cards.model import CardText, DeckInfo, KnownNames, ParsedFile, Problem, errors
 from revise.demo_engine.link import DemoLinkError, parse_demo_link
 from revise.errors import excerpt
 from revise.text.card_markdown import word_count
-from revise.text.math_markdown import FENCE, formula_problems, read_math
+from revise.text.cloze import ClozeError, find_clozes, item_id, show_cloze
+from revise.text.math_markdown import FENCE, ReadMath, formula_problems, read_math
 
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[\w-]+")
 SECTIONS = {"Q": "front_en", "问": "front_zh", "A": "back_en", "答": "back_zh"}
+# A cloze card's sections: the text with its clozes, and what the answer adds (optional).
+CLOZE_SECTIONS = {"Cloze": "front_en", "填空": "front_zh", "Extra": "back_en", "补充": "back_zh"}
+OPTIONAL_SECTIONS = ("Extra", "补充")
+ALL_SECTIONS = {**SECTIONS, **CLOZE_SECTIONS}
+_EXPECTED_SECTIONS = "### Q, ### 问, ### A and ### 答 (or ### Cloze, ### 填空 and ### Extra, ### 补充)"
 FIELDS = ("id", "was", "tags", "demo", "drill", "source")
 ANSWERS = ("A", "答")
 # An answer should take about 10 seconds to check: about 80 words; over 120 is a warning.
@@ -102,8 +108,8 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
                 seen_title = True
         elif not in_fence and line.startswith("### "):
             name = line[4:].strip()
-            if name not in SECTIONS:
-                problem(number, f"unknown section `### {excerpt(name)}` (expected ### Q, ### 问, ### A or ### 答)")
+            if name not in ALL_SECTIONS:
+                problem(number, f"unknown section `### {excerpt(name)}` (expected {_EXPECTED_SECTIONS})")
                 draft.open_section = None
             elif name in draft.sections:
                 problem(number, f"section `### {name}` appears twice in card at line {draft.line}")
@@ -115,7 +121,7 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
             draft.sections[draft.open_section][1].append(line)
         elif line.strip():
             if draft.sections:
-                problem(number, "text outside a section: start it with ### Q, ### 问, ### A or ### 答")
+                problem(number, f"text outside a section: start it with {_EXPECTED_SECTIONS}")
                 continue
             match = _FIELD_LINE.fullmatch(line.strip())
             if match is None:
@@ -129,13 +135,14 @@ def parse_card_file(text: str, path: str, deck: str, known: KnownNames = KnownNa
 
     if not seen_title:
         problem(1, "the file must start with the deck title `# English title | 中文标题`")
-    cards = [card for draft in drafts if (card := _finish(draft, path, deck, known, problem))]
+    cards = [card for draft in drafts for card in _finish(draft, path, deck, known, problem)]
     cards = _without_duplicate_ids(cards, problem)
     return ParsedFile(deck_info, cards, problem.problems, text)
 
 
-def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Reporter) -> CardText | None:
-    """Checks a draft card and turns it into a CardText, or reports why it cannot be one."""
+def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Reporter) -> list[CardText]:
+    """Checks a draft card and turns it into its review items (one, or one per cloze number of a cloze card), or
+    reports why it cannot be one."""
     count_before = problem.error_count()
     titles = split_title(draft.heading)
     if titles is None:
@@ -160,32 +167,76 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     drill = draft.fields.get("drill")
     if drill is not None:
         _check_drill(*drill, known.demos, problem)
+    is_cloze = any(name in CLOZE_SECTIONS for name in draft.sections)
+    if is_cloze and (mixed := [name for name in draft.sections if name in SECTIONS]):
+        problem(draft.sections[mixed[0]][0], f"`### {mixed[0]}` in a cloze card: a card has either ### Q, ### 问, "
+                "### A and ### 答, or ### Cloze, ### 填空 and ### Extra, ### 补充")
+    bodies, maths, numbers = _sections(draft, CLOZE_SECTIONS if is_cloze else SECTIONS, problem)
+    if is_cloze and len(numbers) == 2 and numbers["en"] != numbers["zh"]:
+        problem(draft.sections["填空"][0], f"the cloze numbers differ: ### Cloze has {_listed(numbers['en'])}, "
+                f"### 填空 has {_listed(numbers['zh'])}; each number hides the same part on both sides")
+    if problem.error_count() != count_before or titles is None:
+        return []
+    card = CardText(
+        id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
+        tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
+        drill=drill[1] if drill else None, drill_line=drill[0] if drill else 0,
+        source=source[1] if source else None, was=was, was_line=was_line, maths=maths, **bodies,
+    )
+    if not is_cloze:
+        return [card]
+    # Each cloze number is a review item. The first takes over the history of the card's own id (a question turned
+    # into a cloze keeps its history) or else of what its `was:` names.
+    return [replace(card, id=item_id(card_id, number), was=(card_id, *was) if index == 0 else (),
+                    was_line=was_line or id_line) for index, number in enumerate(numbers["en"])]
+
+
+def _sections(draft: _Draft, sections: dict[str, str], problem: _Reporter
+              ) -> tuple[dict[str, str], dict[str, ReadMath], dict[str, list[int]]]:
+    """The texts of a draft's sections by side (front_en…), their formulas as converted, and for a cloze card the
+    cloze numbers of each language's text; a missing or empty required section is a problem."""
     bodies: dict[str, str] = {}
-    maths = {}
-    for name in SECTIONS:
+    maths: dict[str, ReadMath] = {}
+    numbers: dict[str, list[int]] = {}
+    for name, side in sections.items():
+        language = side.rpartition("_")[2]
         if name not in draft.sections:
-            problem(draft.line, f"card has no `### {name}` section")
+            if name in OPTIONAL_SECTIONS:
+                bodies[side] = ""
+            else:
+                problem(draft.line, f"card has no `### {name}` section")
             continue
         start, lines = draft.sections[name]
         body = "\n".join(lines).strip()
         if not body:
             problem(start, f"section `### {name}` is empty")
         first_line = start + 1 + next((i for i, text in enumerate(lines) if text.strip()), 0)
-        maths[SECTIONS[name]] = read = read_math(body, SECTIONS[name].rpartition("_")[2])
-        for offset, message in formula_problems(body, read):
+        shown = body
+        if name in CLOZE_SECTIONS and side.startswith("front"):
+            try:
+                numbers[language] = sorted({cloze.number for cloze in find_clozes(body)})
+            except ClozeError as error:
+                problem(first_line + error.line, str(error))
+                continue
+            if body and not numbers[language]:
+                problem(start, f"`### {name}` has no cloze: hide a part as `{{{{c1::part}}}}` or "
+                        "`{{c1::part::hint}}`")
+            shown = show_cloze(body, 0, reveal=False)
+        maths[side] = read = read_math(shown, language)
+        for offset, message in formula_problems(shown, read):
             problem.warn(first_line + offset, f"{message} (shown as its LaTeX)")
-        if name in ANSWERS and (words := word_count(body)) > MOST_ANSWER_WORDS:
-            problem.warn(first_line, f"an answer of about {words} words: split the card or trim it to about "
-                         f"{AIM_ANSWER_WORDS} (a card should be answerable in about 10 seconds)")
-        bodies[SECTIONS[name]] = body
-    if problem.error_count() != count_before or titles is None:
-        return None
-    return CardText(
-        id=card_id, deck=deck, path=path, line=draft.line, title_en=titles[0], title_zh=titles[1],
-        tags=tags, demo=demo[1] if demo else None, demo_line=demo[0] if demo else 0,
-        drill=drill[1] if drill else None, drill_line=drill[0] if drill else 0,
-        source=source[1] if source else None, was=was, was_line=was_line, maths=maths, **bodies,
-    )
+        if name not in SECTIONS or name in ANSWERS:
+            if (words := word_count(shown)) > MOST_ANSWER_WORDS:
+                problem.warn(first_line, f"{'an answer' if name in ANSWERS else 'a text'} of about {words} words: "
+                             f"split the card or trim it to about {AIM_ANSWER_WORDS} (a card should be answerable "
+                             "in about 10 seconds)")
+        bodies[side] = body
+    return bodies, maths, numbers
+
+
+def _listed(numbers: list[int]) -> str:
+    """Cloze numbers as a reader names them: `c1, c2`, or `none`."""
+    return ", ".join(f"c{number}" for number in numbers) or "none"
 
 
 def _former_ids(draft: _Draft, card_id: str, problem: _Reporter) -> tuple[int, tuple[str, ...]]:
@@ -235,15 +286,18 @@ def _check_drill(line: int, value: str, demo_names: frozenset[str] | None, probl
 
 
 def _without_duplicate_ids(cards: list[CardText], problem: _Reporter) -> list[CardText]:
-    """The cards with each id kept by its first card; every later use is reported, naming both lines."""
+    """The cards with each id kept by its first card (a cloze card's items by their card); every later use is
+    reported once, naming both lines."""
     first_line: dict[str, int] = {}
+    reported: set[int] = set()
     kept = []
     for card in cards:
-        if card.id in first_line:
-            problem(card.line, f"duplicate id `{card.id}` (first used at line {first_line[card.id]})")
-        else:
-            first_line[card.id] = card.line
+        line = first_line.setdefault(card.written_id, card.line)
+        if line == card.line:
             kept.append(card)
+        elif card.line not in reported:
+            reported.add(card.line)
+            problem(card.line, f"duplicate id `{card.written_id}` (first used at line {line})")
     return kept
 
 

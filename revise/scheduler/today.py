@@ -18,11 +18,25 @@ MANUAL_RATING = 0
 # How SQLAlchemy stores a UTC datetime in SQLite, so that SQL compares moments as text correctly.
 STORED_TIME = "%Y-%m-%d %H:%M:%S.%f"
 
-_REVIEWED_TODAY = ("SELECT kind, count(*) FROM review_log WHERE reviewed_at >= ? AND rating != ? GROUP BY kind")
-_ACTIVE_CARDS = ("SELECT sum(s.state = ?), sum(s.state IN (?, ?) AND s.due < ?), sum(s.state = ? AND s.due < ?), "
-                 "count(*), min(CASE WHEN s.state != ? THEN s.due END) "
+_REVIEWED_TODAY = ("SELECT kind, count(*) FROM review_log WHERE reviewed_at >= :start AND rating != :manual "
+                   "GROUP BY kind")
+
+
+def sibling_rated_since(card_id: str, start: str) -> str:
+    """SQL that is true for a cloze item (`card::c2`) when another cloze of its card (`card::c1`) was rated since
+    the SQL value `start`: such an item waits for the next day, as Anki buries siblings, so that one cloze does not
+    give another away. `card_id` is the SQL of the item's id."""
+    prefix = f"substr({card_id}, 1, instr({card_id}, '::c') + 2)"
+    return (f"(instr({card_id}, '::c') > 0 AND EXISTS (SELECT 1 FROM review_log sibling WHERE sibling.reviewed_at >= "
+            f"{start} AND sibling.rating != {MANUAL_RATING} AND sibling.card_id != {card_id} "
+            f"AND sibling.card_id GLOB {prefix} || '*'))")
+
+
+_ACTIVE_CARDS = ("SELECT sum(state = :new AND NOT buried), sum(state IN (:learning, :relearning) AND due < :end), "
+                 "sum(state = :review AND due < :end AND NOT buried), count(*), min(CASE WHEN state != :new THEN due END) "
+                 f"FROM (SELECT s.state, s.due, {sibling_rated_since('c.id', ':start')} AS buried "
                  "FROM cards c JOIN card_schedules s ON s.card_id = c.id "
-                 "WHERE c.retired_at IS NULL AND NOT s.suspended")
+                 "WHERE c.retired_at IS NULL AND NOT s.suspended)")
 
 
 @dataclass(frozen=True)
@@ -39,11 +53,13 @@ class DueCounts:
 
 def todays_counts(connection: sqlite3.Connection, now: datetime, rollover_hour: int, new_per_day: int,
                   reviews_per_day: int) -> DueCounts:
-    """Today's counts of the active cards (not retired, not suspended), within the daily limits."""
-    start, end = (_stored(moment) for moment in day_bounds(now, rollover_hour))
-    reviewed = dict(connection.execute(_REVIEWED_TODAY, (start, MANUAL_RATING)).fetchall())
-    new, learning, due, cards, next_due = connection.execute(
-        _ACTIVE_CARDS, (NEW, *LEARNING_STATES, end, REVIEW, end, NEW)).fetchone()
+    """Today's counts of the active cards (not retired, not suspended), within the daily limits; a cloze item whose
+    sibling was rated today is not counted as new or due (see `sibling_rated_since`)."""
+    start, end = (stored_time(moment) for moment in day_bounds(now, rollover_hour))
+    reviewed = dict(connection.execute(_REVIEWED_TODAY, {"start": start, "manual": MANUAL_RATING}).fetchall())
+    new, learning, due, cards, next_due = connection.execute(_ACTIVE_CARDS, {
+        "new": NEW, "learning": LEARNING, "relearning": RELEARNING, "review": REVIEW, "start": start, "end": end,
+    }).fetchone()
     new_today = min(max(0, new_per_day - reviewed.get(NEW, 0)), new or 0)
     return DueCounts(
         new=new_today,
@@ -72,7 +88,7 @@ def counts_at_once(db_path: Path, now: datetime, rollover_hour: int, new_per_day
         return None
 
 
-def _stored(moment: datetime) -> str:
+def stored_time(moment: datetime) -> str:
     """An aware datetime as the store writes it: naive UTC text."""
     return moment.astimezone(timezone.utc).strftime(STORED_TIME)
 

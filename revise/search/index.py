@@ -29,6 +29,7 @@ from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
+from revise.text.cloze import show_cloze
 from revise.text.math_markdown import ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
@@ -67,8 +68,9 @@ def _plain(markdown: str, read: ReadMath) -> str:
 def document(card: CardText) -> SearchDocument:
     """The search document of a card; each side's formulas are converted once (by the parser, or here), for its
     text and its symbols alike."""
-    reads = [(markdown, card.maths.get(side) or read_math(markdown, side.rpartition("_")[2]))
-             for side, markdown in ((side, getattr(card, side)) for side in _SIDES)]
+    texts = ((side, show_cloze(getattr(card, side), 0, reveal=False) if card.cloze else getattr(card, side))
+             for side in _SIDES)
+    reads = [(markdown, card.maths.get(side) or read_math(markdown, side.rpartition("_")[2])) for side, markdown in texts]
     symbols = dict.fromkeys(name for markdown, read in reads if read.error is None
                             for name in symbol_names(markdown, read.formulas))
     keywords = [*card.tags, *(tag.replace("-", " ").replace("_", " ") for tag in card.tags if "-" in tag or "_" in tag),
@@ -81,12 +83,14 @@ def index_cards(session: Session, cards: Iterable[CardText], replace: bool = Tru
     """Writes the cards' documents and tags into the index, replacing what it held for them.
 
     A card already indexed keeps its key; a new one is keyed after the last, and `keep_course_order` moves it.
+    A cloze card is indexed once, by its first cloze.
     """
     cards = list(cards)
+    held = _keys(session, [card.id for card in cards]) if replace and cards else {}
+    _remove(session, held)
+    cards = [card for card in cards if card.stands_for_card]
     if not cards:
         return
-    held = _keys(session, [card.id for card in cards]) if replace else {}
-    _remove(session, held)
     fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
     docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
     session.execute(insert(SearchDoc.__table__), [{"id": key, "card_id": doc.card_id, "title": doc.title,

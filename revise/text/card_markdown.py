@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from revise.text.cloze import show_cloze
 from revise.text.math_markdown import formula_text, formulas_if_closed, render_math
 
 if TYPE_CHECKING:
@@ -54,17 +55,29 @@ def word_count(text: str) -> int:
 
 @dataclass(frozen=True)
 class CardSides:
-    """The front and back of a card, rendered once for each language mode."""
+    """The front and back of a card, rendered once for each language mode; the back of a cloze item is the whole
+    text again, its cloze highlighted, so it takes the front's place (`replaces_front`)."""
 
     front: dict[str, list[Block]]
     back: dict[str, list[Block]]
+    replaces_front: bool = False
 
     @classmethod
     def of(cls, card: CardText) -> CardSides:
-        """Renders a card's four texts and their bilingual combinations (the answers divided by a rule)."""
-        front_en, front_zh = card_blocks(card.front_en, "en"), card_blocks(card.front_zh, "zh")
-        back_en, back_zh = card_blocks(card.back_en, "en"), card_blocks(card.back_zh, "zh")
+        """Renders a card's four texts and their bilingual combinations (the answers divided by a rule); a cloze
+        item's front hides its cloze, and its back shows the text with the cloze highlighted, then the extra."""
+        number = card.cloze
+        if number:
+            front_en, front_zh = (card_blocks(show_cloze(text, number, False), language)
+                                  for text, language in ((card.front_en, "en"), (card.front_zh, "zh")))
+            back_en, back_zh = (card_blocks(show_cloze(text, number, True), language) + card_blocks(extra, language)
+                                for text, extra, language in ((card.front_en, card.back_en, "en"),
+                                                              (card.front_zh, card.back_zh, "zh")))
+        else:
+            front_en, front_zh = card_blocks(card.front_en, "en"), card_blocks(card.front_zh, "zh")
+            back_en, back_zh = card_blocks(card.back_en, "en"), card_blocks(card.back_zh, "zh")
         return cls(
             front={"en": front_en, "zh": front_zh, "both": front_en + front_zh},
             back={"en": back_en, "zh": back_zh, "both": [*back_en, RULE, *back_zh]},
+            replaces_front=bool(number),
         )

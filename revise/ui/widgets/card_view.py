@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Markdown, Rule, Static
 
+from revise.text.cloze import cloze_numbers
 from revise.ui.widgets.demo_panel import DemoPanel
 from revise.ui.widgets.drill_form import DrillForm
 from revise.ui.widgets.formula_view import FormulaView
@@ -30,6 +31,7 @@ class CardView(VerticalScroll):
     def __init__(self, graphics: str = "text") -> None:
         super().__init__()
         self.graphics, self.language = graphics, "en"
+        self.answer_replaces_question = False  # a cloze item's answer is its whole text again
 
     def compose(self) -> ComposeResult:
         yield Static("", id="card-title")
@@ -44,24 +46,27 @@ class CardView(VerticalScroll):
         self._set_revealed(False)
 
     def _set_revealed(self, revealed: bool) -> None:
-        """Shows or hides the answer and its divider."""
-        self.query_one("#divider").display = revealed
+        """Shows or hides the answer and its divider (a cloze item's answer in place of its question)."""
+        self.query_one("#divider").display = revealed and not self.answer_replaces_question
         self.query_one("#back").display = revealed
+        self.query_one("#front").display = not (revealed and self.answer_replaces_question)
 
     def show(self, card: CardText, sides: CardSides, language: str, revealed: bool = False) -> None:
         """Shows a card in a language, question up and the answer hidden unless `revealed`."""
         tags = ("  " + " ".join("#" + tag for tag in card.tags), "dim") if card.tags else ""
         demo = ("  ▶ demo: d", "bold") if card.demo else ""
+        numbers = cloze_numbers(card.front_en) if card.cloze else []
+        cloze = (f"  cloze {numbers.index(card.cloze) + 1}/{len(numbers)}", "dim") if card.cloze in numbers else ""
         # Text, not markup: a title such as `E[X]` keeps its brackets.
         self.query_one("#card-title", Static).update(
-            Text.assemble((card.deck, "dim"), "  ", (card_title(card, language), "bold"), tags, demo))
+            Text.assemble((card.deck, "dim"), "  ", (card_title(card, language), "bold"), cloze, tags, demo))
         self.language = language
         for panel in self.query(DemoPanel):
             panel.set_language(language)
         for form in self.query(DrillForm):
             form.set_language(language)
         self.query_one("#done", Static).display = False
-        self.query_one("#front").display = True
+        self.answer_replaces_question = sides.replaces_front
         self._fill("#front", sides.front[language])
         self._fill("#back", sides.back[language])
         self._set_revealed(revealed)
@@ -121,9 +126,9 @@ class CardView(VerticalScroll):
     def show_done(self, message: str, title: str = "Congratulations: nothing more is due now.") -> None:
         """Replaces the card with the end-of-session message (or another message under its own title)."""
         self.query_one("#card-title", Static).update(Text(title, style="bold"))
-        self.query_one("#front").display = False
         self.close_drill()
         self._set_revealed(False)
+        self.query_one("#front").display = False
         done = self.query_one("#done", Static)
         done.update(Text(f"{message}\nPress q to go back."))
         done.display = True
