@@ -28,6 +28,7 @@ from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
+from revise.text.cloze import ITEM_SEPARATOR
 
 if TYPE_CHECKING:
     from revise.anki.importer import CardHistory
@@ -314,11 +315,12 @@ class Collection:
 
     def _rename(self, session: Session, old_id: str, new_id: str) -> Path:
         """The work of `rename`, inside its write transaction."""
-        row = session.get(Card, old_id)
-        if row is None:
+        items = self._items(session, old_id)
+        if not items:
             raise ReviseError(f"no card with id `{old_id}`")
-        if session.get(Card, new_id) is not None:
+        if self._items(session, new_id):
             raise ReviseError(f"a card with id `{new_id}` already exists (ids stay with their history: pick another)")
+        row = items[0]
         if row.retired_at is not None:
             raise ReviseError(f"card `{old_id}` is retired (no card file holds it): give a card in a file "
                               f"the line `was: {old_id}` to carry its history over")
@@ -331,7 +333,8 @@ class Collection:
         rewritten = rewrite_card_id(text, old_id, new_id)
         if rewritten is None:
             raise ReviseError(f"no card with id `{old_id}` in {path}: run revise sync, then try again")
-        rename_card(session, row, new_id)
+        for item in items:
+            rename_card(session, item, new_id + item.id[len(old_id):])
         temporary = path.with_name(f".{path.name}.revise-rename")  # hidden: never read as a deck
         try:
             temporary.write_bytes(rewritten.encode("utf-8"))
@@ -340,6 +343,14 @@ class Collection:
         finally:
             temporary.unlink(missing_ok=True)
         return path
+
+    @staticmethod
+    def _items(session: Session, card_id: str) -> list[Card]:
+        """The review items of the card a file calls `card_id`: the card itself, or each cloze of a cloze card."""
+        row = session.get(Card, card_id)
+        if row is not None:
+            return [row]
+        return list(session.scalars(select(Card).where(Card.id.op("GLOB")(f"{card_id}{ITEM_SEPARATOR}*"))))
 
     def setting(self, key: str, default: Any = None) -> Any:
         """A stored setting, or the default."""
