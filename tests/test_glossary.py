@@ -67,7 +67,7 @@ def test_the_bundled_glossary_has_no_mistakes_and_names_only_cards_that_exist(bu
     glossary, problems = load_glossary(CARDS)
     assert problems == []
     assert glossary is not None and len(glossary.concepts) == len(ENTRIES) >= 250
-    assert glossary.card_problems({study.text.id for study in bundled.cards()}) == []
+    assert glossary.card_problems({study.text.written_id for study in bundled.cards()}) == []
 
 
 @pytest.mark.parametrize("query", [*NASTY, "batch " * 50, "暂退法 " * 200, "-BN or (dropout -暂退法)"], ids=short_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from revise.cards.model import CardText, Problem
-from revise.cards.parser import LINE_BREAK, SECTIONS, split_title
+from revise.cards.parser import ALL_SECTIONS, LINE_BREAK, split_title
 from revise.search.folding import CJK, fold, squeeze
 from revise.text.math_markdown import FENCE
 
@@ -23,7 +23,7 @@ GLOSSARY_FILE = "glossary.toml"
 TERMS = {"en": "its English term", "zh": "its standard Chinese term"}
 NAME_LISTS = ("en_other", "zh_other")
 FIELDS = (*TERMS, *NAME_LISTS, "cards")
-_CHINESE_SECTIONS = frozenset(name for name, side in SECTIONS.items() if side.endswith("_zh"))
+_CHINESE_SECTIONS = frozenset(name for name, side in ALL_SECTIONS.items() if side.endswith("_zh"))
 _HAS_CJK = re.compile(f"[{CJK}]")
 # The line that opens a table (`[dropout]`) or sets a key (`zh = "随机失活"`, `cards = [`), and its name.
 _TABLE = re.compile(r"\s*\[\s*(?:\"([^\"]*)\"|'([^']*)'|([\w-]+))\s*\]\s*(?:#.*)?")

@@ -23,7 +23,7 @@ def linked_cards(cards_dir: Path) -> dict[str, list[CardText]]:
     linked: dict[str, list[CardText]] = {name: [] for name in demo_names()}
     for path in card_files(cards_dir):
         for card in read_card_file(path, known).cards:
-            if card.demo_link is not None:
+            if card.demo_link is not None and card.stands_for_card:  # a cloze card once, not once a cloze
                 linked.setdefault(card.demo_link.name, []).append(card)
     return linked
 
