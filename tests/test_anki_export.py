@@ -1,5 +1,5 @@
-"""`revise export` to a real Anki package, opened by the official `anki` library: notes, MathJax, tags, media,
-guids that stay the same from one export to the next, and a round trip through `revise import`."""
+"""`revise export` to a real Anki package, opened by the official `anki` library: notes, cloze notes, MathJax, tags,
+media, guids that stay the same from one export to the next, and a round trip through `revise import`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from revise.anki.importer import card_id
 from revise.cli import main
 from revise.collection import Collection
 from revise.paths import default_cards_dir
+from revise.text.cloze import anki_text, cloze_numbers, item_id
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -37,6 +38,25 @@ What does **this** curve show, for *small* $x < 1$?
 
 ### 答
 它随 $x$ 下降。
+"""
+CLOZE_DECK = """# Adam | Adam
+
+## Bias correction | 偏差修正
+id: adam-bias
+tags: optimisers
+
+### Cloze
+Adam divides by {{c2::$1-\\beta_2^t$::a factor}} to undo the zero start:
+$$\\hat{v}_t = \\frac{v_t}{ {{c1::1-\\beta_2^t}} }$$
+and likewise $\\hat{m}_t = {{c3::\\frac{m_t}{1-\\beta_1^t}}}$.
+
+### 填空
+Adam 除以 {{c2::$1-\\beta_2^t$::一个因子}} 来抵消从零开始的偏差:
+$$\\hat{v}_t = \\frac{v_t}{ {{c1::1-\\beta_2^t}} }$$
+同样 $\\hat{m}_t = {{c3::\\frac{m_t}{1-\\beta_1^t}}}$。
+
+### Extra
+Early on $v_t$ is pulled towards **zero**.
 """
 
 
@@ -70,11 +90,12 @@ def test_the_bundled_cards_become_anki_notes_with_mathjax_tags_and_stable_guids(
     code, out, err = revise(capsys, tmp_path, BUNDLED, "export", str(tmp_path / "first.apkg"))
     assert code == 0, err
     cards = bundled_cards(tmp_path)
-    assert f"export: {len(cards)} cards in 9 decks, 0 images" in out
+    written = {text.written_id for text in cards.values()}  # a cloze card's items are one note
+    assert f"export: {len(written)} cards in 9 decks, 0 images" in out
     notes, col = anki_notes(tmp_path / "first.apkg", tmp_path / "anki")
     try:
-        assert len(notes) == len(cards)
-        assert set(notes) == {note_guid(card) for card in cards}
+        assert set(notes) == {note_guid(card) for card in written}
+        assert col.card_count() == len(cards)  # an Anki card per review item: per cloze of a cloze card
         assert "revise::Optimisation | 优化" in {deck.name for deck in col.decks.all_names_and_ids()}
         sigmoid = notes[note_guid("sigmoid-derivative")]
         assert sigmoid["Front"] == (
@@ -142,6 +163,55 @@ def test_a_deck_with_an_image_takes_it_into_the_media(capsys, tmp_path: Path) ->
         col.close()
 
 
+def test_a_cloze_card_becomes_one_cloze_note_with_a_card_per_cloze_and_comes_back(capsys, tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "adam.md").write_text(CLOZE_DECK, encoding="utf-8")
+    code, out, err = revise(capsys, tmp_path, cards, "export", str(tmp_path / "adam.apkg"), "--language", "en")
+    assert code == 0, err
+    notes, col = anki_notes(tmp_path / "adam.apkg", tmp_path / "anki")
+    try:
+        (note,) = notes.values()
+        assert note.guid == note_guid("adam-bias")
+        assert note.note_type()["type"] == 1  # a cloze note type
+        assert col.card_count() == 3
+        assert sorted(col.get_card(card).ord for card in note.card_ids()) == [0, 1, 2]
+        assert note["Text"] == (
+            "<p>Adam divides by {{c2::\\(1-\\beta_2^t\\)::a factor}} to undo the zero start:<br />\n"
+            "\\[\\hat{v}_t = \\frac{v_t}{ {{c1::1-\\beta_2^t}} }\\]<br />\n"
+            "and likewise \\(\\hat{m}_t = {{c3::\\frac{m_t}{1-\\beta_1^t} }}\\).</p>")
+        assert note["Back Extra"] == "<p>Early on \\(v_t\\) is pulled towards <strong>zero</strong>.</p>"
+        assert sorted(note.tags) == ["adam", "optimisers"]
+        english, extra = note["Text"], note["Back Extra"]
+    finally:
+        col.close()
+
+    code, out, err = revise(capsys, tmp_path, cards, "export", str(tmp_path / "both.apkg"))
+    assert code == 0, err
+    notes, col = anki_notes(tmp_path / "both.apkg", tmp_path / "anki-both")
+    try:
+        (note,) = notes.values()
+        assert note["Text"].startswith(english + "\n<p>Adam 除以 {{c2::\\(1-\\beta_2^t\\)::一个因子}}")
+        assert note["Text"].endswith("同样 \\(\\hat{m}_t = {{c3::\\frac{m_t}{1-\\beta_1^t} }}\\)。</p>")
+        assert note["Back Extra"] == extra and col.card_count() == 3  # no ### 补充: the English extra alone
+    finally:
+        col.close()
+
+    back = tmp_path / "back"
+    code, out, err = revise(capsys, back, back / "cards", "import", str(tmp_path / "adam.apkg"))
+    assert code == 0, err
+    collection = Collection(back / "data.db", back / "cards")
+    try:
+        imported = [card.text for card in collection.cards()]
+    finally:
+        collection.close()
+    written = card_id(note_guid("adam-bias"))
+    assert sorted(text.id for text in imported) == [item_id(written, number) for number in (1, 2, 3)]
+    assert cloze_numbers(imported[0].front_en) == cloze_numbers(imported[0].front_zh) == [1, 2, 3]
+    written_text = CLOZE_DECK.split("### Cloze\n")[1].split("\n\n")[0]
+    assert _paragraphs(imported[0].front_en) == _paragraphs(anki_text(written_text))  # `} }` as Anki needs it
+
+
 def _paragraphs(text: str) -> str:
     """A card side with its line breaks as paragraphs, as an Anki field's `<br>` comes back from `revise import`."""
     return re.sub(r"\n+", "\n", text).strip()
@@ -155,8 +225,8 @@ def test_the_bundled_cards_come_back_from_revise_import_with_the_same_text(capsy
         back = tmp_path / language
         code, out, err = revise(capsys, back, back / "cards", "import", str(tmp_path / f"{language}.apkg"))
         assert code == 0, err
-        assert "298 added" in out
         original = bundled_cards(tmp_path)
+        assert f"{len({text.written_id for text in original.values()})} added" in out  # cards, not review items
         collection = Collection(back / "data.db", back / "cards")
         try:
             imported = {card.text.id: card.text for card in collection.cards()}
@@ -165,9 +235,11 @@ def test_the_bundled_cards_come_back_from_revise_import_with_the_same_text(capsy
         assert len(imported) == len(original)
         differ = []
         for text in original.values():
-            again = imported[card_id(note_guid(text.id))]
+            again_id = card_id(note_guid(text.written_id))
+            again = imported[item_id(again_id, text.cloze) if text.cloze else again_id]
             for side in (f"front_{language}", f"back_{language}"):
-                if _paragraphs(getattr(text, side)) != _paragraphs(getattr(again, side)):
+                exported = anki_text(getattr(text, side)) if text.cloze else getattr(text, side)
+                if _paragraphs(exported) != _paragraphs(getattr(again, side)):
                     differ.append(text.id)
         # `revise import` reads a code block as inline code, its lines as one: the one card with a fenced block.
         assert differ == ["dropout-inverted"]

@@ -1,5 +1,6 @@
-"""`revise import` of real Anki packages, made by the official `anki` library: deck files, maths, images, clozes,
-the review history with Anki's due dates and a replayed memory state, and a second import that changes nothing."""
+"""`revise import` of real Anki packages, made by the official `anki` library: deck files, maths, images, cloze
+cards, the review history with Anki's due dates and a replayed memory state (per cloze too), and a second import
+that changes nothing."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from revise.anki.convert import cloze_sides, to_markdown
+from revise.anki.convert import to_markdown
 from revise.anki.importer import card_id
 from revise.cli import main
 from revise.collection import Collection
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
 from revise.scheduler.optimize import Review, replay
+from revise.text.cloze import item_id
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -24,7 +26,8 @@ IMAGE = b"\x89PNG\r\n\x1a\n not really a picture"
 
 
 def _build_collection(folder: Path) -> dict:
-    """An Anki collection with a Basic, a Basic-and-reversed and a Cloze note, maths, an image and reviews."""
+    """An Anki collection with a Basic, a Basic-and-reversed and a Cloze note (a cloze inside MathJax), maths, an
+    image and reviews, one of them of the cloze note's second cloze."""
     col = anki_collection.Collection(str(folder / "collection.anki2"))
     deck = col.decks.id("ML::Optimisation")
     basic = col.new_note(col.models.by_name("Basic"))
@@ -36,7 +39,9 @@ def _build_collection(folder: Path) -> dict:
     reversed_note["Back"] = "[$]m_t[/$] and [$$]v_t[/$$]<ul><li>first</li><li>second</li></ul>"
     col.add_note(reversed_note, deck)
     cloze = col.new_note(col.models.by_name("Cloze"))
-    cloze["Text"] = "The {{c1::softmax::function}} turns {{c2::logits}} into \\[\\sum_i p_i = 1\\]"
+    cloze["Text"] = ("The {{c1::softmax::function}} turns {{c2::logits}} into probabilities, "
+                     "\\(\\sum_i {{c2::p_i}} = 1\\)")
+    cloze["Back Extra"] = "<i>Exponentiate</i>, then normalise: \\[p_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}\\]"
     col.add_note(cloze, col.decks.id("Default"))
     (folder / "curve.png").write_bytes(IMAGE)
     col.media.add_file(str(folder / "curve.png"))
@@ -47,6 +52,14 @@ def _build_collection(folder: Path) -> dict:
         card.start_timer()
         col.sched.answerCard(card, ease)
         answers[card.id] = ease
+    first_cloze = next(card.id for card in cloze.cards() if card.ord == 0)
+    col.sched.suspend_cards([first_cloze])  # so that the second cloze is the one Anki asks
+    col.decks.select(col.decks.id("Default"))
+    card = col.sched.getCard()
+    card.start_timer()
+    col.sched.answerCard(card, 4)  # Easy: a review card due in days
+    answers[card.id] = 4
+    col.sched.unsuspend_cards([first_cloze])
     cards = {card_id: col.get_card(card_id) for card_id in answers}
     facts = {
         "guids": {"basic": basic.guid, "reversed": reversed_note.guid, "cloze": cloze.guid},
@@ -79,7 +92,10 @@ def revise(capsys: pytest.CaptureFixture[str], folder: Path, *args: str) -> tupl
     return code, captured.out, captured.err
 
 
-def _revise_id(guid: str, ord: int) -> str:
+def _revise_id(facts: dict, guid: str, ord: int) -> str:
+    """The review item an Anki card becomes: cloze `ord + 1` of the Cloze note, else the card or its reverse."""
+    if guid == facts["guids"]["cloze"]:
+        return item_id(card_id(guid), ord + 1)
     return card_id(guid, reverse=ord == 1)
 
 
@@ -89,7 +105,7 @@ def test_import_writes_decks_logs_history_and_changes_nothing_the_second_time(
     source, facts = anki_packages
     code, out, err = revise(capsys, tmp_path, "import", str(source / package))
     assert code == 0, err
-    assert "import: 4 cards in 2 decks" in out and "history: 3 reviews logged" in out
+    assert "import: 4 cards in 2 decks" in out and "history: 4 reviews logged" in out
 
     cards = tmp_path / "cards"
     deck = (cards / "ml-optimisation.md").read_text(encoding="utf-8")
@@ -107,16 +123,25 @@ def test_import_writes_decks_logs_history_and_changes_nothing_the_second_time(
         assert forward.back_en == "$m_t$ and\n\n$$v_t$$\n\n- first\n- second"
         backward = collection.card(card_id(guids["reversed"], reverse=True)).text
         assert (backward.front_en, backward.back_en) == (forward.back_en, "Adam")
-        cloze = collection.card(card_id(guids["cloze"])).text
-        assert cloze.deck == "default"
-        assert cloze.front_en == "The [function] turns [...] into\n\n$$\\sum_i p_i = 1$$"
-        assert cloze.back_en == "The softmax turns logits into\n\n$$\\sum_i p_i = 1$$"
+        cloze_id = card_id(guids["cloze"])
+        assert {card.text.id for card in collection.cards() if card.text.written_id == cloze_id} == {
+            item_id(cloze_id, 1), item_id(cloze_id, 2)}
+        cloze = collection.card(item_id(cloze_id, 1)).text
+        assert cloze.deck == "default" and cloze.cloze == 1
+        assert cloze.front_en == cloze.front_zh == (
+            "The {{c1::softmax::function}} turns {{c2::logits}} into probabilities, $\\sum_i {{c2::p_i}} = 1$")
+        assert cloze.back_en == cloze.back_zh == (
+            "*Exponentiate*, then normalise:\n\n$$p_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$$")
+        assert cloze.title_en == "The [function] turns […] into probabilities,…"  # no cloze given away
+        default = (cards / "default.md").read_text(encoding="utf-8")
+        assert [line for line in default.split("\n") if line.startswith("###")] == [
+            "### Cloze", "### 填空", "### Extra", "### 补充"]
 
         logs = {row[0]: row for row in _review_log(tmp_path / "data.db")}
         scheduler = CardScheduler(replace(SchedulerConfig(), enable_fuzzing=False))
         for revlog_id, anki_card, ease, time_ms in facts["revlog"]:
             guid, ord = facts["card_notes"][anki_card]
-            revise_id = _revise_id(guid, ord)
+            revise_id = _revise_id(facts, guid, ord)
             reviewed_at = datetime.fromtimestamp(revlog_id / 1000, timezone.utc)
             assert logs[revise_id][1:] == (reviewed_at.replace(tzinfo=None).isoformat(sep=" "), ease, time_ms, "new")
             card = collection.card(revise_id)
@@ -127,7 +152,8 @@ def test_import_writes_decks_logs_history_and_changes_nothing_the_second_time(
             replayed = replay(scheduler, [Review(ease, reviewed_at)])
             assert (card.schedule.stability, card.schedule.difficulty) == (replayed.stability, replayed.difficulty)
             assert card.schedule.stability is not None
-        assert collection.card(card_id(guids["cloze"])).schedule.state == "new"
+        assert collection.card(item_id(cloze_id, 1)).schedule.state == "new"  # its Anki card was never reviewed
+        assert collection.card(item_id(cloze_id, 2)).schedule.state == "review"
         schedules_before = [(card.text.id, card.schedule) for card in collection.cards()]
     finally:
         collection.close()
@@ -135,9 +161,9 @@ def test_import_writes_decks_logs_history_and_changes_nothing_the_second_time(
     code, out, err = revise(capsys, tmp_path, "import", str(source / package))
     assert code == 0, err
     assert "sync: 0 added, 0 updated, 0 retired, 0 restored" in out
-    assert "history: 0 reviews logged, 3 already in the log" in out
+    assert "history: 0 reviews logged, 4 already in the log" in out
     assert (cards / "ml-optimisation.md").read_text(encoding="utf-8") == deck
-    assert len(_review_log(tmp_path / "data.db")) == 3
+    assert len(_review_log(tmp_path / "data.db")) == 4
     collection = Collection(tmp_path / "data.db", cards)
     try:
         assert [(card.text.id, card.schedule) for card in collection.cards()] == schedules_before
@@ -160,11 +186,22 @@ def test_a_second_import_keeps_the_chinese_the_learner_wrote(capsys, tmp_path: P
     answer_zh = text.index("### 答\n", start) + len("### 答\n")
     end = text.index("\n\n## ", answer_zh)
     deck.write_text(text[:answer_zh] + "一步一步沿梯度反方向走。" + text[end:], encoding="utf-8")
+    cloze_deck = tmp_path / "cards" / "default.md"
+    text = cloze_deck.read_text(encoding="utf-8")
+    cloze_zh = "{{c1::softmax::函数}}把{{c2::logits}}变成概率, $\\sum_i {{c2::p_i}} = 1$"
+    start = text.index("### 填空\n") + len("### 填空\n")
+    cloze_deck.write_text(text[:start] + cloze_zh + text[text.index("\n\n### ", start):], encoding="utf-8")
 
     code, out, err = revise(capsys, tmp_path, "import", str(source / "current.apkg"))
     assert code == 0, err
     assert "一步一步沿梯度反方向走。" in deck.read_text(encoding="utf-8")
     assert "history: 0 reviews logged" in out
+    collection = Collection(tmp_path / "data.db", tmp_path / "cards")
+    try:
+        cloze = collection.card(item_id(card_id(facts["guids"]["cloze"]), 2)).text
+    finally:
+        collection.close()
+    assert cloze.front_zh == cloze_zh and cloze.front_en.startswith("The {{c1::softmax::function}}")
 
 
 def test_a_deck_file_not_written_by_an_import_is_never_overwritten(capsys, tmp_path: Path, anki_packages) -> None:
@@ -224,7 +261,8 @@ def test_field_html_becomes_markdown() -> None:
     assert to_markdown("<ol><li>one</li><li>two</li></ol>#3", link) == "1. one\n2. two\n\n\\#3"
     assert to_markdown("\\(a<br>&lt; b\\) and \\[c\\]", link) == "$a < b$ and\n\n$$c$$"
     assert to_markdown('[sound:x.mp3]<img src="y.png">', link) == "![](media/y.png)"
-    assert cloze_sides("{{c1::Paris::city}} is in {{c2::France}}") == ("[city] is in [...]", "Paris is in France")
+    assert to_markdown("{{c1::Paris::city}} is in <b>{{c2::France}}</b>: \\(\\frac{ {{c1::a}} }{b}\\)", link) == (
+        "{{c1::Paris::city}} is in **{{c2::France}}**: $\\frac{ {{c1::a}} }{b}$")
 
 
 def test_imported_decks_pass_check_and_into_another_folder_syncs_nothing(capsys, tmp_path: Path,
@@ -236,5 +274,6 @@ def test_imported_decks_pass_check_and_into_another_folder_syncs_nothing(capsys,
     assert "not synced" in out
     assert sorted(path.name for path in (tmp_path / "elsewhere").iterdir()) == [
         "default.md", "ml-optimisation-media", "ml-optimisation.md"]
-    code, out, _ = revise(capsys, tmp_path, "--cards", str(tmp_path / "elsewhere"), "check")
+    code = main(["--cards", str(tmp_path / "elsewhere"), "check"])
+    out = capsys.readouterr().out
     assert code == 0 and out.endswith("4 cards, 0 problems\n"), out

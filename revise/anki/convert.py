@@ -1,4 +1,5 @@
-"""Anki field HTML as revise Markdown: line breaks, emphasis, lists and entities, MathJax as `$...$`, clozes."""
+"""Anki field HTML as revise Markdown: line breaks, emphasis, lists and entities, MathJax as `$...$`; clozes
+(`{{c1::...}}`) stay as written, inside MathJax too, for revise reads Anki's cloze syntax."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from html.parser import HTMLParser
 # Anki's MathJax (`\(...\)`, `\[...\]`) and its older LaTeX-as-MathJax forms (`[$]...[/$]`, `[$$]...[/$$]`).
 MATH = re.compile(r"\\\((?P<inline>.*?)\\\)|\\\[(?P<display>.*?)\\\]"
                   r"|\[\$\](?P<old_inline>.*?)\[/\$\]|\[\$\$\](?P<old_display>.*?)\[/\$\$\]", re.S)
-CLOZE = re.compile(r"\{\{c\d+::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.S)
 SOUND = re.compile(r"\[sound:[^\]]*\]")
 # Stands in for a formula while the text around it is converted, between HTML and Markdown either way.
 PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
@@ -18,12 +18,6 @@ _TAG = re.compile(r"<[^>]*>")
 BLOCKS = {"div", "p", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "hr"}
 EMPHASIS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 HIDDEN = {"script", "style"}
-
-
-def cloze_sides(text: str) -> tuple[str, str]:
-    """A cloze note's text as a question, each cloze shown as [...] (or [its hint]), and as the full answer."""
-    question = CLOZE.sub(lambda match: f"[{match['hint'] or '...'}]", text)
-    return question, CLOZE.sub(lambda match: match["answer"], text)
 
 
 def placeholder(index: int) -> str:

@@ -1,5 +1,6 @@
 """The collection's cards as an Anki package (`revise export`), so that a learner can review them in Anki or
-AnkiDroid: one Anki deck per revise deck, a Front/Back note per card, formulas as MathJax, images as media."""
+AnkiDroid: one Anki deck per revise deck, a Front/Back note per question-and-answer card and a Cloze note per cloze
+card, formulas as MathJax, images as media."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from revise.anki.convert import PLACEHOLDER, placeholder
 from revise.errors import ReviseError
 from revise.store.schema import Deck
+from revise.text.cloze import anki_text
 from revise.text.math_markdown import MathSyntaxError, find_formulas
 
 if TYPE_CHECKING:
@@ -29,12 +31,17 @@ if TYPE_CHECKING:
     from revise.collection import Collection
 
 LANGUAGES = ("en", "zh", "both")
-# Fixed, so that Anki knows the note type again at every import and updates its notes in place.
-MODEL_ID = 1_733_214_905
+# Fixed, so that Anki knows the note types again at every import and updates their notes in place.
+MODEL_ID, CLOZE_MODEL_ID = 1_733_214_905, 1_733_214_906
+CSS = ".card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }"
 MODEL = genanki.Model(
     MODEL_ID, "revise (Front/Back)", fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
-    css=".card { font-family: sans-serif; font-size: 20px; text-align: left; color: black; background: white; }")
+    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}], css=CSS)
+# Anki makes a card of each cloze number of the Text field (its `ord` the number - 1), as revise makes an item.
+CLOZE_MODEL = genanki.Model(
+    CLOZE_MODEL_ID, "revise (Cloze)", fields=[{"name": "Text"}, {"name": "Back Extra"}],
+    templates=[{"name": "Cloze", "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}],
+    css=CSS + " .cloze { font-weight: bold; }", model_type=genanki.Model.CLOZE)
 DECK_PREFIX = "revise::"
 # Single newlines are line breaks, as the app shows them; raw HTML in a card is text, as in the app.
 _MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": False})
@@ -90,12 +97,12 @@ def _images(tokens: list[Token]) -> list[Token]:
     return [child for token in tokens for child in token.children or () if child.type == "image"]
 
 
-def _side(text: CardText, side: str, language: str, image_name: Callable[[str], str | None]) -> str:
-    """A card's question (`front`) or answer (`back`) in the language asked for; `both` gives the English then
-    the Chinese, or the text once where they are the same (an imported Anki card's own text)."""
-    english, chinese = getattr(text, f"{side}_en"), getattr(text, f"{side}_zh")
+def _field(english: str, chinese: str, language: str, image_name: Callable[[str], str | None]) -> str:
+    """A note's field from a card's English and Chinese texts of one side, in the language asked for; `both` gives
+    the English then the Chinese, or the text once where they are the same (an imported Anki card's own text). An
+    empty text (a cloze card's missing extra) gives nothing."""
     texts = {"en": [english], "zh": [chinese], "both": list(dict.fromkeys([english, chinese]))}[language]
-    return "\n".join(to_html(part, image_name) for part in texts)
+    return "\n".join(to_html(part, image_name) for part in texts if part)
 
 
 def deck_name(title_en: str, title_zh: str) -> str:
@@ -119,7 +126,8 @@ def build_export(collection: Collection, deck: str | None = None, language: str 
     from the database as the last sync left it."""
     with Session(collection.engine) as session:
         titles = {row.name: (row.title_en, row.title_zh) for row in session.scalars(select(Deck))}
-    cards = [card.text for card in collection.cards()]
+    # One note per card: a cloze card's review items share its text.
+    cards = list({card.text.written_id: card.text for card in collection.cards()}.values())
     if deck is not None:
         chosen = {name for name, (title_en, _) in titles.items() if deck in (name, title_en)}
         if not chosen:
@@ -145,9 +153,12 @@ def build_export(collection: Collection, deck: str | None = None, language: str 
                 return Path(link).name
             return export.media_name(image, text.deck)
 
-        front, back = (_side(text, side, language, image_name) for side in ("front", "back"))
-        anki_deck.add_note(genanki.Note(MODEL, [front, back], tags=list(dict.fromkeys([*text.tags, text.deck])),
-                                        guid=note_guid(text.id)))
+        # A cloze card's text is its note's Text, each cloze written so that Anki ends it where revise does.
+        question = [anki_text(part) if text.cloze else part for part in (text.front_en, text.front_zh)]
+        fields = [_field(*question, language, image_name), _field(text.back_en, text.back_zh, language, image_name)]
+        anki_deck.add_note(genanki.Note(CLOZE_MODEL if text.cloze else MODEL, fields,
+                                        tags=list(dict.fromkeys([*text.tags, text.deck])),
+                                        guid=note_guid(text.written_id)))
     return export
 
 

@@ -1,18 +1,19 @@
-"""An Anki package as revise deck files: one file per Anki deck, one card per note (two for a reversed note),
-each card's review history and due date ready for `Collection.record_history`."""
+"""An Anki package as revise deck files: one file per Anki deck, one card per note (two for a reversed note, a
+cloze card for a Cloze note), each review item's history and due date ready for `Collection.record_history`."""
 
 from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from revise.anki.convert import cloze_sides, to_markdown
-from revise.anki.package import AnkiCard, AnkiPackage, Note, Revlog, read_package
+from revise.anki.convert import to_markdown
+from revise.anki.package import AnkiCard, Note, Revlog, read_package
 from revise.errors import ReviseError
+from revise.text.cloze import HIDDEN, ClozeError, cloze_numbers, find_clozes, item_id
 
 # Written under each deck's title: `revise import` rewrites only files that carry it.
 MARK = "by `revise import`"
@@ -46,7 +47,9 @@ class CardHistory:
 
 @dataclass(frozen=True)
 class ImportedCard:
-    """A revise card made from an Anki card: its id, title, question and answer (Markdown) and tags."""
+    """A revise review item made from an Anki card: its card's id, title, question and answer (Markdown; a cloze
+    card's text and extra) and tags, whether it is a cloze card, and the item's own history (the cloze items of a
+    card share all but their history)."""
 
     id: str
     title: str
@@ -54,6 +57,7 @@ class ImportedCard:
     answer: str
     tags: tuple[str, ...]
     history: CardHistory
+    is_cloze: bool
 
 
 @dataclass
@@ -84,7 +88,8 @@ def deck_stem(name: str) -> str:
 
 
 def read_decks(path: Path) -> list[ImportedDeck]:
-    """The decks of a package with their cards, converted, in the order Anki created the notes."""
+    """The decks of a package with their cards' review items, converted, in the order Anki created the notes; an
+    Anki card of a cloze number its note's text no longer has (Anki keeps it until Empty Cards) is left out."""
     package = read_package(path)
     reviews = _ratings_by_card(package.revlog)
     decks: dict[int, ImportedDeck] = {}
@@ -96,7 +101,7 @@ def read_decks(path: Path) -> list[ImportedDeck]:
         notetype = package.notetypes.get(note.notetype_id)
         if notetype is None:
             raise ReviseError(f"{path}: note {note.id} has a note type the package does not hold")
-        for card, reverse in _cards_to_import(cards_by_note.get(note.id, []), notetype.is_cloze, reviews):
+        for card, reverse in _cards_to_import(cards_by_note.get(note.id, []), notetype.is_cloze):
             deck = decks.get(card.deck_id)
             if deck is None:
                 name = package.decks.get(card.deck_id, "Default")
@@ -105,7 +110,7 @@ def read_decks(path: Path) -> list[ImportedDeck]:
                     stem += "-2"
                 stems.add(stem)
                 deck = decks[card.deck_id] = ImportedDeck(name, stem)
-            question, answer = _sides(note, notetype.is_cloze, reverse)
+            question, answer = _sides(note, reverse)
 
             def image_link(source: str, deck: ImportedDeck = deck) -> str:
                 """Copies a picture the package holds into the deck's media folder, and links it."""
@@ -114,35 +119,49 @@ def read_decks(path: Path) -> list[ImportedDeck]:
                     deck.media[name] = package.media[name]
                 return f"![]({deck.media_folder}/{quote(Path(name).name)})"
 
-            question, answer = (to_markdown(side, image_link) or EMPTY_SIDE for side in (question, answer))
-            history = CardHistory(card_id(note.guid, reverse), tuple(reviews.get(card.id, ())),
-                                  _due(card, package.created), card.queue == SUSPENDED_QUEUE)
-            deck.cards.append(ImportedCard(history.card_id, _title(question), question, answer,
-                                           _tags(note.tags), history))
+            question = to_markdown(question, image_link) or EMPTY_SIDE
+            if notetype.is_cloze and (numbers := cloze_numbers(question)) and card.ord + 1 not in numbers:
+                continue
+            answer = to_markdown(answer, image_link) or ("" if notetype.is_cloze else EMPTY_SIDE)  # Extra is optional
+            written_id = card_id(note.guid, reverse)
+            history = CardHistory(item_id(written_id, card.ord + 1) if notetype.is_cloze else written_id,
+                                  tuple(reviews.get(card.id, ())), _due(card, package.created),
+                                  card.queue == SUSPENDED_QUEUE)
+            title = _title(_all_hidden(question) if notetype.is_cloze else question)
+            deck.cards.append(ImportedCard(written_id, title, question, answer, _tags(note.tags), history,
+                                           notetype.is_cloze))
     return list(decks.values())
 
 
-def _cards_to_import(cards: list[AnkiCard], is_cloze: bool,
-                     reviews: dict[int, list[ImportedReview]]) -> list[tuple[AnkiCard, bool]]:
-    """The Anki cards of a note that become revise cards, each with whether it is the reverse one.
+def _cards_to_import(cards: list[AnkiCard], is_cloze: bool) -> list[tuple[AnkiCard, bool]]:
+    """The Anki cards of a note that become revise review items, each with whether it is the reverse card.
 
-    A cloze note is one revise card, which takes the history of its most reviewed cloze; another note is its
-    first template's card, and its second template's as the reverse (Basic and reversed), when it has one.
+    Each card of a cloze note (`ord` is its cloze number - 1) is an item of one cloze card, in the deck of the
+    note's first card (a card lives in one file); another note is its first template's card, and its second
+    template's as the reverse (Basic and reversed), when it has one.
     """
-    if not cards:
-        return []
     if is_cloze:
-        return [(max(cards, key=lambda card: (len(reviews.get(card.id, ())), -card.ord)), False)]
+        return [(replace(card, deck_id=cards[0].deck_id), False) for card in cards]
     return [(card, card.ord == 1) for card in cards if card.ord in (0, 1)]
 
 
-def _sides(note: Note, is_cloze: bool, reverse: bool) -> tuple[str, str]:
-    """A note's question and answer as HTML: the first two fields (swapped for the reverse card), or its cloze."""
+def _sides(note: Note, reverse: bool) -> tuple[str, str]:
+    """A note's question and answer as HTML: its first two fields (a cloze note's text and extra), swapped for the
+    reverse card."""
     first, second = (note.fields + ("", ""))[:2]
-    if is_cloze:
-        question, answer = cloze_sides(first)
-        return question, answer + (f"<br>{second}" if second.strip() else "")
     return (second, first) if reverse else (first, second)
+
+
+def _all_hidden(text: str) -> str:
+    """A cloze text with every cloze as `[…]` (or `[its hint]`), so that a title made from it gives no answer away;
+    a text whose clozes are broken as written (the card check reports it)."""
+    try:
+        clozes = find_clozes(text)
+    except ClozeError:
+        return text
+    for cloze in reversed(clozes):
+        text = f"{text[:cloze.start]}[{cloze.hint or HIDDEN}]{text[cloze.end:]}"
+    return text
 
 
 def _ratings_by_card(revlog: list[Revlog]) -> dict[int, list[ImportedReview]]:
@@ -184,26 +203,32 @@ def _tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag for tag in cleaned if tag))
 
 
-def deck_text(deck: ImportedDeck, package_name: str, chinese: dict[str, tuple[str, str, str]]) -> str:
-    """A deck's file in revise's card format: the note's text on both the English and the Chinese sides, except
-    where `chinese` holds what the learner wrote there (card id -> Chinese title, question and answer)."""
+def deck_text(deck: ImportedDeck, package_name: str, chinese: dict[tuple[str, bool], tuple[str, str, str]]) -> str:
+    """A deck's file in revise's card format, each card once: the note's text on both the English and the Chinese
+    sides, except where `chinese` holds what the learner wrote there ((card id, whether a cloze card) -> Chinese
+    title, question and answer); an empty extra of a cloze card has no section."""
     title = deck.name.replace("|", "/")
     parts = [f"# {title} | {title}\n\nImported from the Anki package `{package_name}` {MARK}: importing it again "
              "rewrites this file, keeping the Chinese sides you wrote.\n"]
-    for card in deck.cards:
-        title_zh, question_zh, answer_zh = chinese.get(card.id, (card.title, card.question, card.answer))
+    cards = {card.id: card for card in deck.cards}  # a cloze card's items share its text
+    for card in cards.values():
+        title_zh, question_zh, answer_zh = chinese.get((card.id, card.is_cloze),
+                                                       (card.title, card.question, card.answer))
         tags = f"tags: {' '.join(card.tags)}\n" if card.tags else ""
-        parts.append(f"## {card.title} | {title_zh}\nid: {card.id}\n{tags}\n### Q\n{card.question}\n\n"
-                     f"### 问\n{question_zh}\n\n### A\n{card.answer}\n\n### 答\n{answer_zh}\n")
+        names = ("Cloze", "填空", "Extra", "补充") if card.is_cloze else ("Q", "问", "A", "答")
+        sections = "\n".join(f"### {name}\n{text}\n" for name, text
+                             in zip(names, (card.question, question_zh, card.answer, answer_zh)) if text)
+        parts.append(f"## {card.title} | {title_zh}\nid: {card.id}\n{tags}\n{sections}")
     return "\n".join(parts)
 
 
-def written_chinese(path: Path, deck: str) -> dict[str, tuple[str, str, str]]:
-    """The Chinese sides the learner wrote in an imported deck file (those that differ from the English)."""
+def written_chinese(path: Path, deck: str) -> dict[tuple[str, bool], tuple[str, str, str]]:
+    """The Chinese sides the learner wrote in an imported deck file (those that differ from the English), by card
+    id and whether it is a cloze card: a note imported before as a question keeps none when it becomes a cloze."""
     from revise.cards.parser import parse_card_file
 
     parsed = parse_card_file(path.read_text(encoding="utf-8"), str(path), deck)
-    return {card.id: (card.title_zh, card.front_zh, card.back_zh) for card in parsed.cards
+    return {(card.written_id, card.cloze > 0): (card.title_zh, card.front_zh, card.back_zh) for card in parsed.cards
             if (card.title_zh, card.front_zh, card.back_zh) != (card.title_en, card.front_en, card.back_en)}
 
 
@@ -213,7 +238,7 @@ def write_decks(decks: list[ImportedDeck], folder: Path, package_name: str) -> l
     texts: dict[Path, str] = {}
     for deck in decks:
         path = folder / f"{deck.stem}.md"
-        chinese: dict[str, tuple[str, str, str]] = {}
+        chinese: dict[tuple[str, bool], tuple[str, str, str]] = {}
         if path.exists():
             try:
                 if MARK not in path.read_text(encoding="utf-8"):
