@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from revise.errors import ReviseError, explain, is_backend_error, printable, stdout_json
-from revise.paths import default_cards_dir, default_config_path, default_db_path, place_numba_cache
-from revise.settings import GRAPHICS_MODES
+from revise.paths import card_folders, default_config_path, default_db_path, place_numba_cache
+from revise.settings import GRAPHICS_MODES, Settings, load_settings
 
 if TYPE_CHECKING:
     from revise.collection import Collection, StudyCard
@@ -42,9 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="the database file (default: $REVISE_DB, else data.db at the project root in a checkout, "
                         "in the user's data folder when installed)")
-    parser.add_argument("--cards", type=Path, default=None, metavar="DIR",
-                        help="the card folder (default: $REVISE_CARDS, else cards/ at the project root in a checkout, "
-                        "the bundled cards when installed)")
+    parser.add_argument("--cards", type=Path, action="append", default=None, metavar="DIR",
+                        help="a card folder; repeat it for several, the last being where new cards and imports go "
+                        "(default: $REVISE_CARDS, folders separated by ':', else the bundled cards, the settings' "
+                        "card_folders and your own folder: my-cards/ at the project root in a checkout, in the user's "
+                        "data folder when installed)")
     parser.add_argument("--config", type=Path, default=None, metavar="PATH",
                         help="the settings file (default: $REVISE_CONFIG, else revise.toml at the project root in a "
                         "checkout, in the user's config folder when installed)")
@@ -181,14 +183,11 @@ def _main(argv: Sequence[str] | None) -> int:
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     db_path = args.db or default_db_path()
-    cards_dir = args.cards or default_cards_dir()
     try:
         if args.command is None:
             from revise.ui.app import run_app
 
-            return run_app(db_path, cards_dir, args.graphics, args.config or default_config_path())
-        if args.command == "check":
-            return check(cards_dir)
+            return run_app(db_path, args.cards, args.graphics, args.config or default_config_path())
         if args.command == "demo":
             from revise.demo_engine.command import run_demo_command
 
@@ -197,9 +196,16 @@ def _main(argv: Sequence[str] | None) -> int:
             from revise.demo_engine.drill_command import run_drill_command
 
             return run_drill_command(args.name, args.seed, args.answer, args.json, args.list)
+        config_path = args.config or default_config_path()
+        loaded = load_settings(config_path)
+        for warning in loaded.warnings:
+            print(f"revise: warning: {printable(warning)}", file=sys.stderr)
+        folders = card_folders(args.cards, loaded.settings.card_folders, config_path.parent)
+        if args.command == "check":
+            return check(folders)
         if args.command == "import":
-            _read_anki_package(args, cards_dir)
-        return run_command(args, db_path, cards_dir)
+            _read_anki_package(args, folders[-1])
+        return run_command(args, db_path, folders, loaded.settings)
     except BrokenPipeError:
         raise
     except Exception as error:
@@ -211,15 +217,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
 
 
-def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int:
-    """Opens the collection under the settings, syncs it (settings and card problems go to stderr), then runs it."""
+def run_command(args: argparse.Namespace, db_path: Path, folders: list[Path], settings: Settings) -> int:
+    """Opens the collection of these card folders under the settings, syncs it (card problems go to stderr), then
+    runs the command."""
     from revise.collection import Collection
-    from revise.settings import load_settings
 
-    loaded = load_settings(args.config or default_config_path())
-    for warning in loaded.warnings:
-        print(f"revise: warning: {printable(warning)}", file=sys.stderr)
-    collection = Collection(db_path, cards_dir, loaded.settings.scheduler_config())
+    collection = Collection(db_path, folders, settings.scheduler_config())
     try:
         report = collection.sync()
         for problem in report.problems:
@@ -234,13 +237,13 @@ def run_command(args: argparse.Namespace, db_path: Path, cards_dir: Path) -> int
         collection.close()
 
 
-def check(cards_dir: Path) -> int:
-    """Validates the card folder: every problem and warning as file:line, exit 1 if there is a problem (warnings
+def check(folders: list[Path]) -> int:
+    """Validates the card folders: every problem and warning as file:line, exit 1 if there is a problem (warnings
     alone pass)."""
     from revise.cards.loader import check_cards
     from revise.cards.model import errors, problem_counts
 
-    count, problems = check_cards(cards_dir)
+    count, problems = check_cards(folders)
     for problem in problems:
         print(problem)
     print(f"{count} cards, {problem_counts(problems) or '0 problems'}")
@@ -422,13 +425,13 @@ def rename(collection: Collection, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_anki_package(args: argparse.Namespace, cards_dir: Path) -> None:
+def _read_anki_package(args: argparse.Namespace, own_folder: Path) -> None:
     """Reads the package to import into `args.decks` before the collection is opened, so that a bad one changes
     nothing, and makes the folder it goes into (a new card folder is not a missing one)."""
     from revise.anki.importer import read_decks
 
     args.decks = read_decks(args.package)
-    (args.into or cards_dir).mkdir(parents=True, exist_ok=True)
+    (args.into or own_folder).mkdir(parents=True, exist_ok=True)
 
 
 def import_anki(collection: Collection, args: argparse.Namespace) -> int:
@@ -438,11 +441,12 @@ def import_anki(collection: Collection, args: argparse.Namespace) -> int:
     from revise.cards.model import errors
 
     decks = args.decks
-    folder = args.into or collection.cards_dir
+    folder = args.into or collection.own_folder
     paths = write_decks(decks, folder, args.package.name)
-    cards = [card for deck in decks for card in deck.cards]
-    print(f"import: {len(cards)} cards in {len(decks)} decks: " + ", ".join(printable(path.name) for path in paths))
-    if folder.resolve() != collection.cards_dir.resolve():
+    cards = [card for deck in decks for card in deck.cards]  # review items: a cloze card has one per cloze
+    print(f"import: {len({card.id for card in cards})} cards in {len(decks)} decks: "
+          + ", ".join(printable(path.name) for path in paths))
+    if folder.resolve() not in {folder_in_use.resolve() for folder_in_use in collection.folders}:
         print(f"not synced: {printable(str(folder))} is not the card folder in use; "
               f"`revise --cards {printable(str(folder))} import` syncs them with their history")
         return 0

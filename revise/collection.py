@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -17,9 +17,11 @@ from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from revise.cards.loader import as_folders
 from revise.cards.model import CardText
 from revise.cards.parser import CARD_ID, bad_id, rewrite_card_id
 from revise.cards.sync import SyncReport, rename_card, sync_cards
+from revise.cards.writer import replace_file
 from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
@@ -28,7 +30,7 @@ from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
-from revise.text.cloze import ITEM_SEPARATOR
+from revise.text.cloze import ITEM_SEPARATOR, split_item_id
 
 if TYPE_CHECKING:
     from revise.anki.importer import CardHistory
@@ -75,8 +77,10 @@ class Collection:
     next card is chosen.
     """
 
-    def __init__(self, db_path: Path, cards_dir: Path, config: SchedulerConfig | None = None) -> None:
-        self.db_path, self.cards_dir = db_path, cards_dir
+    def __init__(self, db_path: Path, folders: Path | Sequence[Path], config: SchedulerConfig | None = None) -> None:
+        self.db_path, self.folders = db_path, as_folders(folders)
+        # Deck files are named relative to the first folder; the learner's own cards (new ones, imports) go in the last.
+        self.cards_dir, self.own_folder = self.folders[0], self.folders[-1]
         self.glossary: Glossary | None = None  # the card folder's, as the last sync read it; search finds names by it
         self.engine = open_engine(db_path)
         self._sessions = session_factory(self.engine)
@@ -131,7 +135,7 @@ class Collection:
 
     def sync(self, now: datetime | None = None) -> SyncReport:
         """Brings the cards in step with the files (see `sync_cards`), and keeps the glossary it read for search."""
-        report = self._write(lambda session: sync_cards(session, self.cards_dir, now or utc_now()))
+        report = self._write(lambda session: sync_cards(session, self.folders, now or utc_now()))
         self.glossary = report.glossary
         return report
 
@@ -335,14 +339,13 @@ class Collection:
             raise ReviseError(f"no card with id `{old_id}` in {path}: run revise sync, then try again")
         for item in items:
             rename_card(session, item, new_id + item.id[len(old_id):])
-        temporary = path.with_name(f".{path.name}.revise-rename")  # hidden: never read as a deck
-        try:
-            temporary.write_bytes(rewritten.encode("utf-8"))
-            temporary.chmod(path.stat().st_mode & 0o7777)
-            temporary.replace(path)  # at once: an editor or a sync never sees half a file
-        finally:
-            temporary.unlink(missing_ok=True)
+        replace_file(path, rewritten.encode("utf-8"))
         return path
+
+    def written_ids(self) -> set[str]:
+        """Every id a card file gives or gave a card (retired ones too: an id stays with its history)."""
+        with self._transaction() as session:
+            return {split_item_id(card_id)[0] for card_id in session.scalars(select(Card.id))}
 
     @staticmethod
     def _items(session: Session, card_id: str) -> list[Card]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -46,11 +47,30 @@ def default_db_path() -> Path:
 
 
 def default_cards_dir() -> Path:
-    """The card folder: `REVISE_CARDS` if set, else `cards/` at the project root in a checkout, else the cards
-    that ship inside the package."""
-    if os.environ.get("REVISE_CARDS"):
-        return Path(os.environ["REVISE_CARDS"])
+    """The bundled card folder: `cards/` at the project root in a checkout, else the cards that ship inside the
+    package."""
     return PROJECT_ROOT / "cards" if running_from_checkout() else BUNDLED_CARDS_DIR
+
+
+def own_cards_dir() -> Path:
+    """The learner's own card folder, where new cards and imported decks go: `my-cards/` at the project root in a
+    checkout (beside data.db, kept out of git), `cards` in the user's data folder when installed."""
+    return PROJECT_ROOT / "my-cards" if running_from_checkout() else user_folder("data") / "cards"
+
+
+def card_folders(given: Sequence[Path] | None = None, settings_folders: Sequence[str] = (),
+                 settings_dir: Path | None = None) -> list[Path]:
+    """The card folders in force, the last being where the learner's new cards go: the folders given (repeated
+    `--cards`), else `REVISE_CARDS` (folders separated by `os.pathsep`), else the bundled cards, the settings'
+    `card_folders` (relative to `settings_dir`) and the learner's own folder, made here if missing."""
+    if given:
+        return list(given)
+    if os.environ.get("REVISE_CARDS"):
+        return [Path(part) for part in os.environ["REVISE_CARDS"].split(os.pathsep) if part]
+    own = own_cards_dir()
+    own.mkdir(parents=True, exist_ok=True)
+    chosen = [(settings_dir or Path.cwd()) / Path(folder).expanduser() for folder in settings_folders]
+    return [default_cards_dir(), *(folder for folder in chosen if folder != own), own]
 
 
 def default_config_path() -> Path:

@@ -40,6 +40,8 @@ def shown(value: object) -> str:
         return str(value).lower()
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return f"[{', '.join(shown(item) for item in value)}]"
     return str(value)
 
 
@@ -149,6 +151,27 @@ class ChoiceSetting(SettingSpec):
         return value
 
 
+@dataclass(frozen=True)
+class FoldersSetting(SettingSpec):
+    """A list of folders: a TOML list of paths in the file (`~` for home, relative to the file's folder), separated
+    by `;` in the form."""
+
+    @property
+    def valid(self) -> str:
+        return 'a list of folders, e.g. ["~/notes/ml-cards"]'
+
+    def check(self, value: object) -> Any:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise self.error(value)
+        return tuple(item.strip() for item in value)
+
+    def from_text(self, text: str) -> Any:
+        return self.check([part for part in text.split(";") if part.strip()])
+
+    def as_text(self, value: Any) -> str:
+        return "; ".join(value)
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     NumberSetting("desired_retention", "Desired retention",
                   "the chance of remembering a card when it comes due; higher means more reviews",
@@ -162,6 +185,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ChoiceSetting("graphics", "Graphics", "how plots are drawn (takes effect the next time revise starts)",
                   choices={mode: mode for mode in GRAPHICS_MODES}),
     ChoiceSetting("language", "Language", "the language cards are shown in", choices=LANGUAGE_NAMES),
+    FoldersSetting("card_folders", "Card folders", "more folders of your own cards, read after the bundled ones "
+                   "(takes effect the next time revise starts)"),
 )
 SPECS = {spec.name: spec for spec in SETTINGS}
 
@@ -183,6 +208,7 @@ class Settings:
     rollover_hour: int = 4
     graphics: str = "auto"
     language: str = "en"
+    card_folders: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Checks every value against its range (raising SettingError) and keeps it in its plain form."""
@@ -277,6 +303,7 @@ def save_settings(path: Path, settings: Settings, names: Iterable[str] | None = 
         raise ReviseError(f"{path}: cannot read the settings file, so nothing was saved ({error})") from None
     for name in SPECS if names is None else names:
         value = getattr(settings, name)
+        value = list(value) if isinstance(value, tuple) else value
         if name in document:
             document[name] = value
         else:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from revise import paths
-from revise.cards.loader import check_cards
+from revise.cards.loader import card_files, check_cards, load_known_names, read_card_file
 from revise.paths import PROJECT_ROOT
 
 # What the wheel is built from, copied so that building leaves nothing (build/, *.egg-info) in the checkout.
@@ -93,8 +93,15 @@ def test_an_installed_revise_runs_from_any_folder_with_its_files_in_the_users_fo
     settings.write_text("no_such_setting = 1\n", encoding="utf-8")
 
     stats = revise("stats", "--json")
-    assert json.loads(stats.stdout)["cards"] == card_count
+    items = len(_review_items(PROJECT_ROOT / "cards"))  # what is scheduled: a cloze card has an item per cloze
+    assert json.loads(stats.stdout)["cards"] == items
     assert f"{settings}:1: unknown setting" in stats.stderr, "the settings must be read from the config folder"
+
+    imported = revise("import", str(_anki_package(tmp_path / "anki")))
+    assert "import: 4 cards in 2 decks" in imported.stdout and "history: 4 reviews logged" in imported.stdout
+    own = home / ".local/share/revise/cards"
+    assert sorted(path.name for path in own.glob("*.md")) == ["default.md", "ml-optimisation.md"]
+    assert json.loads(revise("stats", "--json").stdout)["cards"] == items + 5
 
     demo = json.loads(revise("demo", "nms", "--json").stdout)
     assert demo["data"]["kept"] == [0, 4] and "kept 2 of 9 boxes" in demo["summary"]
@@ -102,6 +109,21 @@ def test_an_installed_revise_runs_from_any_folder_with_its_files_in_the_users_fo
 
     assert not list(elsewhere.iterdir()) and not list(site_packages.glob("data.db*"))
     assert {name for name in ("data.db", "revise.toml") if (PROJECT_ROOT / name).exists()} == checkout_files
+
+
+def _review_items(folder: Path) -> list[str]:
+    """The ids of the review items of a card folder's decks."""
+    known, _ = load_known_names(folder)
+    return [card.id for path in card_files(folder) for card in read_card_file(path, known).cards]
+
+
+def _anki_package(folder: Path) -> Path:
+    """A current-format Anki package with notes of each kind and their reviews, made by the `anki` library."""
+    from tests.test_anki_import import _build_collection
+
+    folder.mkdir()
+    _build_collection(folder)
+    return folder / "current.apkg"
 
 
 def test_a_checkout_keeps_its_files_at_the_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,11 +148,16 @@ def test_installed_defaults_follow_xdg_and_yield_to_the_revise_variables(tmp_pat
     assert paths.default_config_path() == tmp_path / "home" / ".config" / "revise" / "revise.toml"
     assert (tmp_path / "home" / ".config" / "revise").is_dir(), "made, so that the app can save settings there"
     assert paths.default_cards_dir() == paths.BUNDLED_CARDS_DIR
+    own = tmp_path / "data" / "revise" / "cards"
+    assert paths.card_folders() == [paths.BUNDLED_CARDS_DIR, own] and own.is_dir(), "new cards go to the last"
+    assert paths.card_folders(None, ["~/notes", "shared"], tmp_path / "config") == [
+        paths.BUNDLED_CARDS_DIR, tmp_path / "home" / "notes", tmp_path / "config" / "shared", own]
+    assert paths.card_folders([tmp_path / "a", tmp_path / "b"], ["~/notes"]) == [tmp_path / "a", tmp_path / "b"]
     monkeypatch.setenv("REVISE_DB", str(tmp_path / "mine.db"))
     monkeypatch.setenv("REVISE_CARDS", str(tmp_path / "my-cards"))
     monkeypatch.setenv("REVISE_CONFIG", str(tmp_path / "mine.toml"))
-    assert (paths.default_db_path(), paths.default_cards_dir(), paths.default_config_path()) == (
-        tmp_path / "mine.db", tmp_path / "my-cards", tmp_path / "mine.toml")
+    assert (paths.default_db_path(), paths.card_folders(), paths.default_config_path()) == (
+        tmp_path / "mine.db", [tmp_path / "my-cards"], tmp_path / "mine.toml")
 
 
 def test_numbas_cache_moves_to_the_user_cache_folder_only_when_the_demos_folder_is_read_only(

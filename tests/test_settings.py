@@ -28,6 +28,7 @@ BAD_VALUES = {
     "rollover_hour": ([24, -1, 4.5, "4"], "a whole number between 0 and 23"),
     "graphics": (["png", "", 1], "one of auto, sixel, kitty, halfcell, text"),
     "language": (["fr", "EN", None], "one of en, zh, both"),
+    "card_folders": (["~/notes", [""], [3], 3], 'a list of folders, e.g. ["~/notes/ml-cards"]'),
 }
 TOML_BAD_VALUES = {  # the same, as a learner could write them in the file (TOML has no null)
     name: [value for value in values if value is not None] for name, (values, _) in BAD_VALUES.items()

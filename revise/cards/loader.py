@@ -8,7 +8,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,17 @@ def scan_card_folder(cards_dir: Path) -> tuple[list[Path] | None, list[Problem]]
             kind = next((kind for test, kind in _KINDS if test(mode)), "a special file")
             problems.append(Problem(str(path), 1, f"not a regular file ({kind}), skipped"))
     return files, problems
+
+
+def as_folders(folders: Path | Sequence[Path]) -> list[Path]:
+    """One card folder or several, as a list: the first is the one deck files are named relative to."""
+    return [folders] if isinstance(folders, Path) else list(folders)
+
+
+def file_key(first_folder: Path, path: Path) -> str:
+    """How the database names a deck file: by its name in the first card folder (as ever), by its absolute path in
+    any other, so that two folders may each have a `notes.md`."""
+    return path.name if path.parent == first_folder else str(path.absolute())
 
 
 def card_files(cards_dir: Path) -> list[Path]:
@@ -216,25 +227,30 @@ def former_id_problems(claimed: dict[str, CardText]) -> tuple[list[Problem], set
     return problems, blocked
 
 
-def check_cards(cards_dir: Path) -> tuple[int, list[Problem]]:
-    """Validates every deck file of a folder, the values on `demo:` lines and the names on `drill:` lines too
-    (which imports those demos), and the glossary: its card ids, and the Chinese terms of the cards (warnings);
-    returns the number of valid cards and every problem."""
-    if not cards_dir.is_dir():
-        return 0, [Problem(str(cards_dir), 0, "no such card folder")]
-    known, problems = load_known_names(cards_dir)
-    files, stray = scan_card_folder(cards_dir)
-    problems.extend(stray)
-    parsed = [read_card_file(path, known) for path in files or []]
+def check_cards(folders: Path | Sequence[Path]) -> tuple[int, list[Problem]]:
+    """Validates every deck file of one or more card folders (ids are unique across them all), the values on
+    `demo:` lines and the names on `drill:` lines too (which imports those demos), and the first folder's glossary:
+    its card ids, and the Chinese terms of the cards (warnings); returns the number of valid cards and every problem.
+    A card folder's `sources.toml` says which notes its own cards may name."""
+    folders = as_folders(folders)
+    problems: list[Problem] = []
+    parsed: list[ParsedFile] = []
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), 0, "no such card folder"))
+            continue
+        known, known_problems = load_known_names(folder)
+        files, stray = scan_card_folder(folder)
+        problems += known_problems + stray
+        parsed += [read_card_file(path, known) for path in files or []]
     claimed, duplicates = claim_ids(file.cards for file in parsed)
     former, _ = former_id_problems(claimed)
     for file in parsed:
         problems.extend(file.problems)
     cards = list(claimed.values())
-    glossary, glossary_problems = load_glossary(cards_dir)
+    glossary, glossary_problems = load_glossary(folders[0])
     if glossary is not None:
         decks = [(file.cards[0].path, file.text, file.cards) for file in parsed if file.cards]
         glossary_problems += glossary.card_problems({card.written_id for card in cards}) + glossary.term_warnings(decks)
-    return len(claimed), (problems + duplicates + former + preset_problems(cards) + drill_problems(cards)
-                          + glossary_problems)
-
+    return len({card.written_id for card in cards}), (problems + duplicates + former + preset_problems(cards)
+                                                      + drill_problems(cards) + glossary_problems)

@@ -208,7 +208,7 @@ def _sections(draft: _Draft, sections: dict[str, str], problem: _Reporter
             continue
         start, lines = draft.sections[name]
         body = "\n".join(lines).strip()
-        if not body:
+        if not body and name not in OPTIONAL_SECTIONS:
             problem(start, f"section `### {name}` is empty")
         first_line = start + 1 + next((i for i, text in enumerate(lines) if text.strip()), 0)
         shown = body

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,11 +13,12 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.cards.glossary import Glossary
-from revise.cards.loader import (claim_ids, former_id_problems, load_glossary, load_known_names, parse_card_bytes,
-                                 scan_card_folder, unreadable_problem)
+from revise.cards.loader import (as_folders, claim_ids, file_key, former_id_problems, load_glossary, load_known_names,
+                                 parse_card_bytes, scan_card_folder, unreadable_problem)
 from revise.cards.model import CardText, ParsedFile, Problem, errors, problem_counts
 from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
 from revise.store.schema import Base, Card, CardFile, CardSchedule, Deck
+from revise.text.cloze import split_item_id
 
 
 @dataclass
@@ -33,9 +36,10 @@ class SyncReport:
     glossary: Glossary | None = None
 
     def summary(self) -> str:
-        """One line for the user, e.g. `sync: 3 added, 1 updated, 0 retired, 0 restored; 2 files unchanged`."""
-        line = (f"sync: {len(self.added)} added, {len(self.updated)} updated, {len(self.retired)} retired, "
-                f"{len(self.restored)} restored")
+        """One line for the user, e.g. `sync: 3 added, 1 updated, 0 retired, 0 restored; 2 files unchanged`, counting
+        cards (a cloze card once, however many clozes it has)."""
+        line = (f"sync: {_cards(self.added)} added, {_cards(self.updated)} updated, {_cards(self.retired)} retired, "
+                f"{_cards(self.restored)} restored")
         if self.renamed:
             shown = ", ".join(f"{old} -> {new}" for old, new in self.renamed[:3])
             more = len(self.renamed) - 3
@@ -45,64 +49,76 @@ class SyncReport:
         return line
 
 
-def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
-    """Adds new cards, updates edited ones, retires removed ones and revives restored ones, in one transaction.
+def _cards(item_ids: list[str]) -> int:
+    """How many cards these review items are of (a cloze card's items count once)."""
+    return len({split_item_id(item)[0] for item in item_ids})
+
+
+def sync_cards(session: Session, folders: Path | Sequence[Path], now: datetime) -> SyncReport:
+    """Adds new cards, updates edited ones, retires removed ones and revives restored ones, in one transaction, from
+    one card folder or several (ids are unique across them; see `file_key` for how their files are named).
 
     A file whose size and modification time are as last seen is not read. A file with problems still
     contributes its valid cards, but retires none, so that a typo never hides a card's history; nor does
-    a deck that cannot be read (a directory or broken link where a deck was, a file that is not UTF-8).
+    a deck that cannot be read (a directory or broken link where a deck was, a file that is not UTF-8), nor a
+    folder that cannot be listed (or is gone: it is not taken for an empty one).
     A new card whose `was:` line names an id the database holds (retired, or about to be because no file
     holds it any more) takes over that card: its schedule, review log and search entry move to the new id
     (see `rename_card`). A former id still held by a card in the files is a problem, not a rename.
-    The search index follows every change. The glossary is read every time (its mistakes are problems of the sync;
-    the card ids it names and the cards' Chinese terms are left to `check_cards`).
+    The search index follows every change. The first folder's glossary is read every time (its mistakes are
+    problems of the sync; the card ids it names and the cards' Chinese terms are left to `check_cards`).
     """
     report = SyncReport()
     rebuild_if_stale(session)
-    names, report.problems = load_known_names(cards_dir)
-    report.glossary, glossary_problems = load_glossary(cards_dir)
-    report.problems += glossary_problems
-    if not cards_dir.is_dir():
-        report.problems.append(Problem(str(cards_dir), 0, "no such card folder"))
-        return report
+    folders = as_folders(folders)
+    first = folders[0]
+    report.glossary, report.problems = load_glossary(first)
     known_files = {row.path: row for row in session.scalars(select(CardFile))}
     unchanged: set[str] = set()
     parsed: dict[str, ParsedFile] = {}
     to_record: dict[str, CardFile] = {}  # recorded once every check passed, so that a file with a problem is read again
-    files, stray = scan_card_folder(cards_dir)
-    report.problems.extend(stray)
-    if files is None:  # a folder that cannot be listed is not an empty one: nothing is retired
-        return report
-    for path in files:
-        try:
-            stat = path.stat()
-            seen = known_files.get(path.name)
-            if seen and (seen.mtime_ns, seen.size) == (stat.st_mtime_ns, stat.st_size):
-                unchanged.add(path.name)
+    unlisted: set[Path] = set()  # folders whose cards stay as they are: none of them is retired
+    for folder in folders:
+        names, problems = load_known_names(folder)
+        files, stray = scan_card_folder(folder) if folder.is_dir() else (None, [])
+        report.problems += problems + stray
+        if files is None:
+            if not stray:
+                report.problems.append(Problem(str(folder), 0, "no such card folder"))
+            unlisted.add(folder if folder == first else folder.absolute())
+            continue
+        for path in files:
+            key = file_key(first, path)
+            try:
+                stat = path.stat()
+                seen = known_files.get(key)
+                if seen and (seen.mtime_ns, seen.size) == (stat.st_mtime_ns, stat.st_size):
+                    unchanged.add(key)
+                    continue
+                data = path.read_bytes()
+            except OSError as error:
+                report.problems.append(unreadable_problem(path, error))
                 continue
-            data = path.read_bytes()
-        except OSError as error:
-            report.problems.append(unreadable_problem(path, error))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if seen and seen.sha256 == digest:
-            seen.mtime_ns, seen.size = stat.st_mtime_ns, stat.st_size
-            unchanged.add(path.name)
-            continue
-        parsed[path.name] = file = parse_card_bytes(data, path, names)
-        report.problems.extend(file.problems)
-        if not errors(file.problems):
-            to_record[path.name] = CardFile(path=path.name, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest)
+            digest = hashlib.sha256(data).hexdigest()
+            if seen and seen.sha256 == digest:
+                seen.mtime_ns, seen.size = stat.st_mtime_ns, stat.st_size
+                unchanged.add(key)
+                continue
+            parsed[key] = file = parse_card_bytes(data, path, names)
+            report.problems.extend(file.problems)
+            if not errors(file.problems):
+                to_record[key] = CardFile(path=key, mtime_ns=stat.st_mtime_ns, size=stat.st_size, sha256=digest)
     report.files_read, report.files_skipped = len(parsed), len(unchanged)
     if not parsed and unchanged == set(known_files):
         return report
+    in_unlisted = {key for key in known_files if _folder_of(first, key) in unlisted}
     rows = {row.id: row for row in session.scalars(select(Card))}
 
-    kept = {card_id: CardText.from_row(row, cards_dir) for card_id, row in rows.items()
+    kept = {card_id: CardText.from_row(row, first) for card_id, row in rows.items()
             if row.retired_at is None and row.path in unchanged}
     claimed, duplicates = claim_ids((file.cards for file in parsed.values()), kept)
     report.problems.extend(duplicates)
-    troubled = {Path(problem.path).name for problem in errors(report.problems)}
+    troubled = {file_key(first, Path(problem.path)) for problem in errors(report.problems)}
     first_former = len(report.problems)
     former, blocked = former_id_problems(claimed)
     report.problems.extend(former)
@@ -123,12 +139,12 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
                 new_cards.append((name, card))
     _insert(session, new_cards, now)
     report.added.extend(card.id for _, card in new_cards)
-    held_back = {Path(problem.path).name for problem in errors(report.problems[first_former:])}
+    held_back = {file_key(first, Path(problem.path)) for problem in errors(report.problems[first_former:])}
     for name, record in to_record.items():
         if name not in held_back:  # a `was:` problem: read the file again next time
             session.merge(record)
 
-    unreadable = {Path(problem.path).name for problem in errors(report.problems)}
+    unreadable = {file_key(first, Path(problem.path)) for problem in errors(report.problems)} | in_unlisted
     for card_id, row in rows.items():
         if row.retired_at is None and card_id not in claimed and row.path not in unreadable:
             row.retired_at = now
@@ -142,6 +158,11 @@ def sync_cards(session: Session, cards_dir: Path, now: datetime) -> SyncReport:
     unindex_cards(session, report.retired)
     keep_course_order(session)
     return report
+
+
+def _folder_of(first_folder: Path, key: str) -> Path:
+    """The card folder of a deck file, from the name the database gives it (see `file_key`)."""
+    return Path(key).parent if os.path.isabs(key) else first_folder
 
 
 def _take_over(session: Session, rows: dict[str, Card], card: CardText, troubled: set[str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +15,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from revise.paths import default_config_path
+from revise.paths import card_folders, default_config_path
 from revise.settings import LANGUAGE_NAMES, LANGUAGES, Settings, load_settings, save_settings, with_stored_language
 from revise.ui.graphics import prepare_graphics, resolve_graphics
 from revise.ui.context import Context
@@ -61,9 +62,11 @@ class ReviseApp(App[None]):
         warnings: tuple[str, ...]
 
 
-    def __init__(self, db_path: Path, cards_dir: Path, graphics: str = "text", config_path: Path | None = None) -> None:
+    def __init__(self, db_path: Path, folders: Path | Sequence[Path] | None, graphics: str = "text",
+                 config_path: Path | None = None) -> None:
         super().__init__()
-        self.db_path, self.cards_dir, self.graphics = db_path, cards_dir, graphics
+        # The card folders given (None: those of the settings, see `card_folders`).
+        self.db_path, self.folders, self.graphics = db_path, folders, graphics
         self.config_path = config_path or default_config_path()
         self.context: Context | None = None  # the screens' seam to the collection, once it is open
         self.settings = Settings()
@@ -93,7 +96,9 @@ class ReviseApp(App[None]):
             self.post_message(self.Counted(early))
         from revise.collection import Collection
 
-        collection = Collection(self.db_path, self.cards_dir, loaded.settings.scheduler_config())
+        folders = ([self.folders] if isinstance(self.folders, Path)
+                   else card_folders(self.folders, settings.card_folders, self.config_path.parent))
+        collection = Collection(self.db_path, folders, settings.scheduler_config())
         try:
             report = collection.sync()
             settings = with_stored_language(loaded, collection.setting("language"))
@@ -181,10 +186,11 @@ class ReviseApp(App[None]):
             self.collection.close()
 
 
-def run_app(db_path: Path, cards_dir: Path, graphics: str | None = None, config_path: Path | None = None) -> int:
+def run_app(db_path: Path, folders: Sequence[Path] | None, graphics: str | None = None,
+            config_path: Path | None = None) -> int:
     """Runs the app until the learner quits, drawing plots in the graphics mode given, else the settings file's."""
     config_path = config_path or default_config_path()
     mode = resolve_graphics(graphics or load_settings(config_path).settings.graphics)
     prepare_graphics(mode)
-    ReviseApp(db_path, cards_dir, mode, config_path).run()
+    ReviseApp(db_path, folders, mode, config_path).run()
     return 0

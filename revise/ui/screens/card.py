@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -28,6 +29,7 @@ class CardScreen(Screen[None]):
 
     BINDINGS = [
         Binding("d", "demo", "Demo", id="demo", tooltip="Run the card's live demo"),
+        Binding("a", "add_card", "Add card", id="add-card", tooltip="Write a new card in $EDITOR, then review it"),
         Binding("escape,q", "back", "Back", id="back", tooltip="Back to the results"),
     ]
 
@@ -88,6 +90,12 @@ class CardScreen(Screen[None]):
         """Opens or closes the card's live demo."""
         if self.card is not None:
             self.query_one(CardView).toggle_demo(self.card.text)
+
+    def action_add_card(self) -> None:
+        """Adds a card to this card's deck (or another), then reviews it at once."""
+        from revise.ui.screens.add_card import add_then_review
+
+        add_then_review(self.app, self.context, Path(self.card.text.path) if self.card else None)
 
     def action_back(self) -> None:
         """Returns to the results (or the browser) this card was opened from."""

@@ -31,6 +31,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("space,enter", "review", "Review", id="review", tooltip="Start today's review"),
         Binding("p", "practice", "Practice", id="practice", tooltip="Drills with fresh numbers, outside the schedule"),
+        Binding("a", "add_card", "Add card", id="add-card", tooltip="Write a new card in $EDITOR, then review it"),
         Binding("b", "app.browse", "Browse", id="browse", tooltip="Every card in a table"),
         Binding("s", "app.stats", "Stats", id="stats", tooltip="Reviews, retention, forecast and card statistics"),
         Binding("o", "options", "Options", id="options", tooltip="Settings: daily limits, steps, retention, language"),
@@ -67,7 +68,8 @@ class HomeScreen(Screen[None]):
             yield Static("Opening your cards…", id="counts")
             yield Static("", id="next-due")
             yield Static("", id="problems")
-            yield Static("Space: review · p: practise · Ctrl+F: search · b: browse · s: stats · o: options · q: quit",
+            yield Static("Space: review · a: add a card · p: practise · Ctrl+F: search · b: browse · s: stats · "
+                         "o: options · q: quit",
                          id="hint")
         yield Footer(compact=True)
 
@@ -138,6 +140,14 @@ class HomeScreen(Screen[None]):
         from revise.ui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.context))
+
+    def action_add_card(self) -> None:
+        """Adds a card once the collection is open, then reviews it at once."""
+        if not self._when_open(self.action_add_card):
+            return
+        from revise.ui.screens.add_card import add_then_review
+
+        add_then_review(self.app, self.context)
 
     def action_options(self) -> None:
         """Opens the settings form once the collection is open (a save applies to it at once)."""

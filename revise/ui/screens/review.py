@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import ComposeResult, SuspendNotSupported
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -22,6 +18,7 @@ from textual.widgets import Footer, Static
 
 from revise.cards.model import errors
 from revise.demo_engine.drill import drill_seed
+from revise.ui.editor import open_in_editor
 from revise.ui.timefmt import describe_due
 from revise.ui.widgets.card_view import CardView
 from revise.ui.widgets.drill_form import DrillForm
@@ -48,6 +45,7 @@ class ReviewScreen(Screen[None]):
         Binding("4", "rate(4)", "Easy", id="easy"),
         Binding("u", "undo", "Undo", id="undo", tooltip="Take back the last rating"),
         Binding("e", "edit", "Edit", id="edit", tooltip="Open the card's file in $EDITOR"),
+        Binding("a", "add_card", "Add", id="add-card", tooltip="Write a new card in $EDITOR and review it now"),
         Binding("d", "demo", "Demo", id="demo", tooltip="Run the card's live demo"),
         Binding("enter", "accept", "Accept", id="accept", show=False),
         Binding("q,escape", "back", "Back", id="back"),
@@ -70,9 +68,9 @@ class ReviewScreen(Screen[None]):
         error: str
         rated_log_id: int | None
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, first: str | None = None) -> None:
         super().__init__()
-        self.context = context
+        self.context, self.first = context, first  # a card to show before the due ones (one just added)
         self.card: StudyCard | None = None
         self.sides: CardSides | None = None
         self.revealed = False
@@ -96,7 +94,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         """Loads the first card, and follows the app's language."""
         self.watch(self.app, "language", self._show_card, init=False)
-        self.load(lambda: (None, None))
+        first = self.first
+        self.load(lambda: (self.collection.card(first) if first else None, None))
 
     @backend_work("review")
     def load(self, change: Change, notice: str = "") -> None:
@@ -225,27 +224,28 @@ class ReviewScreen(Screen[None]):
         self.load(lambda: (self.collection.undo(log_id), None), "Rating undone")
 
     def action_edit(self) -> None:
-        """Opens the card's file in $EDITOR at its line, then re-syncs and shows the card as edited.
-
-        The path is passed absolute, so a folder named like an option (`+cmd`, `-x`) is never read as one; an
-        editor that is missing or cannot be parsed is one line, and the review carries on.
-        """
+        """Opens the card's file in $EDITOR at its line, then re-syncs and shows the card as edited; an editor that
+        is missing or cannot be parsed is one line, and the review carries on."""
         if self.card is None:
             return
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        card_id, path = self.card.text.id, str(Path(self.card.text.path).resolve())
-        try:
-            command = [*shlex.split(editor), f"+{self.card.text.line}", path]
-            if shutil.which(command[0]) is None:
-                raise FileNotFoundError(f"no program `{command[0]}`")
-            with self.app.suspend():
-                subprocess.run(command, check=False)
-        except (ValueError, OSError, SuspendNotSupported) as error:
-            self.notify(f"cannot run the editor `{editor}` ({error}): set $VISUAL or $EDITOR to an editor's command",
-                        severity="error", markup=False)
+        card_id = self.card.text.id
+        failure = open_in_editor(self.app, Path(self.card.text.path), self.card.text.line)
+        if failure:
+            self.notify(failure, severity="error", markup=False)
             return
         self.busy = True
         self.load(lambda: (self._resync(card_id), None))
+
+    def action_add_card(self) -> None:
+        """Adds a card to this card's deck (or another), then shows it at once; the card shown comes back later."""
+        from revise.ui.screens.add_card import AddCardScreen
+
+        def show(card_id: str | None) -> None:
+            if card_id is not None:
+                self.busy = True
+                self.load(lambda: (self.collection.card(card_id), None))
+
+        self.app.push_screen(AddCardScreen(self.context, Path(self.card.text.path) if self.card else None), show)
 
     def _resync(self, card_id: str) -> StudyCard | None:
         """Syncs the files after an edit and returns the edited card (None if it is gone)."""
