@@ -14,6 +14,7 @@ import pytest
 
 from revise.anki.convert import to_markdown
 from revise.anki.importer import card_id
+from revise.cards.parser import parse_card_file
 from revise.cli import main
 from revise.collection import Collection
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
@@ -176,7 +177,7 @@ def _review_log(db_path: Path) -> list[tuple]:
         return db.execute("SELECT card_id, reviewed_at, rating, duration_ms, kind FROM review_log").fetchall()
 
 
-def test_a_second_import_keeps_the_chinese_the_learner_wrote(capsys, tmp_path: Path, anki_packages) -> None:
+def test_a_second_import_keeps_the_side_the_learner_wrote(capsys, tmp_path: Path, anki_packages) -> None:
     source, facts = anki_packages
     revise(capsys, tmp_path, "import", str(source / "current.apkg"))
     deck = tmp_path / "cards" / "ml-optimisation.md"
@@ -185,7 +186,11 @@ def test_a_second_import_keeps_the_chinese_the_learner_wrote(capsys, tmp_path: P
     start = text.index(f"id: {basic_id}")
     answer_zh = text.index("### 答\n", start) + len("### 答\n")
     end = text.index("\n\n## ", answer_zh)
-    deck.write_text(text[:answer_zh] + "一步一步沿梯度反方向走。" + text[end:], encoding="utf-8")
+    text = text[:answer_zh] + "一步一步沿梯度反方向走。" + text[end:]
+    start = text.index(f"id: {card_id(facts['guids']['reversed'])}\n")  # as if the note were Chinese: English written
+    answer_en = text.index("### A\n", start) + len("### A\n")
+    deck.write_text(text[:answer_en] + "Adam keeps two moving averages." + text[text.index("\n\n### 答", answer_en):],
+                    encoding="utf-8")
     cloze_deck = tmp_path / "cards" / "default.md"
     text = cloze_deck.read_text(encoding="utf-8")
     cloze_zh = "{{c1::softmax::函数}}把{{c2::logits}}变成概率, $\\sum_i {{c2::p_i}} = 1$"
@@ -196,6 +201,9 @@ def test_a_second_import_keeps_the_chinese_the_learner_wrote(capsys, tmp_path: P
     assert code == 0, err
     assert "一步一步沿梯度反方向走。" in deck.read_text(encoding="utf-8")
     assert "history: 0 reviews logged" in out
+    reversed_note = parse_card_file(deck.read_text(encoding="utf-8"), str(deck), "ml-optimisation").cards[1]
+    assert reversed_note.back_en == "Adam keeps two moving averages."
+    assert reversed_note.back_zh.startswith("$m_t$ and"), "the side the learner did not write follows the note"
     collection = Collection(tmp_path / "data.db", tmp_path / "cards")
     try:
         cloze = collection.card(item_id(card_id(facts["guids"]["cloze"]), 2)).text
@@ -276,4 +284,19 @@ def test_imported_decks_pass_check_and_into_another_folder_syncs_nothing(capsys,
         "default.md", "ml-optimisation-media", "ml-optimisation.md"]
     code = main(["--cards", str(tmp_path / "elsewhere"), "check"])
     out = capsys.readouterr().out
-    assert code == 0 and out.endswith("4 cards, 0 problems\n"), out
+    assert code == 0 and out.endswith("4 cards, 4 warnings\n"), out  # warnings alone pass
+    assert out.count("warning: the English and Chinese sides are the same text: write the other language") == 4
+
+
+def test_an_imported_note_exported_again_goes_back_to_its_own_guid(capsys, tmp_path: Path, anki_packages) -> None:
+    from tests.test_anki_export import anki_notes
+
+    source, facts = anki_packages
+    revise(capsys, tmp_path, "import", str(source / "current.apkg"))
+    code, _, err = revise(capsys, tmp_path, "export", str(tmp_path / "back.apkg"))
+    assert code == 0, err
+    notes, col = anki_notes(tmp_path / "back.apkg", tmp_path / "anki")
+    col.close()
+    originals = set(facts["guids"].values())
+    assert originals <= set(notes), "Anki updates the notes the cards came from instead of adding copies"
+    assert len(notes) == 4, "the reversed note's second card is a note of its own"

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from revise.anki.convert import PLACEHOLDER, placeholder
+from revise.anki.importer import note_guid_of
 from revise.errors import ReviseError
 from revise.store.schema import Deck
 from revise.text.cloze import anki_text
@@ -117,8 +118,9 @@ def _deck_id(name: str) -> int:
 
 
 def note_guid(card_id: str) -> str:
-    """A card's note guid, from its id alone: importing a later export into Anki updates the note."""
-    return genanki.guid_for("revise", card_id)
+    """A card's note guid, from its id alone: importing a later export into Anki updates the note, and a card
+    imported from Anki goes back to the note it came from (its guid), not to a copy of it."""
+    return note_guid_of(card_id) or genanki.guid_for("revise", card_id)
 
 
 def build_export(collection: Collection, deck: str | None = None, language: str = "both") -> Export:

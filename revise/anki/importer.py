@@ -81,6 +81,19 @@ def card_id(guid: str, reverse: bool = False) -> str:
     return f"anki-{encoded}" + ("-reverse" if reverse else "")
 
 
+def note_guid_of(revise_id: str) -> str | None:
+    """The guid of the Anki note a card was imported from (the inverse of `card_id`), or None for any other card (a
+    reversed note's second card included: exported, it is a note of its own)."""
+    encoded = revise_id.removeprefix("anki-")
+    if encoded == revise_id or not encoded.isalnum():
+        return None
+    try:
+        guid = base64.b32decode(encoded.upper() + "=" * (-len(encoded) % 8)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return guid if card_id(guid) == revise_id else None
+
+
 def deck_stem(name: str) -> str:
     """A deck file's name (without `.md`) from an Anki deck's full name: `ML::Optimisation` -> `ml-optimisation`."""
     stem = "-".join(re.findall(r"[^\W_]+", name.lower()))
@@ -203,33 +216,47 @@ def _tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag for tag in cleaned if tag))
 
 
-def deck_text(deck: ImportedDeck, package_name: str, chinese: dict[tuple[str, bool], tuple[str, str, str]]) -> str:
+Sides = tuple[str, str, str]  # a card's title, question and answer in one language
+Written = dict[tuple[str, bool], tuple[Sides, Sides]]  # (card id, is a cloze card) -> its English and Chinese sides
+
+
+def deck_text(deck: ImportedDeck, package_name: str, written: Written) -> str:
     """A deck's file in revise's card format, each card once: the note's text on both the English and the Chinese
-    sides, except where `chinese` holds what the learner wrote there ((card id, whether a cloze card) -> Chinese
-    title, question and answer); an empty extra of a cloze card has no section."""
+    sides, except the side the learner wrote (see `_sides_kept`); an empty extra of a cloze card has no section."""
     title = deck.name.replace("|", "/")
     parts = [f"# {title} | {title}\n\nImported from the Anki package `{package_name}` {MARK}: importing it again "
-             "rewrites this file, keeping the Chinese sides you wrote.\n"]
+             "rewrites this file, keeping the sides you wrote in the other language.\n"]
     cards = {card.id: card for card in deck.cards}  # a cloze card's items share its text
     for card in cards.values():
-        title_zh, question_zh, answer_zh = chinese.get((card.id, card.is_cloze),
-                                                       (card.title, card.question, card.answer))
+        english, chinese = _sides_kept((card.title, card.question, card.answer), written.get((card.id, card.is_cloze)))
         tags = f"tags: {' '.join(card.tags)}\n" if card.tags else ""
         names = ("Cloze", "填空", "Extra", "补充") if card.is_cloze else ("Q", "问", "A", "答")
         sections = "\n".join(f"### {name}\n{text}\n" for name, text
-                             in zip(names, (card.question, question_zh, card.answer, answer_zh)) if text)
-        parts.append(f"## {card.title} | {title_zh}\nid: {card.id}\n{tags}\n{sections}")
+                             in zip(names, (english[1], chinese[1], english[2], chinese[2])) if text)
+        parts.append(f"## {english[0]} | {chinese[0]}\nid: {card.id}\n{tags}\n{sections}")
     return "\n".join(parts)
 
 
-def written_chinese(path: Path, deck: str) -> dict[tuple[str, bool], tuple[str, str, str]]:
-    """The Chinese sides the learner wrote in an imported deck file (those that differ from the English), by card
-    id and whether it is a cloze card: a note imported before as a question keeps none when it becomes a cloze."""
+def _sides_kept(note: Sides, written: tuple[Sides, Sides] | None) -> tuple[Sides, Sides]:
+    """A card's English and Chinese sides at a new import: the note's text on both, but where the file's two sides
+    differ the learner wrote one of them, which stays: the English one when the Chinese still is the note's text (a
+    Chinese note), else the Chinese one."""
+    if written is None:
+        return note, note
+    english, chinese = written
+    return (english, note) if chinese == note else (note, chinese)
+
+
+def written_sides(path: Path, deck: str) -> Written:
+    """The English and Chinese sides of the cards of an imported deck file whose two sides differ (the learner wrote
+    one), by card id and whether it is a cloze card: a note imported before as a question keeps none when it
+    becomes a cloze."""
     from revise.cards.parser import parse_card_file
 
     parsed = parse_card_file(path.read_text(encoding="utf-8"), str(path), deck)
-    return {(card.written_id, card.cloze > 0): (card.title_zh, card.front_zh, card.back_zh) for card in parsed.cards
-            if (card.title_zh, card.front_zh, card.back_zh) != (card.title_en, card.front_en, card.back_en)}
+    sides = {(card.written_id, card.cloze > 0): ((card.title_en, card.front_en, card.back_en),
+                                                (card.title_zh, card.front_zh, card.back_zh)) for card in parsed.cards}
+    return {key: pair for key, pair in sides.items() if pair[0] != pair[1]}
 
 
 def write_decks(decks: list[ImportedDeck], folder: Path, package_name: str) -> list[Path]:
@@ -238,7 +265,7 @@ def write_decks(decks: list[ImportedDeck], folder: Path, package_name: str) -> l
     texts: dict[Path, str] = {}
     for deck in decks:
         path = folder / f"{deck.stem}.md"
-        chinese: dict[tuple[str, bool], tuple[str, str, str]] = {}
+        written: Written = {}
         if path.exists():
             try:
                 if MARK not in path.read_text(encoding="utf-8"):
@@ -246,8 +273,8 @@ def write_decks(decks: list[ImportedDeck], folder: Path, package_name: str) -> l
                                       "into another folder with --into")
             except UnicodeDecodeError:
                 raise ReviseError(f"{path} exists and is not UTF-8: rename it, or import with --into") from None
-            chinese = written_chinese(path, deck.stem)
-        texts[path] = deck_text(deck, package_name, chinese)
+            written = written_sides(path, deck.stem)
+        texts[path] = deck_text(deck, package_name, written)
     folder.mkdir(parents=True, exist_ok=True)
     for deck in decks:
         if deck.media:

@@ -253,4 +253,19 @@ def check_cards(folders: Path | Sequence[Path]) -> tuple[int, list[Problem]]:
         decks = [(file.cards[0].path, file.text, file.cards) for file in parsed if file.cards]
         glossary_problems += glossary.card_problems({card.written_id for card in cards}) + glossary.term_warnings(decks)
     return len({card.written_id for card in cards}), (problems + duplicates + former + preset_problems(cards)
-                                                      + drill_problems(cards) + glossary_problems)
+                                                      + drill_problems(cards) + glossary_problems
+                                                      + one_language_warnings(cards))
+
+
+def one_language_warnings(cards: list[CardText]) -> list[Problem]:
+    """A warning for each card whose English and Chinese sides are the same text, as `revise import` writes an Anki
+    note until the learner writes the other language (a warning: the card is reviewed as it is)."""
+    seen: set[str] = set()
+    warnings = []
+    for card in cards:
+        if card.written_id not in seen and (card.title_en, card.front_en, card.back_en) == (
+                card.title_zh, card.front_zh, card.back_zh):
+            seen.add(card.written_id)
+            warnings.append(Problem(card.path, card.line, "the English and Chinese sides are the same text: write "
+                                    "the other language in its sections", warning=True))
+    return warnings
