@@ -91,13 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--json", action="store_true", help="print JSON")
     anki = commands.add_parser(
         "import", help="make deck files of an Anki package, with its review history",
-        description="Write one deck file per Anki deck of FILE (.apkg or .colpkg) into the card folder, then sync "
+        description="Write one deck file per Anki deck of FILE (.apkg or .colpkg) into your own card folder, then sync "
         "and log the package's reviews, each card keeping the due date Anki gave it; importing the same package "
         "again updates the same cards and logs no review twice.")
     anki.add_argument("package", type=Path, metavar="FILE")
     anki.add_argument("--into", type=Path, metavar="DIR",
-                      help="write the deck files there (default: the card folder, --cards); "
-                      "only the card folder is synced")
+                      help="write the deck files there (default: your own card folder, the last --cards); "
+                      "a folder not among the card folders is not synced")
     export = commands.add_parser(
         "export", help="write the cards as an Anki package, to review in Anki or AnkiDroid",
         description="Write FILE.apkg: one Anki deck per deck, a Front/Back note per card with its formulas as "
@@ -447,7 +447,7 @@ def import_anki(collection: Collection, args: argparse.Namespace) -> int:
     print(f"import: {len({card.id for card in cards})} cards in {len(decks)} decks: "
           + ", ".join(printable(path.name) for path in paths))
     if folder.resolve() not in {folder_in_use.resolve() for folder_in_use in collection.folders}:
-        print(f"not synced: {printable(str(folder))} is not the card folder in use; "
+        print(f"not synced: {printable(str(folder))} is not one of the card folders in use; "
               f"`revise --cards {printable(str(folder))} import` syncs them with their history")
         return 0
     report = collection.sync()
