@@ -107,6 +107,8 @@ def test_cloze_mistakes_are_problems_at_their_line() -> None:
     assert "has no cloze" in str(_parse(none).problems[0])
     mixed = CLOZE_CARD.replace("### Extra", "### A")
     assert "`### A` in a cloze card" in str(_parse(mixed).problems[0])
+    drilled = CLOZE_CARD.replace("demo: optimizers", "demo: optimizers\ndrill: ewma.bias_corrected")
+    assert "a cloze card has no `drill:`" in str(_parse(drilled).problems[0]), "a drill would show the hidden part"
     twice = _parse(CLOZE_CARD + CLOZE_CARD.replace("## Adam", "## Again"))
     assert [str(problem) for problem in twice.problems] == ["deck.md:19: duplicate id `adam-bias` (first used at line 3)"]
     assert len(twice.cards) == 2

@@ -171,6 +171,9 @@ def _finish(draft: _Draft, path: str, deck: str, known: KnownNames, problem: _Re
     if is_cloze and (mixed := [name for name in draft.sections if name in SECTIONS]):
         problem(draft.sections[mixed[0]][0], f"`### {mixed[0]}` in a cloze card: a card has either ### Q, ### 问, "
                 "### A and ### 答, or ### Cloze, ### 填空 and ### Extra, ### 补充")
+    if is_cloze and drill is not None:
+        problem(drill[0], "a cloze card has no `drill:` (its worked problem would show what the clozes hide): "
+                "put the drill on a question card")
     bodies, maths, numbers = _sections(draft, CLOZE_SECTIONS if is_cloze else SECTIONS, problem)
     if is_cloze and len(numbers) == 2 and numbers["en"] != numbers["zh"]:
         problem(draft.sections["填空"][0], f"the cloze numbers differ: ### Cloze has {_listed(numbers['en'])}, "
