@@ -158,7 +158,7 @@ class FoldersSetting(SettingSpec):
 
     @property
     def valid(self) -> str:
-        return 'a list of folders, e.g. ["~/notes/ml-cards"]'
+        return 'a list of folders: ["~/notes", "~/more"] in the file, ~/notes; ~/more in the form'
 
     def check(self, value: object) -> Any:
         if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) and item.strip() for item in value):

@@ -28,7 +28,8 @@ BAD_VALUES = {
     "rollover_hour": ([24, -1, 4.5, "4"], "a whole number between 0 and 23"),
     "graphics": (["png", "", 1], "one of auto, sixel, kitty, halfcell, text"),
     "language": (["fr", "EN", None], "one of en, zh, both"),
-    "card_folders": (["~/notes", [""], [3], 3], 'a list of folders, e.g. ["~/notes/ml-cards"]'),
+    "card_folders": (["~/notes", [""], [3], 3],
+                     'a list of folders: ["~/notes", "~/more"] in the file, ~/notes; ~/more in the form'),
 }
 TOML_BAD_VALUES = {  # the same, as a learner could write them in the file (TOML has no null)
     name: [value for value in values if value is not None] for name, (values, _) in BAD_VALUES.items()
@@ -233,3 +234,12 @@ def test_commands_print_each_settings_problem_on_one_stderr_line(capsys, tmp_pat
     [line] = err.splitlines()
     assert line.startswith(f"revise: warning: {config}:1: not valid TOML (") and "Traceback" not in err
     assert config.read_text(encoding="utf-8") == "new_per_day = = 1\n", "the learner's file is left alone"
+
+
+def test_card_folders_go_from_the_form_to_the_file_and_back(tmp_path: Path) -> None:
+    path = tmp_path / "revise.toml"
+    folders = SPECS["card_folders"].from_text(" ~/notes ;  shared/ml ; ")
+    assert folders == ("~/notes", "shared/ml") and SPECS["card_folders"].as_text(folders) == "~/notes; shared/ml"
+    save_settings(path, replace(Settings(), card_folders=folders), ["card_folders"])
+    assert 'card_folders = ["~/notes", "shared/ml"]' in path.read_text(encoding="utf-8")
+    assert load_settings(path).settings.card_folders == folders
