@@ -37,7 +37,7 @@ from revise.store.schema import Card, CardSchedule
 
 CARDS, FILES = 50_000, 200
 # Bump when the synthetic collection is written differently, so that a cached one is rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 CACHE_PREFIX, DB_NAME, BUILD_RECORD = "revise-bench-search-", "bench.db", "build.json"
 # A share of the cards has been reviewed, due within a month either side of today, so that `is:due` selects some.
 REVIEWED_SHARE, DUE_SPREAD_DAYS = 0.4, 30
@@ -58,10 +58,12 @@ def typed_prefixes(searches: tuple[str, ...] = SEARCHES) -> list[str]:
 
 
 def _card_markdown(card: CardText, number: int) -> str:
-    """A card in the file format, with a fresh id and its titles numbered so that every copy differs."""
-    fields = [f"id: {card.id}-{number}", f"tags: {' '.join(card.tags)}" if card.tags else "",
+    """A card (a question or a cloze card) in the file format, with a fresh id and its titles numbered so that every
+    copy differs."""
+    fields = [f"id: {card.written_id}-{number}", f"tags: {' '.join(card.tags)}" if card.tags else "",
               f"demo: {card.demo}" if card.demo else "", f"source: {card.source}" if card.source else ""]
-    sections = (("Q", card.front_en), ("问", card.front_zh), ("A", card.back_en), ("答", card.back_zh))
+    names = ("Cloze", "填空", "Extra", "补充") if card.cloze else ("Q", "问", "A", "答")
+    sections = zip(names, (card.front_en, card.front_zh, card.back_en, card.back_zh))
     return "\n".join([f"## {card.title_en} {number} | {card.title_zh} {number}", *filter(None, fields), "",
                       *(f"### {name}\n{body}\n" for name, body in sections)])
 
@@ -84,7 +86,7 @@ def write_collection(folder: Path) -> None:
     copies: Counter[str] = Counter()
     numbers = itertools.count(1)
     for file, files in zip(parsed, _files_per_deck([len(file.cards) for file in parsed])):
-        cycle = itertools.cycle(file.cards)
+        cycle = itertools.cycle([card for card in file.cards if card.stands_for_card])  # a cloze card once
         heading = f"# {file.deck.title_en} | {file.deck.title_zh}"
         topic = file.deck.name.lstrip("0123456789-")  # so that `deck:optimisation` finds 017-optimisation
         for _ in range(files):

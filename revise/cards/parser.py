@@ -229,7 +229,7 @@ def _sections(draft: _Draft, sections: dict[str, str], problem: _Reporter
         for offset, message in formula_problems(shown, read):
             problem.warn(first_line + offset, f"{message} (shown as its LaTeX)")
         if name not in SECTIONS or name in ANSWERS:
-            if (words := word_count(shown)) > MOST_ANSWER_WORDS:
+            if (words := word_count(shown, read.formulas)) > MOST_ANSWER_WORDS:
                 problem.warn(first_line, f"{'an answer' if name in ANSWERS else 'a text'} of about {words} words: "
                              f"split the card or trim it to about {AIM_ANSWER_WORDS} (a card should be answerable "
                              "in about 10 seconds)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from revise.text.cloze import show_cloze
-from revise.text.math_markdown import formula_text, formulas_if_closed, render_math
+from revise.text.math_markdown import Formula, formula_text, formulas_if_closed, render_math
 
 if TYPE_CHECKING:
     from revise.cards.model import CardText
@@ -44,10 +45,11 @@ def card_blocks(text: str, language: str = "en") -> list[Block]:
     return [block for block in blocks if not isinstance(block, str) or block.strip()]
 
 
-def word_count(text: str) -> int:
+def word_count(text: str, formulas: Sequence[Formula] | None = None) -> int:
     """About how many words a card text has, to judge how long it takes to read: Latin words and numbers,
-    each formula as one word, and Chinese at CHARACTERS_PER_WORD characters a word."""
-    for formula in reversed(formulas_if_closed(text)):
+    each formula as one word, and Chinese at CHARACTERS_PER_WORD characters a word. `formulas` are the text's,
+    when the caller has found them already (none for a text with an unclosed `$`)."""
+    for formula in reversed(formulas_if_closed(text) if formulas is None else formulas):
         text = f"{text[:formula.start]} formula {text[formula.end:]}"
     han = len(_HAN.findall(text))
     return len(_LATIN_WORD.findall(_HAN.sub(" ", text))) + round(han / CHARACTERS_PER_WORD)
