@@ -28,6 +28,7 @@ from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerCon
 from revise.scheduler.parameters import stored_parameters
 from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
+from revise.search.index import index_pending, unindexed_ids
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
 from revise.text.cloze import ITEM_SEPARATOR, split_item_id
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from revise.search.engine import SearchResults
     from revise.stats.model import Stats
 
+# Cards indexed in one transaction by `index_pending` (about half a second's work).
+INDEX_BATCH = 1_000
 # Pauses between attempts at a write that found another writer's lock (each attempt itself waits up to
 # BUSY_TIMEOUT_MS): a write gives up after about 7 s, saying so, and the learner can simply try again.
 WRITE_RETRY_PAUSES = (0.25, 0.75)
@@ -82,6 +85,7 @@ class Collection:
         # Deck files are named relative to the first folder; the learner's own cards (new ones, imports) go in the last.
         self.cards_dir, self.own_folder = self.folders[0], self.folders[-1]
         self.glossary: Glossary | None = None  # the card folder's, as the last sync read it; search finds names by it
+        self.unindexed: int | None = None  # cards search cannot find yet, as `index_pending` last counted them
         self.engine = open_engine(db_path)
         self._sessions = session_factory(self.engine)
         self._lock = threading.RLock()
@@ -133,11 +137,33 @@ class Collection:
         """Releases the database connections."""
         self.engine.dispose()
 
-    def sync(self, now: datetime | None = None) -> SyncReport:
-        """Brings the cards in step with the files (see `sync_cards`), and keeps the glossary it read for search."""
+    def sync(self, now: datetime | None = None, index_now: bool = True) -> SyncReport:
+        """Brings the cards in step with the files (see `sync_cards`), and keeps the glossary it read for search;
+        then, unless not `index_now`, indexes what the sync left unindexed (see `index_pending`)."""
         report = self._write(lambda session: sync_cards(session, self.folders, now or utc_now()))
         self.glossary = report.glossary
+        if index_now:
+            self.index_all()
         return report
+
+    def index_pending(self, most: int = INDEX_BATCH) -> int:
+        """Indexes up to `most` of the cards search cannot find yet, in one short write transaction (a rating
+        waits at most that long); returns how many are left."""
+        with self._transaction() as session:
+            pending = bool(unindexed_ids(session))
+        # Written only when there is something to index: most syncs leave nothing, and a read-only database stays readable.
+        self.unindexed = self._write(lambda session: index_pending(session, most)) if pending else 0
+        return self.unindexed
+
+    def index_all(self, on_batch: Callable[[int], None] | None = None) -> None:
+        """Indexes every card search cannot find yet, batch by batch, telling `on_batch` how many are left after
+        each; stops should a batch index none (so that it never loops)."""
+        left, remaining = None, self.index_pending()
+        while remaining and remaining != left:
+            if on_batch is not None:
+                on_batch(remaining)
+            left = remaining  # known to be pending: straight to the next batch, without checking first
+            remaining = self.unindexed = self._write(lambda session: index_pending(session, INDEX_BATCH))
 
     def _active(self) -> Any:
         """The filter for cards that take part in study: not retired, not suspended."""

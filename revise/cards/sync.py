@@ -16,9 +16,14 @@ from revise.cards.glossary import Glossary
 from revise.cards.loader import (as_folders, claim_ids, file_key, former_id_problems, load_glossary, load_known_names,
                                  parse_card_bytes, scan_card_folder, unreadable_problem)
 from revise.cards.model import CardText, ParsedFile, Problem, errors, problem_counts
-from revise.search.index import index_cards, keep_course_order, rebuild_if_stale, unindex_cards
+from revise.search.index import clear_if_stale, index_cards, keep_course_order, unindex_cards
 from revise.store.schema import Base, Card, CardFile, CardSchedule, Deck
 from revise.text.cloze import split_item_id
+
+
+# A sync adding more cards than this leaves their search entries for later (`index_pending`), in smaller
+# transactions: the cards can be studied as soon as they are saved, and search finds them as they are indexed.
+INDEX_AT_ONCE = 2_000
 
 
 @dataclass
@@ -65,11 +70,12 @@ def sync_cards(session: Session, folders: Path | Sequence[Path], now: datetime) 
     A new card whose `was:` line names an id the database holds (retired, or about to be because no file
     holds it any more) takes over that card: its schedule, review log and search entry move to the new id
     (see `rename_card`). A former id still held by a card in the files is a problem, not a rename.
-    The search index follows every change. The first folder's glossary is read every time (its mistakes are
+    The search index follows every change, except the cards of a big addition (over INDEX_AT_ONCE, as an import
+    brings), which `index_pending` indexes after the cards are saved and can be studied. The first folder's glossary is read every time (its mistakes are
     problems of the sync; the card ids it names and the cards' Chinese terms are left to `check_cards`).
     """
     report = SyncReport()
-    rebuild_if_stale(session)
+    clear_if_stale(session)
     folders = as_folders(folders)
     first = folders[0]
     report.glossary, report.problems = load_glossary(first)
@@ -154,7 +160,8 @@ def sync_cards(session: Session, folders: Path | Sequence[Path], now: datetime) 
     session.flush()
     changed = dict.fromkeys([*report.updated, *report.restored, *(new for _, new in report.renamed)])
     index_cards(session, (claimed[card_id] for card_id in changed))
-    index_cards(session, (claimed[card_id] for card_id in report.added), replace=False)
+    if len(report.added) <= INDEX_AT_ONCE:
+        index_cards(session, (claimed[card_id] for card_id in report.added), replace=False)
     unindex_cards(session, report.retired)
     keep_course_order(session)
     return report

@@ -29,7 +29,7 @@ from revise.search.folding import fold, squeeze, word_starts
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
-from revise.text.cloze import show_cloze
+from revise.text.cloze import show_cloze, split_item_id
 from revise.text.math_markdown import ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
@@ -208,15 +208,45 @@ def _spread(keys: Sequence[int], staying: set[int]) -> list[int] | None:
     return wanted
 
 
-def rebuild_if_stale(session: Session) -> bool:
-    """Rebuilds the whole index when it was built by another version of this code; says whether it did."""
+def clear_if_stale(session: Session) -> bool:
+    """Empties the index when it was built by another version of this code, so that every card is indexed again as
+    any unindexed card is (see `index_pending`); says whether it did."""
     stored = session.get(Setting, INDEX_VERSION_KEY)
     if stored is not None and stored.value == INDEX_VERSION:
         return False
     session.execute(text("INSERT INTO card_search (card_search) VALUES ('delete-all')"))
     for table in ("search_docs", "card_tags"):
         session.execute(text(f"DELETE FROM {table}"))
-    active = select(Card).where(Card.retired_at.is_(None)).order_by(Card.path, Card.line)
-    index_cards(session, (CardText.from_row(row) for row in session.scalars(active)), replace=False)
     session.merge(Setting(key=INDEX_VERSION_KEY, value=INDEX_VERSION))
     return True
+
+
+_WITHOUT_ENTRY = text("SELECT c.id FROM cards c LEFT JOIN search_docs d ON d.card_id = c.id "
+                      "WHERE c.retired_at IS NULL AND d.id IS NULL ORDER BY c.path, c.line, c.id")
+_CLOZES_INDEXED = text("SELECT card_id FROM search_docs WHERE card_id GLOB '*::c[0-9]*'")
+
+
+def unindexed_ids(session: Session) -> list[str]:
+    """The active cards the index does not hold yet, in course order, each by the review item that stands for it
+    (a cloze card's first cloze): those a big sync left for later (see `sync_cards`), or all after `clear_if_stale`."""
+    indexed_cards = {split_item_id(item)[0] for item in session.scalars(_CLOZES_INDEXED)}
+    first_items: dict[str, tuple[int, str]] = {}  # card id -> (cloze number, item) of its first review item
+    for item in session.scalars(_WITHOUT_ENTRY):
+        card_id, number = split_item_id(item)
+        if card_id not in indexed_cards and number <= first_items.get(card_id, (number, ""))[0]:
+            first_items[card_id] = (number, item)
+    return [item for _, item in first_items.values()]
+
+
+def index_pending(session: Session, most: int) -> int:
+    """Indexes up to `most` of the cards the index does not hold yet, in course order; returns how many are left
+    (once none is, the keys are put back in course order)."""
+    pending = unindexed_ids(session)
+    chosen = pending[:most]
+    if chosen:
+        rows = session.scalars(select(Card).where(Card.id.in_(chosen)).order_by(Card.path, Card.line, Card.id))
+        index_cards(session, [CardText.from_row(row) for row in rows], replace=False)
+    left = len(pending) - len(chosen)
+    if not left:
+        keep_course_order(session)
+    return left

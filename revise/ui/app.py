@@ -22,8 +22,8 @@ from revise.ui.context import Context
 from revise.ui.screens.home import HomeScreen
 from revise.ui.work import WorkFailed, backend_work
 
-OPEN, SETTINGS = "open", "settings"  # worker groups whose failures the app shows in its own way
-FAILURE_TITLES = {SETTINGS: "Settings not saved"}
+OPEN, SETTINGS, INDEX = "open", "settings", "index"  # worker groups whose failures the app shows in its own way
+FAILURE_TITLES = {SETTINGS: "Settings not saved", INDEX: "Search index not finished (it goes on at the next start)"}
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
@@ -100,7 +100,7 @@ class ReviseApp(App[None]):
                    else card_folders(self.folders, settings.card_folders, self.config_path.parent))
         collection = Collection(self.db_path, folders, settings.scheduler_config())
         try:
-            report = collection.sync()
+            report = collection.sync(index_now=False)  # a big import's search entries follow in the background
             settings = with_stored_language(loaded, collection.setting("language"))
         except BaseException:
             collection.close()
@@ -119,6 +119,13 @@ class ReviseApp(App[None]):
         for warning in message.warnings:
             self.notify(warning, title="Settings file", severity="warning", timeout=15, markup=False)
         self.screen.post_message(HomeScreen.Ready(message.report, self.context))
+        self.index_cards()
+
+    @backend_work(INDEX, exclusive=True)
+    def index_cards(self) -> None:
+        """Indexes, batch by batch, the cards the start-up sync left for later (a big import), so that they can be
+        studied at once while search catches up."""
+        self.context.collection.index_all()
 
     def on_settings_screen_saved(self, message: SettingsScreen.Saved) -> None:
         """Makes settings saved in the form the app's: the language follows at once."""

@@ -43,10 +43,12 @@ class SearchScreen(Screen[None]):
 
     @dataclass
     class Found(Message):
-        """The results of the search numbered `sequence`, found in a worker."""
+        """The results of the search numbered `sequence`, found in a worker, and how many cards search could not
+        find yet (still being indexed after a big import)."""
 
         sequence: int
         results: SearchResults
+        unindexed: int = 0
 
     def __init__(self, context: Context, query: str = "") -> None:
         super().__init__()
@@ -87,7 +89,8 @@ class SearchScreen(Screen[None]):
     @backend_work("search", exclusive=True)
     def search(self, query: str, sequence: int) -> None:
         """Runs the search off the UI thread."""
-        self.post_message(self.Found(sequence, self.context.collection.search(query, limit=RESULT_LIMIT)))
+        collection = self.context.collection
+        self.post_message(self.Found(sequence, collection.search(query, limit=RESULT_LIMIT), collection.unindexed or 0))
 
     def on_search_screen_found(self, message: Found) -> None:
         """Lists the results of the latest search, the best one highlighted."""
@@ -101,7 +104,9 @@ class SearchScreen(Screen[None]):
         if results.hits:
             found += "  ·  ↑↓ choose  ·  Enter read"
         # Text, not markup: a note quotes what the learner typed, which may hold `[`.
-        notes = ((f"\n{note}", "dim") for note in results.query.notes)
+        notes = [(f"\n{note}", "dim") for note in results.query.notes]
+        if message.unindexed:
+            notes.append((f"\nStill indexing: {message.unindexed} cards are not searchable yet.", "dim"))
         self.query_one("#search-summary", Static).update(Text.assemble(found, *notes))
         options = self.query_one(OptionList)
         options.clear_options()
