@@ -34,10 +34,11 @@ from revise.scheduler.schedule import REVIEW, Schedule
 from revise.search.folding import fold
 from revise.search.index import INDEX_VERSION
 from revise.store.schema import Card, CardSchedule
+from revise.text.cloze import split_item_id
 
 CARDS, FILES = 50_000, 200
 # Bump when the synthetic collection is written differently, so that a cached one is rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 CACHE_PREFIX, DB_NAME, BUILD_RECORD = "revise-bench-search-", "bench.db", "build.json"
 # A share of the cards has been reviewed, due within a month either side of today, so that `is:due` selects some.
 REVIEWED_SHARE, DUE_SPREAD_DAYS = 0.4, 30
@@ -124,13 +125,17 @@ def built_collection() -> tuple[Path, dict[str, float], bool]:
         start = time.perf_counter()
         write_collection(building / "cards")
         written = time.perf_counter()
-        progress("syncing them into a new database and search index (about a minute)…")
+        progress("syncing them into a new database, then indexing them for search (about a minute)…")
         collection = Collection(building / DB_NAME, building / "cards")
-        report = collection.sync()
+        report = collection.sync(index_now=False)  # as the app's start-up sync: the cards can be studied now
+        saved = time.perf_counter()
+        collection.index_all()  # as the app then does in the background
         collection.close()
         size = sum(path.stat().st_size for path in building.glob(f"{DB_NAME}*"))  # with the -wal file
-        build = {"write_s": written - start, "sync_s": time.perf_counter() - written, "db_mb": size / 2 ** 20}
-        if report.problems or len(report.added) != CARDS:
+        build = {"write_s": written - start, "saved_s": saved - written, "index_s": time.perf_counter() - saved,
+                 "db_mb": size / 2 ** 20}
+        build["sync_s"] = build["saved_s"] + build["index_s"]
+        if report.problems or len({split_item_id(item)[0] for item in report.added}) != CARDS:
             raise RuntimeError(f"the synthetic collection did not sync cleanly: {report.summary()}")
         (building / BUILD_RECORD).write_text(json.dumps(build))
         building.rename(folder)
@@ -163,10 +168,12 @@ def give_reviews(collection: Collection, now: datetime) -> int:
 
 
 def card_texts(collection: Collection) -> list[str]:
-    """Every card's titles, tags and four sides, folded and in lower case: what a search without an index scans."""
+    """Every card's titles, tags and four sides, folded and in lower case: what a search without an index scans (a
+    cloze card once, as search lists it)."""
     columns = (Card.title_en, Card.title_zh, Card.tags, Card.front_en, Card.front_zh, Card.back_en, Card.back_zh)
     with Session(collection.engine) as session:
-        return [fold(" ".join(row)).lower() for row in session.execute(select(*columns))]
+        rows = session.execute(select(*columns).where(~Card.id.op("GLOB")("*::c*") | Card.id.op("GLOB")("*::c1")))
+        return [fold(" ".join(row)).lower() for row in rows]
 
 
 def naive_search(texts: list[str], typed: str) -> list[int]:
@@ -220,7 +227,7 @@ def measure() -> dict[str, float]:
 
     folder, build, cached = built_collection()
     progress(f"collection {'from the cache' if cached else 'built'} in {folder}: writing the files took "
-             f"{build['write_s']:.1f} s, syncing them (database and search index) {build['sync_s']:.1f} s")
+             f"{build['write_s']:.1f} s, syncing them {build['saved_s']:.1f} s, indexing them {build['index_s']:.1f} s")
     prefixes = typed_prefixes()
     collection = Collection(folder / DB_NAME, folder / "cards")
     try:
@@ -275,10 +282,11 @@ def report(results: dict[str, float]) -> str:
               f"{ms['redraw_median_s']:.0f} ms) | {ms['screen_p95_s']:.0f} ms "
               f"| the search alone: {ms['engine_p95_s']:.1f} ms "
               f"| {results['screen_p95_s'] / results['engine_p95_s']:.2f}x | {_aim(results['screen_p95_s'], 50)} |")
-    sync = (f"| first sync of {results['cards']:,} new cards in {FILES} files, with the search index "
-            f"(database {results['db_mb']:.0f} MB, aim under 250 MB{' — **missed**' if results['db_mb'] >= 250 else ''}) "
-            f"| {results['sync_s']:.1f} s | writing the card files: {results['write_s']:.1f} s | – "
-            f"| under 15 s{' — **missed**' if results['sync_s'] >= 15 else ''} |")
+    sync = (f"| first sync of {results['cards']:,} new cards in {FILES} files, until they can be studied (their "
+            f"search index is then built in the background in {results['index_s']:.1f} s more; database "
+            f"{results['db_mb']:.0f} MB, aim under 250 MB{' — **missed**' if results['db_mb'] >= 250 else ''}) "
+            f"| {results['saved_s']:.1f} s | writing the card files: {results['write_s']:.1f} s | – "
+            f"| under 15 s{' — **missed**' if results['saved_s'] >= 15 else ''} |")
     return f"{engine}\n{screen}\n{sync}"
 
 
