@@ -32,16 +32,20 @@ def sibling_rated_since(card_id: str, start: str) -> str:
             f"AND sibling.card_id GLOB {prefix} || '*'))")
 
 
+# The counts of review items (each cloze of a cloze card is one), and of cards (a cloze card once, as its file has it).
 _ACTIVE_CARDS = ("SELECT sum(state = :new AND NOT buried), sum(state IN (:learning, :relearning) AND due < :end), "
-                 "sum(state = :review AND due < :end AND NOT buried), count(*), min(CASE WHEN state != :new THEN due END) "
-                 f"FROM (SELECT s.state, s.due, {sibling_rated_since('c.id', ':start')} AS buried "
+                 "sum(state = :review AND due < :end AND NOT buried), count(DISTINCT card), "
+                 "min(CASE WHEN state != :new THEN due END) "
+                 f"FROM (SELECT s.state, s.due, {sibling_rated_since('c.id', ':start')} AS buried, "
+                 "CASE WHEN instr(c.id, '::c') > 0 THEN substr(c.id, 1, instr(c.id, '::c') - 1) ELSE c.id END AS card "
                  "FROM cards c JOIN card_schedules s ON s.card_id = c.id "
                  "WHERE c.retired_at IS NULL AND NOT s.suspended)")
 
 
 @dataclass(frozen=True)
 class DueCounts:
-    """Today's work: new cards left to learn, learning cards, reviews due, and when the next card comes."""
+    """Today's work: new cards left to learn, learning cards, reviews due (each cloze of a cloze card counted), when
+    the next card comes, and how many cards there are (a cloze card once)."""
 
     new: int
     learning: int
