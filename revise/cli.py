@@ -339,13 +339,14 @@ def list_cards(collection: Collection, args: argparse.Namespace) -> int:
 
 
 def show(collection: Collection, args: argparse.Namespace) -> int:
-    """Prints one card with its formulas as Unicode text."""
+    """Prints one card (a cloze card's first cloze, or the cloze its item id names) with its formulas as Unicode text."""
+    from revise.text.card_markdown import item_texts
     from revise.text.math_markdown import render_math
 
     card = collection.card(args.card_id)
     text = card.text
-    sides = {name: render_math(getattr(text, name), for_markdown=False, language=name.rpartition("_")[2])
-             for name in ("front_en", "front_zh", "back_en", "back_zh")}
+    sides = {name: render_math(markdown, for_markdown=False, language=name.rpartition("_")[2])
+             for name, markdown in item_texts(text).items()}
     if args.json:
         print(stdout_json({**_card_summary(card), "tags": list(text.tags), "demo": text.demo,
                      "source": text.source, **sides}))

@@ -281,12 +281,12 @@ class Collection:
         return self._study_card(row, now)
 
     def card(self, card_id: str, now: datetime | None = None) -> StudyCard:
-        """One card by id, retired or not."""
+        """One card by id, retired or not; a cloze card's id gives its first cloze."""
         with self._transaction() as session:
-            row = session.get(Card, card_id)
-            if row is None:
+            items = self._items(session, card_id)
+            if not items:
                 raise ReviseError(f"no card with id `{card_id}`")
-            return self._study_card(row, now or utc_now())
+            return self._study_card(min(items, key=lambda row: split_item_id(row.id)[1]), now or utc_now())
 
     def cards(self) -> list[StudyCard]:
         """Every card that is not retired, in file order, without previews."""

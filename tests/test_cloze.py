@@ -68,10 +68,10 @@ def test_the_front_hides_its_cloze_and_the_back_highlights_it_inside_and_outside
     assert front[2] == "and mₜ by 1-β₁ᵗ.", "the other cloze is shown plainly"
     back = CardSides.of(first).back["en"]
     assert back[1].unicode == "v̂ₜ = vₜ/(1̲-̲β̲₂̲ᵗ̲)", "underlined where it was hidden"
-    assert back[-1] == "Both start at zero, so early averages are too small."
+    assert back[-1].endswith("\n\nBoth start at zero, so early averages are too small."), "then the extra"
     assert CardSides.of(first).replaces_front
     assert CardSides.of(second).front["en"][2] == "and mₜ by \\[…\\]."
-    assert CardSides.of(second).back["en"][2] == "and mₜ by **1-β₁ᵗ**."
+    assert CardSides.of(second).back["en"][2].startswith("and mₜ by **1-β₁ᵗ**.\n")
     assert CardSides.of(second).front["zh"][2] == ",把 mₜ 除以 \\[…\\]。"
 
 
@@ -177,3 +177,16 @@ async def test_reviewing_a_cloze_shows_the_gap_then_the_whole_text_with_the_answ
         assert "a power of beta" not in shown, "the answer takes the question's place"
         await pilot.press("4")
         await wait_for_text(pilot, "nothing more is due now")  # cloze 2 waits for tomorrow
+
+
+def test_revise_show_takes_a_cloze_cards_id_and_shows_its_first_cloze(capsys, collection: Collection,
+                                                                     cards_dir: Path, db_path: Path) -> None:
+    from revise.cli import main
+
+    _cloze_deck(cards_dir)
+    collection.sync()
+    assert main(["--db", str(db_path), "--cards", str(cards_dir), "show", "adam-bias"]) == 0
+    shown = capsys.readouterr().out
+    assert "id: adam-bias::c1" in shown and "v̂ₜ = vₜ/[a power of beta]" in shown and "{{c" not in shown
+    answer = shown[shown.index("\nA\n"):shown.index("\n答\n")]
+    assert "v̂ₜ = vₜ/(1̲-̲β̲₂̲ᵗ̲)" in answer and "Both start at zero" in answer

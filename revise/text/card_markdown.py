@@ -55,6 +55,22 @@ def word_count(text: str, formulas: Sequence[Formula] | None = None) -> int:
     return len(_LATIN_WORD.findall(_HAN.sub(" ", text))) + round(han / CHARACTERS_PER_WORD)
 
 
+SIDES = ("front_en", "front_zh", "back_en", "back_zh")
+
+
+def item_texts(card: CardText) -> dict[str, str]:
+    """A review item's four texts as asked and answered, by side (front_en…): a question card's own; for a cloze,
+    its text with the cloze hidden, then the whole text with the cloze highlighted, followed by the extra."""
+    if not card.cloze:
+        return {side: getattr(card, side) for side in SIDES}
+    texts = {}
+    for language in ("en", "zh"):
+        text, extra = getattr(card, f"front_{language}"), getattr(card, f"back_{language}")
+        texts[f"front_{language}"] = show_cloze(text, card.cloze, reveal=False)
+        texts[f"back_{language}"] = "\n\n".join(filter(None, (show_cloze(text, card.cloze, reveal=True), extra)))
+    return texts
+
+
 @dataclass(frozen=True)
 class CardSides:
     """The front and back of a card, rendered once for each language mode; the back of a cloze item is the whole
@@ -66,20 +82,11 @@ class CardSides:
 
     @classmethod
     def of(cls, card: CardText) -> CardSides:
-        """Renders a card's four texts and their bilingual combinations (the answers divided by a rule); a cloze
-        item's front hides its cloze, and its back shows the text with the cloze highlighted, then the extra."""
-        number = card.cloze
-        if number:
-            front_en, front_zh = (card_blocks(show_cloze(text, number, False), language)
-                                  for text, language in ((card.front_en, "en"), (card.front_zh, "zh")))
-            back_en, back_zh = (card_blocks(show_cloze(text, number, True), language) + card_blocks(extra, language)
-                                for text, extra, language in ((card.front_en, card.back_en, "en"),
-                                                              (card.front_zh, card.back_zh, "zh")))
-        else:
-            front_en, front_zh = card_blocks(card.front_en, "en"), card_blocks(card.front_zh, "zh")
-            back_en, back_zh = card_blocks(card.back_en, "en"), card_blocks(card.back_zh, "zh")
+        """Renders a card's four texts as asked and answered (see `item_texts`) and their bilingual combinations
+        (the answers divided by a rule)."""
+        blocks = {side: card_blocks(text, side.rpartition("_")[2]) for side, text in item_texts(card).items()}
         return cls(
-            front={"en": front_en, "zh": front_zh, "both": front_en + front_zh},
-            back={"en": back_en, "zh": back_zh, "both": [*back_en, RULE, *back_zh]},
-            replaces_front=bool(number),
+            front={"en": blocks["front_en"], "zh": blocks["front_zh"], "both": blocks["front_en"] + blocks["front_zh"]},
+            back={"en": blocks["back_en"], "zh": blocks["back_zh"], "both": [*blocks["back_en"], RULE, *blocks["back_zh"]]},
+            replaces_front=bool(card.cloze),
         )
