@@ -212,7 +212,7 @@ class Collection:
         """A row as a StudyCard, with the four outcomes previewed at `now`."""
         schedule = Schedule.from_row(row.schedule)
         return StudyCard(CardText.from_row(row, self.cards_dir), schedule, row.schedule.suspended,
-                         self.scheduler.preview(schedule, now))
+                         self.scheduler.preview(schedule, now, row.id))
 
     def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None,
              drill: dict[str, Any] | None = None) -> int:
@@ -232,7 +232,8 @@ class Collection:
         if row is None:
             raise ReviseError(f"card {card.text.id} is not in the database")
         before = Schedule.from_row(row)
-        outcome = card.outcomes[rating] if before == card.schedule else self.scheduler.outcome(before, rating, now)
+        outcome = (card.outcomes[rating] if before == card.schedule
+                   else self.scheduler.outcome(before, rating, now, card.text.id))
         after = outcome.at(now)
         after.write_to(row)
         log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,

@@ -98,3 +98,26 @@ def test_day_rolls_over_at_four_local_time(local: str, start: str, end: str) -> 
 ])
 def test_intervals_read_like_ankis_buttons(interval: timedelta, text: str) -> None:
     assert format_interval(interval) == text
+
+
+def _mature() -> Schedule:
+    """A review card with a long interval, whose next Good interval is fuzzed by days."""
+    scheduler = CardScheduler(SchedulerConfig(enable_fuzzing=False))
+    card, moment = Schedule(), NOW
+    for _ in range(4):
+        card = scheduler.preview(card, moment)[EASY].at(moment)
+        moment = card.due
+    return card
+
+
+def test_fuzz_is_seeded_by_the_card_and_its_review_so_a_replay_gives_the_same_interval() -> None:
+    card = _mature()
+    first = CardScheduler(SchedulerConfig()).preview(card, card.due, "adam-bias")
+    again = CardScheduler(SchedulerConfig()).preview(card, card.due, "adam-bias")
+    assert {rating: outcome.interval for rating, outcome in first.items()} == {
+        rating: outcome.interval for rating, outcome in again.items()}, "another process, the same intervals"
+    unfuzzed = CardScheduler(SchedulerConfig(enable_fuzzing=False)).preview(card, card.due)[GOOD].interval
+    intervals = {CardScheduler(SchedulerConfig()).preview(card, card.due, f"card-{n}")[GOOD].interval
+                 for n in range(40)}
+    assert len(intervals) >= 3, "cards reviewed together still spread over several days"
+    assert all(abs(interval - unfuzzed) <= unfuzzed * 0.1 + timedelta(days=1) for interval in intervals)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from fsrs import Rating, Scheduler
+from fsrs.scheduler import FUZZ_RANGES
 
 from revise.scheduler.schedule import REVIEW, Schedule
 
@@ -42,23 +45,44 @@ class Outcome:
         return replace(self.schedule, last_review=moment, due=moment + self.interval)
 
 
+class _SeededScheduler(Scheduler):
+    """FSRS's scheduler with its interval fuzz drawn from a seed given for each review, not from the process's random
+    numbers, so that replaying a card's reviews (on this machine or another) gives the intervals it gave."""
+
+    seed = ""
+
+    def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
+        """FSRS's fuzz (a whole number of days around the interval, wider for longer ones), seeded by `seed`."""
+        days = interval.days
+        if days < 2.5:
+            return interval
+        delta = 1.0 + sum(band["factor"] * max(min(float(days), band["end"]) - band["start"], 0.0)
+                          for band in FUZZ_RANGES)
+        low, high = max(2, round(days - delta)), min(round(days + delta), self.maximum_interval)
+        low = min(low, high)
+        draw = random.Random(hashlib.sha256(self.seed.encode()).digest()).random()
+        return timedelta(days=min(round(draw * (high - low + 1) + low), self.maximum_interval))
+
+
 class CardScheduler:
     """Gives the four possible outcomes of rating a card; the chosen one is applied as previewed."""
 
     def __init__(self, config: SchedulerConfig) -> None:
         self.config = config
-        self._fsrs = Scheduler(
+        self._fsrs = _SeededScheduler(
             parameters=config.parameters, desired_retention=config.desired_retention,
             learning_steps=config.learning_steps, relearning_steps=config.relearning_steps,
             enable_fuzzing=config.enable_fuzzing,
         )
 
-    def preview(self, schedule: Schedule, now: datetime) -> dict[int, Outcome]:
+    def preview(self, schedule: Schedule, now: datetime, card_id: str = "") -> dict[int, Outcome]:
         """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""
-        return {rating: self.outcome(schedule, rating, now) for rating in (AGAIN, HARD, GOOD, EASY)}
+        return {rating: self.outcome(schedule, rating, now, card_id) for rating in (AGAIN, HARD, GOOD, EASY)}
 
-    def outcome(self, schedule: Schedule, rating: int, now: datetime) -> Outcome:
-        """The outcome of one rating at `now`; replaying a card's log calls this once per review."""
+    def outcome(self, schedule: Schedule, rating: int, now: datetime, card_id: str = "") -> Outcome:
+        """The outcome of one rating at `now`; replaying a card's log calls this once per review. Its fuzz is seeded
+        by the card's id, its number of reviews and the rating, so the same review always gives the same interval."""
+        self._fsrs.seed = f"{card_id}\x1f{schedule.reps}\x1f{rating}"
         after, _log = self._fsrs.review_card(schedule.to_fsrs(), Rating(rating), now)
         lapsed = rating == AGAIN and schedule.state == REVIEW
         return Outcome(rating, schedule.after(after, lapsed, self.config.leech_threshold), after.due - now)
