@@ -138,7 +138,8 @@ def write_history(db_path: Path) -> None:
                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)", cards)
         conn.executemany("INSERT INTO card_schedules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", schedules)
         conn.executemany("INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, kind, state_before,"
-                         " state_after, interval_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", log)
+                         " state_after, interval_days, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                         " lower(hex(randomblob(16))))", log)
 
 
 def _cache_folder() -> Path:

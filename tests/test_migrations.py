@@ -58,7 +58,7 @@ def test_a_copy_is_kept_before_migrating_a_database_with_data(tmp_path: Path, mo
     assert migrations.migrate(db) == ["0002_test"]
     [backup] = tmp_path.glob("data.db.before-migration-*.bak")
     with sqlite3.connect(backup) as conn:
-        assert conn.execute("SELECT value FROM settings").fetchall() == [('"zh"',)]
+        assert conn.execute("SELECT value FROM settings WHERE key = 'language'").fetchall() == [('"zh"',)]
         assert "note" not in [row[1] for row in conn.execute("PRAGMA table_info(settings)")]
     assert migrations.migrate(db) == [], "a migration runs once"
 
@@ -109,3 +109,23 @@ def test_a_migration_another_revise_has_just_run_is_skipped(tmp_path: Path) -> N
         assert not conn.in_transaction
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'never'").fetchone() == (0,)
     conn.close()
+
+
+def test_reviews_logged_before_event_ids_get_their_own_and_this_devices(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "old.db"
+    before = [entry for entry in migrations.MIGRATIONS if entry[0] < "0007"]
+    monkeypatch.setattr(migrations, "MIGRATIONS", before)
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO cards VALUES ('c', 'd', 'd.md', 1, 't', 't', 'q', 'q', 'a', 'a', '', NULL, NULL, "
+                     "'h', '2026-01-01', '2026-01-01', NULL, NULL)")
+        conn.executemany("INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, kind, state_before, "
+                         "state_after) VALUES ('c', ?, 3, 1, 'new', '{}', '{}')", [("2026-01-01",), ("2026-01-02",)])
+    monkeypatch.undo()
+    assert "0007_log_events" in migrations.migrate(db)
+    with sqlite3.connect(db) as conn:
+        device = conn.execute("SELECT json_extract(value, '$') FROM settings WHERE key = 'device_id'").fetchone()[0]
+        rows = conn.execute("SELECT event_id, device FROM review_log").fetchall()
+    assert len(device) == 16 and len({event for event, _ in rows}) == 2 and all(len(event) == 32 for event, _ in rows)
+    assert {owner for _, owner in rows} == {device}

@@ -14,9 +14,9 @@ from revise.scheduler.schedule import Schedule
 from revise.store.schema import MANUAL_RATING, CardSchedule, ReviewLog
 
 
-def record_histories(session: Session, scheduler: CardScheduler, histories: list[CardHistory]) -> int:
+def record_histories(session: Session, scheduler: CardScheduler, histories: list[CardHistory], device: str) -> int:
     """Adds the Anki ratings not yet in each card's log (a rating is known by its card and time, so importing
-    again adds nothing) and reschedules the cards that gained some; returns how many ratings were added.
+    again adds nothing), as events of `device`, and reschedules the cards that gained some; returns how many ratings were added.
 
     A card's whole log, revise's own ratings included, is replayed in time order from new (a manual reset starts
     it afresh) to give each added rating its schedule before and after; the card then keeps the replayed memory
@@ -44,7 +44,8 @@ def record_histories(session: Session, scheduler: CardScheduler, histories: list
             after = scheduler.outcome(schedule, entry.rating, reviewed_at).schedule
             session.add(ReviewLog(card_id=history.card_id, reviewed_at=reviewed_at, rating=entry.rating,
                                   duration_ms=entry.duration_ms, kind=schedule.state, state_before=schedule.to_json(),
-                                  state_after=after.to_json(), interval_days=schedule.review_interval_days))
+                                  state_after=after.to_json(), interval_days=schedule.review_interval_days,
+                                  device=device))
             schedule = after
             added += 1
         anki_is_latest = entries[-1][1] == 1

@@ -152,6 +152,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX ix_drill_answers_answered_at ON drill_answers (answered_at)
         """,
     ),
+    # Each event of the log gets a global id and the device that made it, and undone events are remembered, so that
+    # devices can sync the log (issue 19). The device's own id is made here, once.
+    (
+        "0007_log_events",
+        """
+        INSERT OR IGNORE INTO settings (key, value) VALUES ('device_id', json_quote(lower(hex(randomblob(8)))));
+        ALTER TABLE review_log ADD COLUMN event_id VARCHAR NOT NULL DEFAULT '';
+        ALTER TABLE review_log ADD COLUMN device VARCHAR NOT NULL DEFAULT '';
+        UPDATE review_log SET event_id = lower(hex(randomblob(16))),
+                              device = (SELECT json_extract(value, '$') FROM settings WHERE key = 'device_id');
+        CREATE UNIQUE INDEX ix_review_log_event_id ON review_log (event_id);
+        CREATE TABLE cancelled_events (
+            event_id VARCHAR NOT NULL PRIMARY KEY,
+            card_id VARCHAR NOT NULL,
+            cancelled_at DATETIME NOT NULL,
+            device VARCHAR NOT NULL
+        )
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

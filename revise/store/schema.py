@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from datetime import datetime, timezone
 from typing import Any
 
@@ -124,12 +126,23 @@ class CardSchedule(Base):
 MANUAL, MANUAL_RATING = "manual", 0
 
 
+# The settings key of this database's device id, made by migration 0007.
+DEVICE_KEY = "device_id"
+
+
+def new_event_id() -> str:
+    """A globally unique id for an event of the log (a rating, a reset), so that devices syncing it apply it once."""
+    return uuid.uuid4().hex
+
+
 class ReviewLog(Base):
-    """One rating, append-only: when, how, how long, and the card's schedule before and after it."""
+    """One rating (or manual reset), append-only: when, how, how long, and the card's schedule before and after it;
+    `event_id` and `device` name it across the devices that sync the log (see `revise.remote`)."""
 
     __tablename__ = "review_log"
     # Covers what the statistics read from the log, so that a year of reviews is counted from the index alone.
-    __table_args__ = (Index("ix_review_log_stats", "reviewed_at", "rating", "kind", "interval_days"),)
+    __table_args__ = (Index("ix_review_log_stats", "reviewed_at", "rating", "kind", "interval_days"),
+                      Index("ix_review_log_event_id", "event_id", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), index=True)
@@ -141,6 +154,20 @@ class ReviewLog(Base):
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Days from the last review to the due time before this one, for a card in the review state; else None.
     interval_days: Mapped[float | None] = mapped_column(Float)
+    event_id: Mapped[str] = mapped_column(String, default=new_event_id)
+    device: Mapped[str] = mapped_column(String, default="")
+
+
+class CancelledEvent(Base):
+    """An event of the log taken back (an undone rating): its row is gone here, and this keeps a sync from bringing
+    it back from a device or a remote that still has it, and takes it away there too."""
+
+    __tablename__ = "cancelled_events"
+
+    event_id: Mapped[str] = mapped_column(String, primary_key=True)
+    card_id: Mapped[str] = mapped_column(String)
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device: Mapped[str] = mapped_column(String)
 
 
 class DrillAnswer(Base):
