@@ -55,8 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "the terminal; inside tmux auto means text, as tmux does not pass images through: "
                         "halfcell draws coloured blocks that tmux shows)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("sync", help="bring the database in step with the card files",
-                        description="Add new cards, update edited ones, retire removed ones.")
+    sync = commands.add_parser(
+        "sync", help="bring the database in step with the card files (and the review log with your other devices)",
+        description="Add new cards, update edited ones, retire removed ones; then, with a remote (--remote or the "
+        "`remote` setting), send this device's reviews there, take the other devices', and reschedule the cards "
+        "they touch.")
+    sync.add_argument("--remote", metavar="URL", default=None,
+                      help="a database shared by your devices: postgresql://user:password@host/db, or "
+                      "sqlite:////shared/folder/revise.db (default: the `remote` setting; none if it is empty)")
     commands.add_parser("check", help="validate every card file (exit 1 on any problem)",
                         description="Validate every card file; print file:line for each problem.")
     stats = commands.add_parser("stats", help="today's counts and the statistics",
@@ -231,6 +237,9 @@ def run_command(args: argparse.Namespace, db_path: Path, folders: list[Path], se
             from revise.cards.model import errors
 
             print(report.summary())
+            remote = args.remote or settings.remote
+            if remote:
+                print(collection.sync_remote(remote).summary())
             return 1 if errors(report.problems) else 0
         return COMMANDS[args.command](collection, args)
     finally:

@@ -30,12 +30,14 @@ from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
 from revise.search.index import index_pending, unindexed_ids
 from revise.store.database import WRITE, open_engine, session_factory
-from revise.store.schema import MANUAL, MANUAL_RATING, Card, CardSchedule, DrillAnswer, ReviewLog, Setting
+from revise.store.schema import (DEVICE_KEY, MANUAL, MANUAL_RATING, CancelledEvent, Card, CardSchedule, DrillAnswer,
+                                 ReviewLog, Setting)
 from revise.text.cloze import ITEM_SEPARATOR, split_item_id
 
 if TYPE_CHECKING:
     from revise.anki.importer import CardHistory
     from revise.cards.glossary import Glossary
+    from revise.remote.sync import RemoteReport
     from revise.scheduler.optimize import FitResult
     from revise.search.engine import SearchResults
     from revise.stats.model import Stats
@@ -89,6 +91,7 @@ class Collection:
         self.engine = open_engine(db_path)
         self._sessions = session_factory(self.engine)
         self._lock = threading.RLock()
+        self.device = str(self.setting(DEVICE_KEY, ""))  # this database's id among the devices that sync a log
         self.scheduler = CardScheduler(self.with_applied_parameters(config or SchedulerConfig()))
 
     @property
@@ -238,7 +241,7 @@ class Collection:
         after.write_to(row)
         log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
                         kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
-                        interval_days=before.review_interval_days)
+                        interval_days=before.review_interval_days, device=self.device)
         session.add(log)
         session.flush()
         if drill is not None:
@@ -278,6 +281,8 @@ class Collection:
         Schedule.from_json(log.state_before).write_to(row.schedule)
         session.execute(delete(DrillAnswer).where(DrillAnswer.review_log_id == log_id))
         session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
+        # Remembered, so that a sync never brings the rating back from where it went, and takes it away there too.
+        session.add(CancelledEvent(event_id=log.event_id, card_id=log.card_id, cancelled_at=now, device=self.device))
         session.flush()
         return self._study_card(row, now)
 
@@ -328,7 +333,8 @@ class Collection:
             before = Schedule.from_row(row)
             Schedule().write_to(row)
             session.add(ReviewLog(card_id=row.card_id, reviewed_at=now, rating=MANUAL_RATING, duration_ms=0,
-                                  kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json()))
+                                  kind=MANUAL, state_before=before.to_json(), state_after=Schedule().to_json(),
+                                  device=self.device))
 
     def rename(self, old_id: str, new_id: str) -> Path:
         """Gives a card a new id, keeping its history: renames it in the database and rewrites its `id:` line in
@@ -408,13 +414,28 @@ class Collection:
         self.configure(replace(self.config, parameters=parameters))
         return rescheduled
 
+    def sync_remote(self, url: str) -> RemoteReport:
+        """Syncs the review log through the remote at `url` (see `revise.remote.sync`): this database's new events go
+        there, the remote's come here, and every card whose events moved is replayed. The remote is written first;
+        should the rest fail, the next sync completes it."""
+        from revise.remote.sync import apply_exchange, exchange, local_events, open_remote
+
+        remote = open_remote(url)
+        try:
+            with self._transaction() as session:
+                events, cancellations = local_events(session)
+            moved = exchange(remote, events, cancellations)
+        finally:
+            remote.dispose()
+        return self._write(lambda session: apply_exchange(session, self.scheduler, moved))
+
     def record_history(self, histories: list[CardHistory]) -> int:
         """Logs the ratings an Anki package holds for its cards and reschedules the cards, all at once (see
         `record_histories`); returns how many ratings were new to the log."""
         from revise.anki.history import record_histories
 
         scheduler = CardScheduler(replace(self.config, enable_fuzzing=False))  # a replay gives the same each time
-        return self._write(lambda session: record_histories(session, scheduler, histories))
+        return self._write(lambda session: record_histories(session, scheduler, histories, self.device))
 
 
 def _drill_answer(card_id: str, drill: dict[str, Any], now: datetime, review_log_id: int | None) -> DrillAnswer:

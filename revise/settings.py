@@ -172,6 +172,20 @@ class FoldersSetting(SettingSpec):
         return "; ".join(value)
 
 
+@dataclass(frozen=True)
+class TextSetting(SettingSpec):
+    """Any one line of text; empty means none."""
+
+    @property
+    def valid(self) -> str:
+        return "one line of text (empty for none)"
+
+    def check(self, value: object) -> Any:
+        if not isinstance(value, str) or "\n" in value:
+            raise self.error(value)
+        return value.strip()
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     NumberSetting("desired_retention", "Desired retention",
                   "the chance of remembering a card when it comes due; higher means more reviews",
@@ -187,6 +201,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ChoiceSetting("language", "Language", "the language cards are shown in", choices=LANGUAGE_NAMES),
     FoldersSetting("card_folders", "Card folders", "more folders of your own cards, read after the bundled ones "
                    "(takes effect the next time revise starts)"),
+    TextSetting("remote", "Sync remote", "the database `revise sync` shares the review log through with your other "
+                "devices: postgresql://user:password@host/db, or sqlite:////shared/folder/revise.db"),
 )
 SPECS = {spec.name: spec for spec in SETTINGS}
 
@@ -209,6 +225,7 @@ class Settings:
     graphics: str = "auto"
     language: str = "en"
     card_folders: tuple[str, ...] = ()
+    remote: str = ""
 
     def __post_init__(self) -> None:
         """Checks every value against its range (raising SettingError) and keeps it in its plain form."""

@@ -28,6 +28,7 @@ BAD_VALUES = {
     "rollover_hour": ([24, -1, 4.5, "4"], "a whole number between 0 and 23"),
     "graphics": (["png", "", 1], "one of auto, sixel, kitty, halfcell, text"),
     "language": (["fr", "EN", None], "one of en, zh, both"),
+    "remote": ([3, ["x"], "two\nlines"], "one line of text (empty for none)"),
     "card_folders": (["~/notes", [""], [3], 3],
                      'a list of folders: ["~/notes", "~/more"] in the file, ~/notes; ~/more in the form'),
 }

@@ -22,8 +22,10 @@ from revise.ui.context import Context
 from revise.ui.screens.home import HomeScreen
 from revise.ui.work import WorkFailed, backend_work
 
-OPEN, SETTINGS, INDEX = "open", "settings", "index"  # worker groups whose failures the app shows in its own way
-FAILURE_TITLES = {SETTINGS: "Settings not saved", INDEX: "Search index not finished (it goes on at the next start)"}
+# Worker groups whose failures the app shows in its own way.
+OPEN, SETTINGS, INDEX, REMOTE = "open", "settings", "index", "remote"
+FAILURE_TITLES = {SETTINGS: "Settings not saved", INDEX: "Search index not finished (it goes on at the next start)",
+                  REMOTE: "Not synced with your other devices (your reviews here are kept)"}
 
 if TYPE_CHECKING:
     from revise.cards.sync import SyncReport
@@ -120,6 +122,26 @@ class ReviseApp(App[None]):
             self.notify(warning, title="Settings file", severity="warning", timeout=15, markup=False)
         self.screen.post_message(HomeScreen.Ready(message.report, self.context))
         self.index_cards()
+        if message.settings.remote:
+            self.sync_with_remote(message.settings.remote)
+
+    @dataclass
+    class RemoteSynced(Message):
+        """The review log is in step with the remote; `summary` says what moved."""
+
+        summary: str
+
+    @backend_work(REMOTE)
+    def sync_with_remote(self, url: str) -> None:
+        """Syncs the review log through the remote at start, so that this device begins from the reviews made on
+        the others (see `Collection.sync_remote`)."""
+        self.post_message(self.RemoteSynced(self.context.collection.sync_remote(url).summary()))
+
+    def on_revise_app_remote_synced(self, message: RemoteSynced) -> None:
+        """Says what the sync moved, and refreshes the home screen's counts, which it may have changed."""
+        self.notify(message.summary, title="Synced with your other devices", timeout=8, markup=False)
+        if isinstance(self.screen, HomeScreen):
+            self.screen.load_counts()
 
     @backend_work(INDEX, exclusive=True)
     def index_cards(self) -> None:

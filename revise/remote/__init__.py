@@ -1,0 +1,1 @@
+"""Syncing the review log between devices through a remote database."""
