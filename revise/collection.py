@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import and_, delete, func, select, text, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -31,7 +31,7 @@ from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_sin
 from revise.search.index import index_pending, unindexed_ids
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import (DEVICE_KEY, MANUAL, MANUAL_RATING, CancelledEvent, Card, CardSchedule, DrillAnswer,
-                                 ReviewLog, Setting)
+                                 ReviewLog, Setting, SuspensionEvent)
 from revise.text.cloze import ITEM_SEPARATOR, split_item_id
 
 if TYPE_CHECKING:
@@ -272,8 +272,10 @@ class Collection:
         log = session.get(ReviewLog, log_id)
         if log is None:
             raise ReviseError(f"review {log_id} is not in the log")
-        later = session.scalar(select(ReviewLog.kind).where(ReviewLog.card_id == log.card_id, ReviewLog.id > log_id)
-                               .order_by(ReviewLog.id.desc()).limit(1))
+        # In time order, as a replay reads the log (a rating synced from another device may have come in later).
+        later = session.scalar(select(ReviewLog.kind).where(
+            ReviewLog.card_id == log.card_id, tuple_(ReviewLog.reviewed_at, ReviewLog.event_id)
+            > tuple_(log.reviewed_at, log.event_id)).order_by(ReviewLog.reviewed_at.desc()).limit(1))
         if later is not None:
             happened = "reset" if later == MANUAL else "reviewed again"
             raise ReviseError(f"card {log.card_id} was {happened} after review {log_id}")
@@ -318,10 +320,15 @@ class Collection:
         with self._transaction() as session:
             return compute_stats(session, now or utc_now(), self.config)
 
-    def set_suspended(self, card_ids: list[str], suspended: bool) -> None:
-        """Suspends cards (they leave study until unsuspended, schedule kept) or unsuspends them."""
-        self._write(lambda session: session.execute(update(CardSchedule).where(CardSchedule.card_id.in_(card_ids))
-                                                    .values(suspended=suspended)))
+    def set_suspended(self, card_ids: list[str], suspended: bool, now: datetime | None = None) -> None:
+        """Suspends cards (they leave study until unsuspended, schedule kept) or unsuspends them, each change an
+        event that syncs to the learner's other devices."""
+        def change(session: Session) -> None:
+            session.execute(update(CardSchedule).where(CardSchedule.card_id.in_(card_ids)).values(suspended=suspended))
+            session.add_all(SuspensionEvent(card_id=card_id, changed_at=now or utc_now(), suspended=suspended,
+                                            device=self.device) for card_id in card_ids)
+
+        self._write(change)
 
     def reset(self, card_ids: list[str], now: datetime | None = None) -> None:
         """Makes cards new again; their review history stays, with a manual entry recording the reset."""
@@ -423,8 +430,8 @@ class Collection:
         remote = open_remote(url)
         try:
             with self._transaction() as session:
-                events, cancellations = local_events(session)
-            moved = exchange(remote, events, cancellations)
+                local = local_events(session)
+            moved = exchange(remote, local)
         finally:
             remote.dispose()
         return self._write(lambda session: apply_exchange(session, self.scheduler, moved))

@@ -150,7 +150,7 @@ def test_a_sync_cut_off_after_writing_the_remote_is_completed_by_the_next(remote
     laptop.sync_remote(remote)
     engine = open_remote(remote)
     with desktop._transaction() as session:
-        exchange(engine, *local_events(session))  # the remote is written, then the process is killed
+        exchange(engine, local_events(session))  # the remote is written, then the process is killed
     engine.dispose()
     report = desktop.sync_remote(remote)
     assert (report.sent, report.received) == (0, 1), "nothing is sent twice; what was missed arrives"
@@ -185,3 +185,18 @@ async def test_the_app_syncs_with_the_remote_set_in_the_settings_when_it_starts(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: any("1 received" in note for note in notifications(pilot)), "the sync's line")
         await wait_for_text(pilot, "0 due   2 new   0 learning")  # the desktop's rating counted here
+
+
+def test_a_suspension_follows_the_card_to_every_device(remote: str, devices) -> None:
+    laptop, desktop = devices
+    laptop.set_suspended(["momentum"], True, START)
+    laptop.sync_remote(remote)
+    desktop.sync_remote(remote)
+    assert desktop.card("momentum").suspended and desktop.counts(START).new == 2
+    desktop.set_suspended(["momentum"], False, START + timedelta(minutes=5))
+    laptop.set_suspended(["gd-update"], True, START + timedelta(minutes=6))
+    desktop.sync_remote(remote)
+    laptop.sync_remote(remote)
+    desktop.sync_remote(remote)
+    assert [(device.card("momentum").suspended, device.card("gd-update").suspended) for device in devices] == [
+        (False, True), (False, True)], "the latest change wins, on both"

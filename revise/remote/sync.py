@@ -2,9 +2,9 @@
 shared folder): send the events the remote lacks, take those this database lacks, then replay every card whose
 events moved, so that devices with the same events hold the same schedules and logs.
 
-The remote holds events only (ratings and resets, and the ids of undone ones); card content stays in the files.
-Events are immutable and known by their ids, so each step can be repeated: a sync cut off half-way is completed
-by the next one.
+The remote holds events only, never card text: ratings and resets, the ids of undone ones, and suspensions. Events
+are immutable and known by their ids, so each step can be repeated: a sync cut off half-way is completed by the
+next one.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, select
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, select,
+                        update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -22,38 +23,51 @@ from sqlalchemy.orm import Session
 from revise.errors import ReviseError
 from revise.scheduler.fsrs_scheduler import CardScheduler
 from revise.scheduler.replay import replay_cards
-from revise.store.schema import CancelledEvent, Card, DrillAnswer, ReviewLog
+from revise.store.schema import Base, CancelledEvent, Card, CardSchedule, DrillAnswer, ReviewLog, SuspensionEvent
 
 REMOTE = MetaData()
-EVENTS = Table(
-    "revise_events", REMOTE,
-    Column("event_id", String(32), primary_key=True),
-    Column("device", String(64), nullable=False),
-    Column("card_id", String, nullable=False),
-    Column("reviewed_at", DateTime, nullable=False),  # UTC
-    Column("rating", Integer, nullable=False),
-    Column("duration_ms", Integer, nullable=False),
-)
-CANCELLATIONS = Table(
-    "revise_cancellations", REMOTE,
-    Column("event_id", String(32), primary_key=True),
-    Column("card_id", String, nullable=False),
-    Column("cancelled_at", DateTime, nullable=False),  # UTC
-    Column("device", String(64), nullable=False),
-)
-EVENT_FIELDS = ("event_id", "device", "card_id", "reviewed_at", "rating", "duration_ms")
-CANCELLATION_FIELDS = ("event_id", "card_id", "cancelled_at", "device")
 FETCHED_AT_ONCE = 500  # ids in one `IN (...)` when fetching what the remote has
+EVENTS, CANCELLATIONS, SUSPENSIONS = "events", "cancellations", "suspensions"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One kind of event, as this database keeps it (`local`) and as the remote does (`remote`): the columns they
+    share, their times (UTC, without a zone on the remote) named in `times`."""
+
+    local: type[Base]
+    remote: Table
+    times: tuple[str, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The columns a row of this stream travels with."""
+        return tuple(column.name for column in self.remote.columns)
+
+
+def _table(name: str, *columns: Column) -> Table:
+    """A remote table keyed by event id."""
+    return Table(name, REMOTE, Column("event_id", String(32), primary_key=True), Column("device", String(64)),
+                 Column("card_id", String, nullable=False), *columns)
+
+
+STREAMS = {
+    EVENTS: Stream(ReviewLog, _table("revise_events", Column("reviewed_at", DateTime, nullable=False),
+                                     Column("rating", Integer, nullable=False),
+                                     Column("duration_ms", Integer, nullable=False)), ("reviewed_at",)),
+    CANCELLATIONS: Stream(CancelledEvent, _table("revise_cancellations", Column("cancelled_at", DateTime,
+                                                                              nullable=False)), ("cancelled_at",)),
+    SUSPENSIONS: Stream(SuspensionEvent, _table("revise_suspensions", Column("changed_at", DateTime, nullable=False),
+                                                Column("suspended", Boolean, nullable=False)), ("changed_at",)),
+}
 
 
 @dataclass
 class Exchange:
-    """What one sync moves: the events and cancellations this database sent, and those it received."""
+    """What one sync moves, by stream: the rows this database sent, and those it received."""
 
-    sent: list[dict[str, Any]] = field(default_factory=list)
-    sent_cancellations: list[dict[str, Any]] = field(default_factory=list)
-    received: list[dict[str, Any]] = field(default_factory=list)
-    received_cancellations: list[dict[str, Any]] = field(default_factory=list)
+    sent: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    received: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -97,43 +111,41 @@ def _without_password(url: str) -> str:
     return f"{scheme}://{user}:***@{tail}" if ":" in credentials else url
 
 
-def local_events(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """This database's events and cancellations, as the remote holds them (times as naive UTC)."""
-    events = [dict(zip(EVENT_FIELDS, (*row[:3], _naive(row[3]), *row[4:])))
-              for row in session.execute(select(*(getattr(ReviewLog, name) for name in EVENT_FIELDS)))]
-    cancellations = [dict(zip(CANCELLATION_FIELDS, (row[0], row[1], _naive(row[2]), row[3])))
-                     for row in session.execute(select(*(getattr(CancelledEvent, name) for name in CANCELLATION_FIELDS)))]
-    return events, cancellations
+def local_events(session: Session) -> dict[str, list[dict[str, Any]]]:
+    """This database's rows of every stream, as the remote holds them (times as naive UTC)."""
+    rows = {}
+    for name, stream in STREAMS.items():
+        columns = [getattr(stream.local, column) for column in stream.fields]
+        rows[name] = [{column: _naive(value) if column in stream.times else value
+                       for column, value in zip(stream.fields, row)} for row in session.execute(select(*columns))]
+    return rows
 
 
-def exchange(remote: Engine, events: list[dict[str, Any]], cancellations: list[dict[str, Any]]) -> Exchange:
-    """Sends the remote the events and cancellations it lacks and fetches those missing here, in one remote
-    transaction (made on first use: the remote's tables are created if missing); a remote that cannot be reached
-    or refuses is one line, and nothing is changed here."""
+def exchange(remote: Engine, local: dict[str, list[dict[str, Any]]]) -> Exchange:
+    """Sends the remote the rows it lacks and fetches those missing here, in one remote transaction (made on first
+    use: the remote's tables are created if missing); a remote that cannot be reached or refuses is one line, and
+    nothing is changed here."""
     try:
-        return _exchange(remote, events, cancellations)
+        return _exchange(remote, local)
     except (SQLAlchemyError, OSError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise ReviseError(f"cannot sync with the remote `{_without_password(remote.url.render_as_string())}`: "
                           f"{reason}; check the URL, that the server runs and the password") from None
 
 
-def _exchange(remote: Engine, events: list[dict[str, Any]], cancellations: list[dict[str, Any]]) -> Exchange:
-    """The work of `exchange`."""
+def _exchange(remote: Engine, local: dict[str, list[dict[str, Any]]]) -> Exchange:
+    """The work of `exchange`: undone events are neither sent nor fetched."""
     moved = Exchange()
     with remote.begin() as conn:
         REMOTE.create_all(conn)
-        remote_events = set(conn.scalars(select(EVENTS.c.event_id)))
-        remote_cancelled = set(conn.scalars(select(CANCELLATIONS.c.event_id)))
-        moved.sent_cancellations = [row for row in cancellations if row["event_id"] not in remote_cancelled]
-        cancelled = remote_cancelled | {row["event_id"] for row in cancellations}
-        moved.sent = [row for row in events if row["event_id"] not in remote_events | cancelled]
-        _insert_new(conn, EVENTS, moved.sent)
-        _insert_new(conn, CANCELLATIONS, moved.sent_cancellations)
-        here = {row["event_id"] for row in events}
-        moved.received_cancellations = _fetch(conn, CANCELLATIONS, remote_cancelled - {
-            row["event_id"] for row in cancellations})
-        moved.received = _fetch(conn, EVENTS, remote_events - here - cancelled)
+        there = {name: set(conn.scalars(select(stream.remote.c.event_id))) for name, stream in STREAMS.items()}
+        here = {name: {row["event_id"] for row in rows} for name, rows in local.items()}
+        cancelled = there[CANCELLATIONS] | here[CANCELLATIONS]
+        for name, stream in STREAMS.items():
+            passed_over = cancelled if name == EVENTS else set()
+            moved.sent[name] = [row for row in local[name] if row["event_id"] not in there[name] | passed_over]
+            _insert_new(conn, stream.remote, moved.sent[name])
+            moved.received[name] = _fetch(conn, stream.remote, there[name] - here[name] - passed_over)
     return moved
 
 
@@ -159,33 +171,47 @@ def _fetch(conn: Connection, table: Table, ids: set[str]) -> list[dict[str, Any]
 
 
 def apply_exchange(session: Session, scheduler: CardScheduler, moved: Exchange) -> RemoteReport:
-    """Takes in what the remote sent (undone events removed, new events logged, those of unknown cards left
-    waiting), then replays every card whose events moved either way, in the caller's write transaction."""
+    """Takes in what the remote sent (undone events removed, new events logged, suspensions followed; events of
+    unknown cards left waiting), then replays every card whose events moved either way, in the caller's write
+    transaction."""
     known_cards = set(session.scalars(select(Card.id)))
-    cancelled_here = set(session.scalars(select(CancelledEvent.event_id)))
-    undone = [row for row in moved.received_cancellations if row["event_id"] not in cancelled_here]
+    received = {name: [_local(STREAMS[name], row) for row in rows] for name, rows in moved.received.items()}
+    undone = received[CANCELLATIONS]
     undone_ids = [row["event_id"] for row in undone]
-    for row in undone:
-        session.add(CancelledEvent(**{**row, "cancelled_at": _aware(row["cancelled_at"])}))
     if undone_ids:
         gone = select(ReviewLog.id).where(ReviewLog.event_id.in_(undone_ids))
         session.execute(delete(DrillAnswer).where(DrillAnswer.review_log_id.in_(gone)))
         session.execute(delete(ReviewLog).where(ReviewLog.event_id.in_(undone_ids)))
-    skipped = cancelled_here | set(undone_ids)
-    arrived = [row for row in moved.received if row["event_id"] not in skipped and row["card_id"] in known_cards]
-    for row in arrived:
-        session.add(ReviewLog(**{**row, "reviewed_at": _aware(row["reviewed_at"])}, kind="", state_before={},
-                              state_after={}, interval_days=None))
+    arrived = [row for row in received[EVENTS] if row["card_id"] in known_cards]
+    session.add_all(CancelledEvent(**row) for row in undone)
+    session.add_all(SuspensionEvent(**row) for row in received[SUSPENSIONS])
+    session.add_all(ReviewLog(**row, kind="", state_before={}, state_after={}, interval_days=None) for row in arrived)
     session.flush()
-    moved_cards = _cards(moved.sent, moved.sent_cancellations, undone, arrived)
+    moved_cards = _cards(moved.sent[EVENTS], moved.sent[CANCELLATIONS], undone, arrived)
     rescheduled = replay_cards(session, scheduler, sorted(moved_cards))
-    waiting = sum(1 for row in moved.received if row["card_id"] not in known_cards and row["event_id"] not in skipped)
-    return RemoteReport(len(moved.sent), len(arrived), len(undone), rescheduled, waiting)
+    _follow_suspensions(session, _cards(moved.sent[SUSPENSIONS], received[SUSPENSIONS]))
+    waiting = len(received[EVENTS]) - len(arrived)
+    return RemoteReport(len(moved.sent[EVENTS]), len(arrived), len(undone), rescheduled, waiting)
+
+
+def _follow_suspensions(session: Session, card_ids: set[str]) -> None:
+    """Suspends or unsuspends each card as its latest suspension event says (ties broken by id, as everywhere)."""
+    for card_id in sorted(card_ids):
+        latest = session.scalars(select(SuspensionEvent.suspended).where(SuspensionEvent.card_id == card_id)
+                                 .order_by(SuspensionEvent.changed_at.desc(), SuspensionEvent.event_id.desc())
+                                 .limit(1)).first()
+        if latest is not None:
+            session.execute(update(CardSchedule).where(CardSchedule.card_id == card_id).values(suspended=latest))
 
 
 def _cards(*groups: Iterable[dict[str, Any]]) -> set[str]:
     """The cards the rows of some groups of events belong to."""
     return {row["card_id"] for rows in groups for row in rows}
+
+
+def _local(stream: Stream, row: dict[str, Any]) -> dict[str, Any]:
+    """A row from the remote as this database keeps it: times in UTC with their zone."""
+    return {column: _aware(value) if column in stream.times else value for column, value in row.items()}
 
 
 def _naive(moment: datetime) -> datetime:

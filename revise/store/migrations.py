@@ -171,6 +171,20 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
+    # Suspending and unsuspending become events the devices sync too.
+    (
+        "0008_suspension_events",
+        """
+        CREATE TABLE suspension_events (
+            event_id VARCHAR NOT NULL PRIMARY KEY,
+            card_id VARCHAR NOT NULL,
+            changed_at DATETIME NOT NULL,
+            suspended BOOLEAN NOT NULL,
+            device VARCHAR NOT NULL
+        );
+        CREATE INDEX ix_suspension_events_card_id ON suspension_events (card_id)
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -156,6 +156,18 @@ class ReviewLog(Base):
     interval_days: Mapped[float | None] = mapped_column(Float)
     event_id: Mapped[str] = mapped_column(String, default=new_event_id)
     device: Mapped[str] = mapped_column(String, default="")
+
+
+class SuspensionEvent(Base):
+    """A card suspended or unsuspended by the learner, as an event the devices sync: a card's latest decides."""
+
+    __tablename__ = "suspension_events"
+
+    event_id: Mapped[str] = mapped_column(String, primary_key=True, default=new_event_id)
+    card_id: Mapped[str] = mapped_column(String, index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    suspended: Mapped[bool] = mapped_column(Boolean)
+    device: Mapped[str] = mapped_column(String)
 
 
 class CancelledEvent(Base):
