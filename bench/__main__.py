@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
-BENCHMARKS = ("startup", "demo_rerun", "search", "stats", "adam", "bleu", "nms", "foundations", "torch_kernels",
-              "optimize")
+BENCHMARKS = ("startup", "demo_rerun", "search", "stats", "remote", "adam", "bleu", "nms", "foundations",
+              "torch_kernels", "optimize")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +51,7 @@ class Schedule:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict for the review log, datetimes as ISO text."""
-        data = asdict(self)
+        data = {item.name: getattr(self, item.name) for item in fields(self)}  # flat: no deep copy, as asdict makes
         for name in ("due", "last_review"):
             data[name] = data[name].isoformat() if data[name] else None
         return data

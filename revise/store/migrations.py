@@ -153,14 +153,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     # Each event of the log gets a global id and the device that made it, and undone events are remembered, so that
-    # devices can sync the log (issue 19). The device's own id is made here, once.
+    # devices can sync the log (issue 19). The device's own id is made here, once. Ids sort as the rows were made.
     (
         "0007_log_events",
         """
         INSERT OR IGNORE INTO settings (key, value) VALUES ('device_id', json_quote(lower(hex(randomblob(8)))));
         ALTER TABLE review_log ADD COLUMN event_id VARCHAR NOT NULL DEFAULT '';
         ALTER TABLE review_log ADD COLUMN device VARCHAR NOT NULL DEFAULT '';
-        UPDATE review_log SET event_id = lower(hex(randomblob(16))),
+        UPDATE review_log SET event_id = printf('%016x', id) || lower(hex(randomblob(8))),
                               device = (SELECT json_extract(value, '$') FROM settings WHERE key = 'device_id');
         CREATE UNIQUE INDEX ix_review_log_event_id ON review_log (event_id);
         CREATE TABLE cancelled_events (
