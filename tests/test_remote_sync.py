@@ -170,7 +170,7 @@ def test_a_remote_that_cannot_be_used_is_one_line(capsys, tmp_path: Path, cards_
     assert "secret" not in err, "a password is never printed"
 
 
-async def test_the_app_syncs_with_the_remote_set_in_the_settings_when_it_starts(tmp_path: Path, devices,
+async def test_the_app_syncs_with_the_remote_set_in_the_settings_when_it_starts_and_quits(tmp_path: Path, devices,
                                                                                cards_dir: Path) -> None:
     from revise.ui.app import ReviseApp
     from tests.screen import notifications, wait_for, wait_for_text
@@ -185,6 +185,16 @@ async def test_the_app_syncs_with_the_remote_set_in_the_settings_when_it_starts(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: any("1 received" in note for note in notifications(pilot)), "the sync's line")
         await wait_for_text(pilot, "0 due   2 new   0 learning")  # the desktop's rating counted here
+        await pilot.press("space")
+        await wait_for_text(pilot, "Show answer")
+        await pilot.press("space", "4")
+        await wait_for_text(pilot, "1 new")
+        await pilot.press("q")
+        await wait_for_text(pilot, "0 due   1 new")
+        await pilot.press("q")  # quitting sends the session's rating first
+        await wait_for(pilot, lambda: app.return_code is not None, "the app to close")
+    assert app.return_code == 0
+    assert desktop.sync_remote(remote).received == 1, "the rating made in the app reached the other device"
 
 
 def test_a_suspension_follows_the_card_to_every_device(remote: str, devices) -> None:
@@ -200,3 +210,23 @@ def test_a_suspension_follows_the_card_to_every_device(remote: str, devices) -> 
     desktop.sync_remote(remote)
     assert [(device.card("momentum").suspended, device.card("gd-update").suspended) for device in devices] == [
         (False, True), (False, True)], "the latest change wins, on both"
+
+
+def test_two_devices_syncing_at_the_same_moment_take_turns_and_lose_nothing(remote: str, devices,
+                                                                           cards_dir: Path) -> None:
+    import sys
+
+    laptop, desktop = devices
+    for round_number in range(3):
+        rate(laptop, "gd-update", GOOD, 60 * round_number)
+        rate(desktop, "momentum", GOOD, 60 * round_number + 1)
+        syncs = [subprocess.Popen([sys.executable, "-m", "revise", "--db", str(device.db_path), "--cards",
+                                   str(cards_dir), "sync", "--remote", remote], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for device in devices]
+        for sync in syncs:
+            out, err = sync.communicate(timeout=120)
+            assert sync.returncode == 0 and "remote:" in out, err
+    for device in (laptop, desktop, laptop):  # each has now seen the other's last sync
+        device.sync_remote(remote)
+    assert state(laptop) == state(desktop)
+    assert len(state(laptop)[1]) == 6, "every rating of both devices, once"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, insert,
-                        select, update)
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event,
+                        func, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -89,16 +89,36 @@ class RemoteReport:
         return line
 
 
+# PostgreSQL's lock key for a sync: one at a time per remote, so that each sees the events of the one before.
+SYNC_LOCK = 1_954_009_019
+# How long a sync waits for another device's sync of a SQLite remote to finish, in seconds.
+SQLITE_WAIT = 30
+
+
 def open_remote(url: str) -> Engine:
-    """An engine for the remote's URL; a URL that cannot be read, or whose driver is not installed, is one line."""
+    """An engine for the remote's URL; a URL that cannot be read, or whose driver is not installed, is one line.
+
+    Syncs of one remote take turns: on SQLite each transaction takes the write lock as it begins (BEGIN IMMEDIATE,
+    waiting up to SQLITE_WAIT seconds), on PostgreSQL an advisory lock (see `_exchange`).
+    """
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ValueError) as error:
         raise ReviseError(f"the remote `{_without_password(url)}` is not a database URL ({error}); write it like "
                           "postgresql://user:password@host/dbname or sqlite:////path/to/shared.db") from None
     except (NoSuchModuleError, ModuleNotFoundError) as error:
         raise ReviseError(f"no database driver for the remote `{_without_password(url)}` ({error}): for PostgreSQL, "
                           "pip install 'psycopg[binary]'") from None
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # the driver begins no transaction of its own
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_WAIT * 1000}")
+
+        @event.listens_for(engine, "begin")
+        def _write_lock_first(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
 
 
 def _without_password(url: str) -> str:
@@ -137,6 +157,8 @@ def _exchange(remote: Engine, local: dict[str, list[dict[str, Any]]]) -> Exchang
     """The work of `exchange`: undone events are neither sent nor fetched."""
     moved = Exchange()
     with remote.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))  # until this transaction ends
         REMOTE.create_all(conn)
         there = {name: set(conn.scalars(select(stream.remote.c.event_id))) for name, stream in STREAMS.items()}
         here = {name: {row["event_id"] for row in rows} for name, rows in local.items()}

@@ -23,7 +23,7 @@ from revise.ui.screens.home import HomeScreen
 from revise.ui.work import WorkFailed, backend_work
 
 # Worker groups whose failures the app shows in its own way.
-OPEN, SETTINGS, INDEX, REMOTE = "open", "settings", "index", "remote"
+OPEN, SETTINGS, INDEX, REMOTE, QUIT = "open", "settings", "index", "remote", "quit"
 FAILURE_TITLES = {SETTINGS: "Settings not saved", INDEX: "Search index not finished (it goes on at the next start)",
                   REMOTE: "Not synced with your other devices (your reviews here are kept)"}
 
@@ -73,6 +73,7 @@ class ReviseApp(App[None]):
         self.context: Context | None = None  # the screens' seam to the collection, once it is open
         self.settings = Settings()
         self.settings_lock = threading.Lock()  # one writer of the settings file at a time
+        self.is_quitting = False  # a second q while the quitting sync runs quits at once
 
     @property
     def collection(self) -> Collection | None:
@@ -153,10 +154,29 @@ class ReviseApp(App[None]):
         """Makes settings saved in the form the app's: the language follows at once."""
         self.settings, self.language = message.settings, message.settings.language
 
+    async def action_quit(self) -> None:
+        """Quits; with a remote set, first sends the reviews of this session there (the app closes either way, and
+        a sync that fails says so in one line once it has)."""
+        if self.context is None or not self.settings.remote or self.is_quitting:
+            self.exit()
+            return
+        self.is_quitting = True
+        self.notify("Sending your reviews to your other devices…", timeout=30)
+        self.sync_before_quitting(self.settings.remote)
+
+    @backend_work(QUIT)
+    def sync_before_quitting(self, url: str) -> None:
+        """Syncs the review log through the remote, then closes the app."""
+        self.context.collection.sync_remote(url)
+        self.call_from_thread(self.exit)
+
     def on_work_failed(self, message: WorkFailed) -> None:
-        """Shows a failure no screen took: opening the collection on the home screen, the rest as a notice."""
+        """Shows a failure no screen took: opening the collection on the home screen, a sync at quitting after the
+        app has closed, the rest as a notice."""
         if message.group == OPEN:
             self.screen.post_message(HomeScreen.Failed(message.error))
+        elif message.group == QUIT:
+            self.exit(return_code=1, message=f"revise: not synced with your other devices: {message.error}")
         else:
             self.notify(message.error, title=FAILURE_TITLES.get(message.group, ""), severity="error", timeout=15,
                         markup=False)
