@@ -241,7 +241,8 @@ class Collection:
         after.write_to(row)
         log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
                         kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
-                        interval_days=before.review_interval_days, device=self.device)
+                        interval_days=before.review_interval_days, device=self.device,
+                        scheduler=self.scheduler.digest)
         session.add(log)
         session.flush()
         if drill is not None:

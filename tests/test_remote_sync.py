@@ -230,3 +230,17 @@ def test_two_devices_syncing_at_the_same_moment_take_turns_and_lose_nothing(remo
         device.sync_remote(remote)
     assert state(laptop) == state(desktop)
     assert len(state(laptop)[1]) == 6, "every rating of both devices, once"
+
+
+def test_a_rating_given_under_other_settings_is_said(remote: str, devices, tmp_path: Path, cards_dir: Path) -> None:
+    from dataclasses import replace
+
+    laptop, desktop = devices
+    desktop.configure(replace(desktop.config, desired_retention=0.95))
+    rate(desktop, "gd-update", GOOD, 0)
+    desktop.sync_remote(remote)
+    report = laptop.sync_remote(remote)
+    assert report.other_settings == 1 and "give every device the same desired retention" in report.summary()
+    rate(laptop, "momentum", GOOD, 1)
+    laptop.sync_remote(remote)
+    assert desktop.sync_remote(remote).other_settings == 1, "the laptop rated under the defaults"

@@ -54,7 +54,8 @@ def _table(name: str, *columns: Column) -> Table:
 STREAMS = {
     EVENTS: Stream(ReviewLog, _table("revise_events", Column("reviewed_at", DateTime, nullable=False),
                                      Column("rating", Integer, nullable=False),
-                                     Column("duration_ms", Integer, nullable=False)), ("reviewed_at",)),
+                                     Column("duration_ms", Integer, nullable=False),
+                                     Column("scheduler", String(16), nullable=False)), ("reviewed_at",)),
     CANCELLATIONS: Stream(CancelledEvent, _table("revise_cancellations", Column("cancelled_at", DateTime,
                                                                               nullable=False)), ("cancelled_at",)),
     SUSPENSIONS: Stream(SuspensionEvent, _table("revise_suspensions", Column("changed_at", DateTime, nullable=False),
@@ -79,6 +80,9 @@ class RemoteReport:
     undone: int
     rescheduled: int
     waiting: int  # received events of cards this database does not have (yet): applied once their card is synced
+    # Received ratings given under other scheduling settings or FSRS parameters than this device's (see
+    # `CardScheduler.digest`): replayed under this device's, so the devices' schedules differ until the settings agree.
+    other_settings: int = 0
 
     def summary(self) -> str:
         """One line, e.g. `remote: 12 events sent, 30 received, 1 undone; 25 cards rescheduled`."""
@@ -86,6 +90,9 @@ class RemoteReport:
                 f"{self.rescheduled} cards rescheduled")
         if self.waiting:
             line += f"; {self.waiting} events wait for cards this device does not have"
+        if self.other_settings:
+            line += (f"; {self.other_settings} were rated under other scheduling settings or FSRS parameters: give "
+                     "every device the same desired retention, steps and parameters, or their schedules differ")
         return line
 
 
@@ -215,7 +222,8 @@ def apply_exchange(session: Session, scheduler: CardScheduler, moved: Exchange) 
     rescheduled = replay_cards(session, scheduler, sorted(moved_cards))
     _follow_suspensions(session, _cards(moved.sent[SUSPENSIONS], received[SUSPENSIONS]))
     waiting = len(received[EVENTS]) - len(arrived)
-    return RemoteReport(len(moved.sent[EVENTS]), len(arrived), len(undone), rescheduled, waiting)
+    other = sum(1 for row in arrived if row["scheduler"] not in ("", scheduler.digest))
+    return RemoteReport(len(moved.sent[EVENTS]), len(arrived), len(undone), rescheduled, waiting, other)
 
 
 def _follow_suspensions(session: Session, card_ids: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -74,6 +75,16 @@ class CardScheduler:
             learning_steps=config.learning_steps, relearning_steps=config.relearning_steps,
             enable_fuzzing=config.enable_fuzzing,
         )
+
+    @property
+    def digest(self) -> str:
+        """A short digest of everything that decides an interval (parameters, retention, steps, fuzz, leeches): two
+        schedulers with the same digest give the same outcome for the same review."""
+        deciding = [list(self.config.parameters), self.config.desired_retention,
+                    [step.total_seconds() for step in self.config.learning_steps],
+                    [step.total_seconds() for step in self.config.relearning_steps],
+                    self.config.enable_fuzzing, self.config.leech_threshold]
+        return hashlib.sha256(json.dumps(deciding).encode()).hexdigest()[:16]
 
     def preview(self, schedule: Schedule, now: datetime, card_id: str = "") -> dict[int, Outcome]:
         """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""

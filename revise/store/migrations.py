@@ -185,6 +185,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX ix_suspension_events_card_id ON suspension_events (card_id)
         """,
     ),
+    # Which scheduling settings and FSRS parameters a rating was given under (a digest; '' when not known), so that a
+    # sync can tell the learner when devices schedule alike events differently.
+    ("0009_event_scheduler", "ALTER TABLE review_log ADD COLUMN scheduler VARCHAR NOT NULL DEFAULT ''"),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

@@ -159,6 +159,7 @@ class ReviewLog(Base):
     interval_days: Mapped[float | None] = mapped_column(Float)
     event_id: Mapped[str] = mapped_column(String, default=new_event_id)
     device: Mapped[str] = mapped_column(String, default="")
+    scheduler: Mapped[str] = mapped_column(String, default="")  # `CardScheduler.digest` of the settings it was given under
 
 
 class SuspensionEvent(Base):
