@@ -186,7 +186,9 @@ class AddCardScreen(ModalScreen["str | None"]):
             return
         report = self.context.collection.sync()
         target = draft.path.resolve()
-        problems = [problem for problem in report.problems if Path(problem.path).resolve() == target]
+        # The new card's: those in its file from its heading on (the template went at the end of the file).
+        problems = [problem for problem in report.problems
+                    if Path(problem.path).resolve() == target and problem.line >= draft.line]
         added = [item for item in report.added if split_item_id(item)[0] not in self.taken]
         self.post_message(self.Checked(draft, added, problems))
 
