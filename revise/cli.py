@@ -420,10 +420,10 @@ def optimize(collection: Collection, args: argparse.Namespace) -> int:
         print("The parameters in use already predict your reviews as well: nothing to apply.")
     elif rescheduled:
         print(f"Applied: the fitted parameters are stored and {rescheduled} cards were rescheduled under them; "
-              "the review log is unchanged.")
+              "the review log keeps every rating.")
     else:
         print(f"`revise optimize --apply` would store the fitted parameters and reschedule the {result.cards} reviewed "
-              "cards by replaying their reviews under them; the review log would stay as it is.")
+              "cards by replaying their reviews under them; the review log would keep every rating.")
     return 0
 
 

@@ -26,6 +26,7 @@ from revise.errors import ReviseError, explain
 from revise.scheduler.day import day_bounds
 from revise.scheduler.fsrs_scheduler import CardScheduler, Outcome, SchedulerConfig
 from revise.scheduler.parameters import stored_parameters
+from revise.scheduler.replay import record_settings
 from revise.scheduler.schedule import NEW, REVIEW, Schedule
 from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_since, stored_time, todays_counts
 from revise.search.index import index_pending, unindexed_ids
@@ -242,7 +243,7 @@ class Collection:
         log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
                         kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
                         interval_days=before.review_interval_days, device=self.device,
-                        scheduler=self.scheduler.digest)
+                        scheduler=record_settings(session, self.scheduler))
         session.add(log)
         session.flush()
         if drill is not None:
@@ -418,7 +419,8 @@ class Collection:
         """Stores FSRS parameters and reschedules every reviewed card under them, all at once; returns how many."""
         from revise.scheduler.optimize import apply_parameters
 
-        rescheduled = self._write(lambda session: apply_parameters(session, self.config, parameters))
+        rescheduled = self._write(lambda session: apply_parameters(session, self.config, parameters, self.device,
+                                                                   utc_now()))
         self.configure(replace(self.config, parameters=parameters))
         return rescheduled
 
@@ -435,7 +437,10 @@ class Collection:
             moved = exchange(remote, local)
         finally:
             remote.dispose()
-        return self._write(lambda session: apply_exchange(session, self.scheduler, moved))
+        report = self._write(lambda session: apply_exchange(session, self.scheduler, moved))
+        if report.parameters is not None:
+            self.configure(replace(self.config, parameters=report.parameters))
+        return report
 
     def record_history(self, histories: list[CardHistory]) -> int:
         """Logs the ratings an Anki package holds for its cards and reschedules the cards, all at once (see

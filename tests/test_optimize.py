@@ -146,6 +146,16 @@ def test_optimize_json_gives_both_evaluations(capsys, learner: tuple[Path, Path]
     assert len(data["fitted"]["parameters"]) == len(data["current"]["parameters"]) == 21
 
 
+def _ratings(log: list[tuple]) -> list[tuple]:
+    """The review log's rows without the schedules recorded with them: ids, times, ratings, events and devices."""
+    return [row[:5] + row[9:] for row in log]
+
+
+def _memory(schedule: Schedule) -> tuple:
+    """A schedule's memory state, which fuzz does not touch (it moves only the due date)."""
+    return schedule.state, schedule.stability, schedule.difficulty, schedule.reps
+
+
 def test_apply_stores_the_parameters_reschedules_by_replay_and_keeps_the_log(capsys, learner: tuple[Path, Path]
                                                                               ) -> None:
     db_path, cards_dir = learner
@@ -154,7 +164,7 @@ def test_apply_stores_the_parameters_reschedules_by_replay_and_keeps_the_log(cap
     assert code == 0, err
     data = json.loads(out)
     assert data["applied"] is True and data["rescheduled"] == CARDS
-    assert dump(db_path, "review_log") == log_before
+    assert _ratings(dump(db_path, "review_log")) == _ratings(log_before), "the log keeps every rating as it was"
     assert dump(db_path, "card_schedules") != schedules_before
     reopened = Collection(db_path, cards_dir)
     try:
@@ -164,8 +174,9 @@ def test_apply_stores_the_parameters_reschedules_by_replay_and_keeps_the_log(cap
         replayer = CardScheduler(replace(reopened.config, enable_fuzzing=False))
         with Session(reopened.engine) as session:
             histories = review_histories(session)
-        assert {card.text.id: card.schedule for card in reopened.cards()} == {
-            card_id: replay(replayer, reviews) for card_id, reviews in histories.items()}
+        assert {card.text.id: _memory(card.schedule) for card in reopened.cards()} == {
+            card_id: _memory(replay(replayer, reviews)) for card_id, reviews in histories.items()}, (
+            "the memory state the fitted parameters give (the due dates differ by their seeded fuzz)")
     finally:
         reopened.close()
     applied = {table: dump(db_path, table) for table in ("card_schedules", "settings", "review_log")}

@@ -232,15 +232,31 @@ def test_two_devices_syncing_at_the_same_moment_take_turns_and_lose_nothing(remo
     assert len(state(laptop)[1]) == 6, "every rating of both devices, once"
 
 
-def test_a_rating_given_under_other_settings_is_said(remote: str, devices, tmp_path: Path, cards_dir: Path) -> None:
+def test_devices_with_other_settings_replay_each_rating_under_its_own(remote: str, devices) -> None:
     from dataclasses import replace
 
     laptop, desktop = devices
-    desktop.configure(replace(desktop.config, desired_retention=0.95))
-    rate(desktop, "gd-update", GOOD, 0)
-    desktop.sync_remote(remote)
-    report = laptop.sync_remote(remote)
-    assert report.other_settings == 1 and "give every device the same desired retention" in report.summary()
-    rate(laptop, "momentum", GOOD, 1)
+    desktop.configure(replace(desktop.config, desired_retention=0.97, learning_steps=(timedelta(minutes=5),)))
+    for minutes, device in ((0, laptop), (1, desktop)):
+        rate(device, "gd-update", EASY, minutes)
+        rate(device, "momentum", GOOD, minutes + 2)
+    rate(laptop, "gd-update", GOOD, 4 * 24 * 60)  # a review: its interval depends on the desired retention
+    rate(desktop, "gd-update", GOOD, 5 * 24 * 60)
+    for device in (laptop, desktop, laptop):
+        device.sync_remote(remote)
+    assert state(laptop) == state(desktop), "the same events, the same schedules, whatever each device's settings"
+
+
+def test_parameters_applied_on_one_device_reach_the_others(remote: str, devices) -> None:
+    laptop, desktop = devices
+    rate(laptop, "gd-update", EASY, 0)
+    rate(desktop, "momentum", EASY, 1)
+    fitted = tuple(round(value * 1.1, 4) if index in (0, 1, 2, 3) else value
+                   for index, value in enumerate(laptop.config.parameters))
+    assert laptop.apply_parameters(fitted) == 1
     laptop.sync_remote(remote)
-    assert desktop.sync_remote(remote).other_settings == 1, "the laptop rated under the defaults"
+    report = desktop.sync_remote(remote)
+    assert report.parameters == fitted and "another device applied" in report.summary()
+    assert desktop.config.parameters == fitted and desktop.setting("fsrs_parameters") == list(fitted)
+    laptop.sync_remote(remote)
+    assert state(laptop) == state(desktop), "both read the history before the application under its parameters"

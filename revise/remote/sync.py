@@ -10,12 +10,12 @@ next one.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete, event,
-                        func, insert, select, update)
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Integer, MetaData, String, Table, create_engine, delete,
+                        event, func, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,21 +23,25 @@ from sqlalchemy.orm import Session
 from revise.errors import ReviseError
 from revise.scheduler.fsrs_scheduler import CardScheduler
 from revise.scheduler.replay import replay_cards
-from revise.store.schema import Base, CancelledEvent, Card, CardSchedule, DrillAnswer, ReviewLog, SuspensionEvent
+from revise.scheduler.parameters import store_parameters
+from revise.store.schema import (Base, CancelledEvent, Card, CardSchedule, DrillAnswer, ParameterApplication, ReviewLog,
+                                 SchedulerSettings, SuspensionEvent)
 
 REMOTE = MetaData()
 FETCHED_AT_ONCE = 500  # ids in one `IN (...)` when fetching what the remote has
-EVENTS, CANCELLATIONS, SUSPENSIONS = "events", "cancellations", "suspensions"
+EVENTS, CANCELLATIONS, SUSPENSIONS, SETTINGS, APPLICATIONS = (
+    "events", "cancellations", "suspensions", "settings", "parameter applications")
 
 
 @dataclass(frozen=True)
 class Stream:
     """One kind of event, as this database keeps it (`local`) and as the remote does (`remote`): the columns they
-    share, their times (UTC, without a zone on the remote) named in `times`."""
+    share, keyed by `key`, their times (UTC, without a zone on the remote) named in `times`."""
 
     local: type[Base]
     remote: Table
-    times: tuple[str, ...]
+    times: tuple[str, ...] = ()
+    key: str = "event_id"
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -45,13 +49,21 @@ class Stream:
         return tuple(column.name for column in self.remote.columns)
 
 
-def _table(name: str, *columns: Column) -> Table:
-    """A remote table keyed by event id."""
+def _table(name: str, *columns: Column, of_a_card: bool = True) -> Table:
+    """A remote table of events keyed by event id, each made by a device (and about a card, unless not `of_a_card`)."""
+    card = [Column("card_id", String, nullable=False)] if of_a_card else []
     return Table(name, REMOTE, Column("event_id", String(32), primary_key=True), Column("device", String(64)),
-                 Column("card_id", String, nullable=False), *columns)
+                 *card, *columns)
 
 
 STREAMS = {
+    SETTINGS: Stream(SchedulerSettings, Table("revise_scheduler_settings", REMOTE,
+                                              Column("digest", String(16), primary_key=True),
+                                              Column("settings", JSON, nullable=False)), key="digest"),
+    APPLICATIONS: Stream(ParameterApplication, _table("revise_parameter_applications",
+                                                      Column("applied_at", DateTime, nullable=False),
+                                                      Column("scheduler", String(16), nullable=False),
+                                                      of_a_card=False), ("applied_at",)),
     EVENTS: Stream(ReviewLog, _table("revise_events", Column("reviewed_at", DateTime, nullable=False),
                                      Column("rating", Integer, nullable=False),
                                      Column("duration_ms", Integer, nullable=False),
@@ -80,9 +92,8 @@ class RemoteReport:
     undone: int
     rescheduled: int
     waiting: int  # received events of cards this database does not have (yet): applied once their card is synced
-    # Received ratings given under other scheduling settings or FSRS parameters than this device's (see
-    # `CardScheduler.digest`): replayed under this device's, so the devices' schedules differ until the settings agree.
-    other_settings: int = 0
+    # FSRS parameters another device applied (`revise optimize --apply`), now this device's too.
+    parameters: tuple[float, ...] | None = None
 
     def summary(self) -> str:
         """One line, e.g. `remote: 12 events sent, 30 received, 1 undone; 25 cards rescheduled`."""
@@ -90,9 +101,8 @@ class RemoteReport:
                 f"{self.rescheduled} cards rescheduled")
         if self.waiting:
             line += f"; {self.waiting} events wait for cards this device does not have"
-        if self.other_settings:
-            line += (f"; {self.other_settings} were rated under other scheduling settings or FSRS parameters: give "
-                     "every device the same desired retention, steps and parameters, or their schedules differ")
+        if self.parameters is not None:
+            line += "; the FSRS parameters another device applied (revise optimize --apply) are used here too"
         return line
 
 
@@ -167,35 +177,35 @@ def _exchange(remote: Engine, local: dict[str, list[dict[str, Any]]]) -> Exchang
         if conn.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(SYNC_LOCK)))  # until this transaction ends
         REMOTE.create_all(conn)
-        there = {name: set(conn.scalars(select(stream.remote.c.event_id))) for name, stream in STREAMS.items()}
-        here = {name: {row["event_id"] for row in rows} for name, rows in local.items()}
+        there = {name: set(conn.scalars(select(stream.remote.c[stream.key]))) for name, stream in STREAMS.items()}
+        here = {name: {row[STREAMS[name].key] for row in rows} for name, rows in local.items()}
         cancelled = there[CANCELLATIONS] | here[CANCELLATIONS]
         for name, stream in STREAMS.items():
             passed_over = cancelled if name == EVENTS else set()
-            moved.sent[name] = [row for row in local[name] if row["event_id"] not in there[name] | passed_over]
-            _insert_new(conn, stream.remote, moved.sent[name])
-            moved.received[name] = _fetch(conn, stream.remote, there[name] - here[name] - passed_over)
+            moved.sent[name] = [row for row in local[name] if row[stream.key] not in there[name] | passed_over]
+            _insert_new(conn, stream, moved.sent[name])
+            moved.received[name] = _fetch(conn, stream, there[name] - here[name] - passed_over)
     return moved
 
 
-def _insert_new(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Inserts rows, passing over any whose id another sync inserted meanwhile (events never change)."""
+def _insert_new(conn: Connection, stream: Stream, rows: list[dict[str, Any]]) -> None:
+    """Inserts rows, passing over any whose key another sync inserted meanwhile (events never change)."""
     if not rows:
         return
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).on_conflict_do_nothing(index_elements=["event_id"]), rows)
+    conn.execute(insert(stream.remote).on_conflict_do_nothing(index_elements=[stream.key]), rows)
 
 
-def _fetch(conn: Connection, table: Table, ids: set[str]) -> list[dict[str, Any]]:
-    """The remote's rows of a table with these ids, in batches."""
-    wanted = sorted(ids)
+def _fetch(conn: Connection, stream: Stream, keys: set[str]) -> list[dict[str, Any]]:
+    """The remote's rows of a stream with these keys, in batches."""
+    wanted, column = sorted(keys), stream.remote.c[stream.key]
     rows = []
     for start in range(0, len(wanted), FETCHED_AT_ONCE):
         batch = wanted[start:start + FETCHED_AT_ONCE]
-        rows += [dict(row._mapping) for row in conn.execute(select(table).where(table.c.event_id.in_(batch)))]
+        rows += [dict(row._mapping) for row in conn.execute(select(stream.remote).where(column.in_(batch)))]
     return rows
 
 
@@ -214,16 +224,39 @@ def apply_exchange(session: Session, scheduler: CardScheduler, moved: Exchange) 
     arrived = [row for row in received[EVENTS] if row["card_id"] in known_cards]
     session.add_all(CancelledEvent(**row) for row in undone)
     session.add_all(SuspensionEvent(**row) for row in received[SUSPENSIONS])
+    session.add_all(SchedulerSettings(**row) for row in received[SETTINGS])
+    session.add_all(ParameterApplication(**row) for row in received[APPLICATIONS])
     session.flush()
     if arrived:  # in one Core statement (a year of reviews is 50,000 rows); the replay below fills in their states
         session.execute(insert(ReviewLog.__table__), [
             {**row, "kind": "", "state_before": {}, "state_after": {}, "interval_days": None} for row in arrived])
     moved_cards = _cards(moved.sent[EVENTS], moved.sent[CANCELLATIONS], undone, arrived)
+    if moved.sent[APPLICATIONS] or received[APPLICATIONS]:  # an application reads the whole history before it anew
+        moved_cards |= set(session.scalars(select(ReviewLog.card_id).distinct()))
+    parameters = _adopted_parameters(session, received[APPLICATIONS])
+    if parameters is not None:
+        scheduler = CardScheduler(replace(scheduler.config, parameters=parameters))
     rescheduled = replay_cards(session, scheduler, sorted(moved_cards))
     _follow_suspensions(session, _cards(moved.sent[SUSPENSIONS], received[SUSPENSIONS]))
     waiting = len(received[EVENTS]) - len(arrived)
-    other = sum(1 for row in arrived if row["scheduler"] not in ("", scheduler.digest))
-    return RemoteReport(len(moved.sent[EVENTS]), len(arrived), len(undone), rescheduled, waiting, other)
+    return RemoteReport(len(moved.sent[EVENTS]), len(arrived), len(undone), rescheduled, waiting, parameters)
+
+
+def _adopted_parameters(session: Session, received: list[dict[str, Any]]) -> tuple[float, ...] | None:
+    """The FSRS parameters of the latest `optimize --apply` when it came from another device, kept here as this
+    device's from now on (see `store_parameters`); None when the latest application is not new here."""
+    if not received:
+        return None
+    latest = session.scalars(select(ParameterApplication).order_by(
+        ParameterApplication.applied_at.desc(), ParameterApplication.event_id.desc()).limit(1)).first()
+    if latest is None or latest.event_id not in {row["event_id"] for row in received}:
+        return None
+    settings = session.get(SchedulerSettings, latest.scheduler)
+    if settings is None:
+        return None
+    parameters = tuple(settings.settings["parameters"])
+    store_parameters(session, parameters)
+    return parameters
 
 
 def _follow_suspensions(session: Session, card_ids: set[str]) -> None:

@@ -7,6 +7,7 @@ import json
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from fsrs import Rating, Scheduler
 from fsrs.scheduler import FUZZ_RANGES
@@ -31,6 +32,21 @@ class SchedulerConfig:
     leech_threshold: int = 8
     learn_ahead: timedelta = timedelta(minutes=20)
     parameters: tuple[float, ...] = field(default_factory=lambda: tuple(Scheduler().parameters))
+
+    def deciding(self) -> dict[str, Any]:
+        """Everything that decides an interval (parameters, retention, steps, fuzz, leeches), JSON-ready: what a rating
+        records, so that a replay on any device gives it the interval it was given."""
+        return {"parameters": list(self.parameters), "desired_retention": self.desired_retention,
+                "learning_steps": [step.total_seconds() for step in self.learning_steps],
+                "relearning_steps": [step.total_seconds() for step in self.relearning_steps],
+                "enable_fuzzing": self.enable_fuzzing, "leech_threshold": self.leech_threshold}
+
+    def with_deciding(self, deciding: dict[str, Any]) -> SchedulerConfig:
+        """These settings with the deciding ones replaced by those a rating recorded (see `deciding`)."""
+        return replace(self, parameters=tuple(deciding["parameters"]), desired_retention=deciding["desired_retention"],
+                       learning_steps=tuple(timedelta(seconds=s) for s in deciding["learning_steps"]),
+                       relearning_steps=tuple(timedelta(seconds=s) for s in deciding["relearning_steps"]),
+                       enable_fuzzing=deciding["enable_fuzzing"], leech_threshold=deciding["leech_threshold"])
 
 
 @dataclass(frozen=True)
@@ -78,13 +94,9 @@ class CardScheduler:
 
     @property
     def digest(self) -> str:
-        """A short digest of everything that decides an interval (parameters, retention, steps, fuzz, leeches): two
-        schedulers with the same digest give the same outcome for the same review."""
-        deciding = [list(self.config.parameters), self.config.desired_retention,
-                    [step.total_seconds() for step in self.config.learning_steps],
-                    [step.total_seconds() for step in self.config.relearning_steps],
-                    self.config.enable_fuzzing, self.config.leech_threshold]
-        return hashlib.sha256(json.dumps(deciding).encode()).hexdigest()[:16]
+        """A short digest of the settings that decide an interval (`SchedulerConfig.deciding`): two schedulers with
+        the same digest give the same outcome for the same review."""
+        return hashlib.sha256(json.dumps(self.config.deciding(), sort_keys=True).encode()).hexdigest()[:16]
 
     def preview(self, schedule: Schedule, now: datetime, card_id: str = "") -> dict[int, Outcome]:
         """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""

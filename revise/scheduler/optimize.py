@@ -19,8 +19,9 @@ from revise.errors import ReviseError
 from revise.scheduler.day import study_day
 from revise.scheduler.fsrs_scheduler import CardScheduler, SchedulerConfig
 from revise.scheduler.parameters import store_parameters, within_bounds
+from revise.scheduler.replay import record_settings, replay_cards
 from revise.scheduler.schedule import Schedule
-from revise.store.schema import MANUAL_RATING, CardSchedule, ReviewLog
+from revise.store.schema import MANUAL_RATING, CardSchedule, ParameterApplication, ReviewLog
 
 if TYPE_CHECKING:
     from fsrs_rs_python import FSRSItem
@@ -134,17 +135,20 @@ def replay(scheduler: CardScheduler, reviews: list[Review]) -> Schedule:
     return schedule
 
 
-def apply_parameters(session: Session, config: SchedulerConfig, parameters: tuple[float, ...]) -> int:
+def apply_parameters(session: Session, config: SchedulerConfig, parameters: tuple[float, ...], device: str,
+                     now: datetime) -> int:
     """Stores the parameters and reschedules every reviewed card by replaying its log under them; returns how many.
 
-    The replay has no fuzz, so it is deterministic; the review log itself is only read.
+    The application is an event (`ParameterApplication`) that syncs to the learner's other devices, where the same
+    replay reads the history before it under the same parameters; the log keeps its ratings, and the schedules
+    recorded with them are those of the replay.
     """
     store_parameters(session, parameters)
-    scheduler = CardScheduler(replace(config, parameters=parameters, enable_fuzzing=False))
-    histories = review_histories(session)
-    for card_id, reviews in histories.items():
-        row = session.get(CardSchedule, card_id)
-        if row is None:
-            raise ReviseError(f"card {card_id} has reviews but no schedule in the database")
-        replay(scheduler, reviews).write_to(row)
-    return len(histories)
+    scheduler = CardScheduler(replace(config, parameters=parameters))
+    session.add(ParameterApplication(device=device, applied_at=now, scheduler=record_settings(session, scheduler)))
+    session.flush()
+    reviewed = review_histories(session)
+    missing = [card_id for card_id in reviewed if session.get(CardSchedule, card_id) is None]
+    if missing:
+        raise ReviseError(f"card {missing[0]} has reviews but no schedule in the database")
+    return replay_cards(session, scheduler, sorted(reviewed))

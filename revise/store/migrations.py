@@ -188,6 +188,22 @@ MIGRATIONS: list[tuple[str, str]] = [
     # Which scheduling settings and FSRS parameters a rating was given under (a digest; '' when not known), so that a
     # sync can tell the learner when devices schedule alike events differently.
     ("0009_event_scheduler", "ALTER TABLE review_log ADD COLUMN scheduler VARCHAR NOT NULL DEFAULT ''"),
+    # The settings behind each digest, and `optimize --apply` as an event, so that replays agree across devices.
+    (
+        "0010_scheduler_settings",
+        """
+        CREATE TABLE scheduler_settings (
+            digest VARCHAR NOT NULL PRIMARY KEY,
+            settings JSON NOT NULL
+        );
+        CREATE TABLE parameter_applications (
+            event_id VARCHAR NOT NULL PRIMARY KEY,
+            device VARCHAR NOT NULL,
+            applied_at DATETIME NOT NULL,
+            scheduler VARCHAR NOT NULL
+        )
+        """,
+    ),
 ]
 
 # Full-text tables (and the shadow tables SQLite keeps for them) that the ORM does not model.

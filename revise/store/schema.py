@@ -174,6 +174,28 @@ class SuspensionEvent(Base):
     device: Mapped[str] = mapped_column(String)
 
 
+class SchedulerSettings(Base):
+    """The settings that decide intervals (`SchedulerConfig.deciding`) under a digest that ratings record, so that a
+    replay on any device schedules each rating as it was scheduled."""
+
+    __tablename__ = "scheduler_settings"
+
+    digest: Mapped[str] = mapped_column(String, primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ParameterApplication(Base):
+    """`revise optimize --apply` as an event: from then on the history before it is read under these settings
+    (their digest), on every device."""
+
+    __tablename__ = "parameter_applications"
+
+    event_id: Mapped[str] = mapped_column(String, primary_key=True, default=new_event_id)
+    device: Mapped[str] = mapped_column(String)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduler: Mapped[str] = mapped_column(String)
+
+
 class CancelledEvent(Base):
     """An event of the log taken back (an undone rating): its row is gone here, and this keeps a sync from bringing
     it back from a device or a remote that still has it, and takes it away there too."""
