@@ -32,7 +32,7 @@ from revise.scheduler.today import LEARNING_STATES, DueCounts, sibling_rated_sin
 from revise.search.index import index_pending, unindexed_ids
 from revise.store.database import WRITE, open_engine, session_factory
 from revise.store.schema import (DEVICE_KEY, MANUAL, MANUAL_RATING, CancelledEvent, Card, CardSchedule, DrillAnswer,
-                                 ReviewLog, Setting, SuspensionEvent)
+                                 ReviewLog, Setting, SuspensionEvent, new_event_id)
 from revise.text.cloze import ITEM_SEPARATOR, split_item_id
 
 if TYPE_CHECKING:
@@ -68,12 +68,14 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class StudyCard:
-    """A card with its schedule and, when it is up for review, the outcome of each rating."""
+    """A card with its schedule and, when it is up for review, the outcome of each rating, previewed for the rating
+    event `event_id` (whose id seeds the fuzz, so that a replay of the event gives the interval shown)."""
 
     text: CardText
     schedule: Schedule
     suspended: bool = False
     outcomes: dict[int, Outcome] = field(default_factory=dict)
+    event_id: str = field(default_factory=new_event_id)
 
 
 class Collection:
@@ -214,9 +216,9 @@ class Collection:
 
     def _study_card(self, row: Card, now: datetime) -> StudyCard:
         """A row as a StudyCard, with the four outcomes previewed at `now`."""
-        schedule = Schedule.from_row(row.schedule)
+        schedule, event_id = Schedule.from_row(row.schedule), new_event_id()
         return StudyCard(CardText.from_row(row, self.cards_dir), schedule, row.schedule.suspended,
-                         self.scheduler.preview(schedule, now, row.id))
+                         self.scheduler.preview(schedule, now, event_id), event_id)
 
     def rate(self, card: StudyCard, rating: int, duration_ms: int, now: datetime | None = None,
              drill: dict[str, Any] | None = None) -> int:
@@ -237,10 +239,11 @@ class Collection:
             raise ReviseError(f"card {card.text.id} is not in the database")
         before = Schedule.from_row(row)
         outcome = (card.outcomes[rating] if before == card.schedule
-                   else self.scheduler.outcome(before, rating, now, card.text.id))
+                   else self.scheduler.outcome(before, rating, now, card.event_id))
         after = outcome.at(now)
         after.write_to(row)
-        log = ReviewLog(card_id=card.text.id, reviewed_at=now, rating=rating, duration_ms=duration_ms,
+        log = ReviewLog(event_id=card.event_id, card_id=card.text.id, reviewed_at=now, rating=rating,
+                        duration_ms=duration_ms,
                         kind=before.state, state_before=before.to_json(), state_after=after.to_json(),
                         interval_days=before.review_interval_days, device=self.device,
                         scheduler=record_settings(session, self.scheduler))

@@ -98,14 +98,15 @@ class CardScheduler:
         the same digest give the same outcome for the same review."""
         return hashlib.sha256(json.dumps(self.config.deciding(), sort_keys=True).encode()).hexdigest()[:16]
 
-    def preview(self, schedule: Schedule, now: datetime, card_id: str = "") -> dict[int, Outcome]:
-        """The outcome of each rating at `now`, computed once so the interval shown is the interval given."""
-        return {rating: self.outcome(schedule, rating, now, card_id) for rating in (AGAIN, HARD, GOOD, EASY)}
+    def preview(self, schedule: Schedule, now: datetime, event_id: str = "") -> dict[int, Outcome]:
+        """The outcome of each rating at `now`, computed once so the interval shown is the interval given; `event_id`
+        is the id the rating will have."""
+        return {rating: self.outcome(schedule, rating, now, event_id) for rating in (AGAIN, HARD, GOOD, EASY)}
 
-    def outcome(self, schedule: Schedule, rating: int, now: datetime, card_id: str = "") -> Outcome:
+    def outcome(self, schedule: Schedule, rating: int, now: datetime, event_id: str = "") -> Outcome:
         """The outcome of one rating at `now`; replaying a card's log calls this once per review. Its fuzz is seeded
-        by the card's id, its number of reviews and the rating, so the same review always gives the same interval."""
-        self._fsrs.seed = f"{card_id}\x1f{schedule.reps}\x1f{rating}"
+        by the rating event's id (and the rating), so the same event always gives the same interval."""
+        self._fsrs.seed = f"{event_id}\x1f{rating}"
         after, _log = self._fsrs.review_card(schedule.to_fsrs(), Rating(rating), now)
         lapsed = rating == AGAIN and schedule.state == REVIEW
         return Outcome(rating, schedule.after(after, lapsed, self.config.leech_threshold), after.due - now)

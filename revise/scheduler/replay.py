@@ -52,9 +52,10 @@ def replay_cards(session: Session, scheduler: CardScheduler, card_ids: Iterable[
         for card_id in card_ids:
             row = session.get(CardSchedule, card_id)
             if row is not None:
-                rewritten += _replay_card(schedulers, row, session.execute(
-                    select(ReviewLog.id, ReviewLog.rating, ReviewLog.reviewed_at, ReviewLog.scheduler)
-                    .where(ReviewLog.card_id == card_id).order_by(ReviewLog.reviewed_at, ReviewLog.event_id)).all())
+                log = (select(ReviewLog.id, ReviewLog.rating, ReviewLog.reviewed_at, ReviewLog.scheduler,
+                              ReviewLog.event_id)
+                       .where(ReviewLog.card_id == card_id).order_by(ReviewLog.reviewed_at, ReviewLog.event_id))
+                rewritten += _replay_card(schedulers, row, session.execute(log).all())
                 replayed += 1
     if rewritten:
         session.execute(update(ReviewLog), rewritten)  # by primary key, as SQLAlchemy's bulk update does
@@ -64,13 +65,13 @@ def replay_cards(session: Session, scheduler: CardScheduler, card_ids: Iterable[
 def _replay_card(schedulers: RatingSchedulers, row: CardSchedule, log: list[Row[Any]]) -> list[dict[str, Any]]:
     """Replays one card's log onto its schedule row; returns each log row's new values."""
     schedule, rewritten = Schedule(), []
-    for log_id, rating, reviewed_at, recorded in log:
+    for log_id, rating, reviewed_at, recorded, event_id in log:
         before = schedule
         if rating == MANUAL_RATING:
             schedule, kind = Schedule(), MANUAL
         else:
             scheduler = schedulers.for_rating(reviewed_at, recorded)
-            schedule = scheduler.outcome(before, rating, reviewed_at, row.card_id).at(reviewed_at)
+            schedule = scheduler.outcome(before, rating, reviewed_at, event_id).at(reviewed_at)
             kind = before.state
         rewritten.append({"id": log_id, "kind": kind, "state_before": before.to_json(),
                           "state_after": schedule.to_json(), "interval_days": before.review_interval_days})
