@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 from revise.anki.convert import to_markdown
 from revise.anki.package import AnkiCard, Note, Revlog, read_package
 from revise.errors import ReviseError
-from revise.text.cloze import HIDDEN, ClozeError, cloze_numbers, find_clozes, item_id
+from revise.text.cloze import HIDDEN, cloze_numbers, item_id, replace_clozes
 
 # Written under each deck's title: `revise import` rewrites only files that carry it.
 MARK = "by `revise import`"
@@ -166,15 +166,8 @@ def _sides(note: Note, reverse: bool) -> tuple[str, str]:
 
 
 def _all_hidden(text: str) -> str:
-    """A cloze text with every cloze as `[…]` (or `[its hint]`), so that a title made from it gives no answer away;
-    a text whose clozes are broken as written (the card check reports it)."""
-    try:
-        clozes = find_clozes(text)
-    except ClozeError:
-        return text
-    for cloze in reversed(clozes):
-        text = f"{text[:cloze.start]}[{cloze.hint or HIDDEN}]{text[cloze.end:]}"
-    return text
+    """A cloze text with every cloze as `[…]` (or `[its hint]`), so that a title made from it gives no answer away."""
+    return replace_clozes(text, lambda cloze: f"[{cloze.hint or HIDDEN}]")
 
 
 def _ratings_by_card(revlog: list[Revlog]) -> dict[int, list[ImportedReview]]:

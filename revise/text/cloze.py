@@ -9,6 +9,7 @@ so that both read it alike).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from revise.text.math_markdown import formulas_if_closed
@@ -104,21 +105,24 @@ def cloze_numbers(text: str) -> list[int]:
         return []
 
 
-def show_cloze(text: str, number: int, reveal: bool) -> str:
-    """The text with cloze `number` hidden as `[…]` (or `[its hint]`), or, when `reveal`, highlighted (bold, or
-    underlined inside a formula); every other cloze shows its hidden part plainly. Number 0 shows them all plainly.
-    A text whose clozes are broken is shown as written (the card check reports it)."""
+def replace_clozes(text: str, written: Callable[[Cloze], str]) -> str:
+    """The text with each cloze replaced by what `written` makes of it; a text whose clozes are broken stays as
+    written (the card check reports it)."""
     try:
         clozes = find_clozes(text)
     except ClozeError:
         return text
     pieces, last = [], 0
     for cloze in clozes:
-        pieces.append(text[last:cloze.start])
-        pieces.append(_shown(cloze, number, reveal))
+        pieces += [text[last:cloze.start], written(cloze)]
         last = cloze.end
-    pieces.append(text[last:])
-    return "".join(pieces)
+    return "".join([*pieces, text[last:]])
+
+
+def show_cloze(text: str, number: int, reveal: bool) -> str:
+    """The text with cloze `number` hidden as `[…]` (or `[its hint]`), or, when `reveal`, highlighted (bold, or
+    underlined inside a formula); every other cloze shows its hidden part plainly. Number 0 shows them all plainly."""
+    return replace_clozes(text, lambda cloze: _shown(cloze, number, reveal))
 
 
 def _shown(cloze: Cloze, number: int, reveal: bool) -> str:
@@ -136,16 +140,14 @@ def _shown(cloze: Cloze, number: int, reveal: bool) -> str:
 def anki_text(text: str) -> str:
     """The text with each cloze written so that Anki, which ends a cloze at the first `}}`, reads it as revise does:
     a `}}` inside the hidden part gets a space (`} }`, the same in LaTeX)."""
-    try:
-        clozes = find_clozes(text)
-    except ClozeError:
-        return text
-    for cloze in reversed(clozes):
-        inner = text[cloze.start:cloze.end - 2]
-        opening = inner.index("::") + 2
-        body = inner[:opening] + inner[opening:].replace("}}", "} }")
-        text = text[:cloze.start] + body + (" }}" if body.endswith("}") else "}}") + text[cloze.end:]
-    return text
+    return replace_clozes(text, _for_anki)
+
+
+def _for_anki(cloze: Cloze) -> str:
+    """One cloze as Anki reads it: no `}}` before its end."""
+    hint = f"::{cloze.hint}" if cloze.hint is not None else ""
+    body = f"{{{{c{cloze.number}::{cloze.answer}{hint}".replace("}}", "} }")
+    return body + (" }}" if body.endswith("}") else "}}")
 
 
 def item_id(card_id: str, number: int) -> str:
