@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import BindParameter, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
-from revise.search.folding import short_text
+from revise.search.folding import words
 from revise.search.forms import is_short_name, with_other_forms
 from revise.search.query import All, AnyOf, Filter, Node, Not, Query, Text, holds_filter, parse
+from revise.search.packing import unpack_body
 from revise.search.snippet import Highlighted, highlight, snippet
+from revise.search.words import WordMatcher
 from revise.store.schema import UTCDateTime
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ _STATES = {
 COUNT_LIMIT = 1000
 _FROM = ("FROM search_docs d JOIN cards c ON c.id = d.card_id JOIN card_schedules s ON s.card_id = c.id "
          "WHERE c.retired_at IS NULL")
+# Each column of search_docs as shown.
+_SHOWN = {"title": "title", "keywords": "keywords", "body": "unpack_body(body)"}
 # Each index entry's card and schedule, joined so that rows keep the order of the table they follow (keys).
 _CARDS_IN_KEY_ORDER = "CROSS JOIN cards c ON c.id = d.card_id CROSS JOIN card_schedules s ON s.card_id = c.id"
 
@@ -96,8 +100,9 @@ def _glob(pattern: str) -> str:
 class _Compiler:
     """Turns a query tree into a SQL condition on `c` (cards) and `s` (card_schedules), collecting parameters."""
 
-    def __init__(self, day_end: datetime, filtered: bool) -> None:
+    def __init__(self, session: Session, day_end: datetime, filtered: bool) -> None:
         self.day_end, self.filtered = day_end, filtered
+        self.words = WordMatcher(session)
         self.params: dict[str, Any] = {}
         self.typed: list[BindParameter[Any]] = []
 
@@ -115,14 +120,26 @@ class _Compiler:
 
     def text_match(self, node: Text, columns: str | None = None) -> str:
         """Cards whose indexed text (or some columns of it, such as "title keywords") contains the text."""
-        expression = text_expression(node, columns)
+        expression = self.text_expression(node, columns)
         if expression is None:
-            scanned = " || ' ' || ".join((columns or "title keywords body").split())
+            scanned = " || ' ' || ".join(_SHOWN[column] for column in (columns or "title keywords body").split())
             return f"d.id IN (SELECT id FROM search_docs WHERE instr(fold({scanned}), {self.param(node.value)}) > 0)"
         # With a filter in the query, `+d.id` keeps SQLite from driving the join from both the filter's and the
         # index's matches at once, which costs their product (seconds for `tag:cnn p` on 50,000 cards).
         driver = "+d.id" if self.filtered else "d.id"
         return f"{driver} IN (SELECT rowid FROM card_search WHERE card_search MATCH {self.param(expression)})"
+
+    def text_expression(self, node: Text, columns: str | None = None) -> str | None:
+        """The FTS5 expression finding the text or one of its other forms in the index (in some columns only), or
+        None for punctuation alone. A short name that was not typed but is another form of what was (PPL for
+        perplexity) is found only where a word starts, so that it is not found inside "applied"."""
+        if not words(node.value):
+            return None
+        kept = [expression for expression in (
+            self.words.expression(form, word_start_only=form != node.value.lower() and is_short_name(form))
+            for form in _needed_forms(node)) if expression is not None]
+        expression = kept[0] if len(kept) == 1 else " OR ".join(f"({form})" for form in kept)
+        return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
 
     def condition(self, node: Node) -> str:
         """The SQL condition a card meets when it matches the node."""
@@ -157,29 +174,6 @@ class _Compiler:
         return f"CASE {ranks} ELSE {len(tiers)} END, d.id" if tiers else "d.id"
 
 
-def text_expression(node: Text, columns: str | None = None) -> str | None:
-    """The FTS5 expression finding the text or one of its other forms in the index (in some columns only), or None
-    for punctuation alone.
-
-    Three characters or more are a substring; one or two are found as word starts (see `folding.short_text`).
-    """
-    if not _pieces(node.value):
-        return None
-    forms = [" AND ".join('"' + piece.replace('"', '""') + '"' for piece in pieces)
-             for pieces in (_pieces(form, form == node.value.lower()) for form in _needed_forms(node)) if pieces]
-    expression = forms[0] if len(forms) == 1 else " OR ".join(f"({form})" for form in forms)
-    return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
-
-
-def _pieces(value: str, typed: bool = True) -> list[str]:
-    """What the index must hold for a text to be there: the text itself, or for one or two characters the word
-    starts it stands for; none for punctuation. A short name that was not typed but is another form of what was
-    (PPL for perplexity) must also start some word, so that it is not found inside "applied"."""
-    if len(value) < 3:
-        return short_text(value)
-    return [value, *short_text(value[:2])] if not typed and is_short_name(value) else [value]
-
-
 def _needed_forms(node: Text) -> list[str]:
     """The text and those of its other forms that can find more than it: a form holding a form of three characters
     or more (`batch normalisation` holds `batch norm`) finds nothing more and is left out."""
@@ -190,14 +184,14 @@ def _needed_forms(node: Text) -> list[str]:
     return kept
 
 
-def _full_text(node: Node) -> str | None:
+def _full_text(node: Node, compiler: _Compiler) -> str | None:
     """The node as one FTS5 expression, or None when it cannot be one: it holds punctuation or only exclusions."""
     if isinstance(node, Text):
-        return text_expression(node)
+        return compiler.text_expression(node)
     if not isinstance(node, (All, AnyOf)):
         return None
-    wanted = [_full_text(child) for child in node.children if not isinstance(child, Not)]
-    unwanted = [_full_text(child.child) for child in node.children if isinstance(child, Not)]
+    wanted = [_full_text(child, compiler) for child in node.children if not isinstance(child, Not)]
+    unwanted = [_full_text(child.child, compiler) for child in node.children if isinstance(child, Not)]
     if not wanted or None in wanted or None in unwanted or (unwanted and isinstance(node, AnyOf)):
         return None
     return "((" + (" AND " if isinstance(node, All) else " OR ").join(wanted) + ")" \
@@ -227,7 +221,7 @@ def search(session: Session, text_query: str, day_end: datetime, limit: int = 50
     searched text is found in any of its spellings and, with a `glossary`, by any name of the concept it names.
     """
     query = with_other_forms(parse(text_query), glossary)
-    compiler = _Compiler(day_end, query.has_filters())
+    compiler = _Compiler(session, day_end, query.has_filters())
     streamed = _streamed(session, query, compiler, limit + offset) if sort is None else None
     keys, total = streamed or _ranked(session, query, compiler, limit + offset, sort, descending)
     keys = keys[offset:]
@@ -268,9 +262,10 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
     """
     searched = All(tuple(part for part in query.parts() if not holds_filter(part)))
     filtered = All(tuple(part for part in query.parts() if holds_filter(part)))
-    full_text = _full_text(searched) if searched.children else None
+    full_text = _full_text(searched, compiler) if searched.children else None
     texts = query.ranking_texts()
-    if full_text is None and (searched.children or texts) or any(text_expression(node) is None for node in texts):
+    if full_text is None and (searched.children or texts) or any(compiler.text_expression(node) is None
+                                                                   for node in texts):
         return None
     condition = compiler.condition(filtered) if filtered.children else "1"
     # How many cards the filters let through: the total with no text, and what decides the plan with both.
@@ -283,7 +278,7 @@ def _streamed(session: Session, query: Query, compiler: _Compiler, needed: int) 
         source = "FROM card_search f WHERE f.card_search MATCH :match" if not filtered.children else (
             f"FROM card_search f CROSS JOIN search_docs d ON d.id = f.rowid {_CARDS_IN_KEY_ORDER} "
             f"WHERE f.card_search MATCH :match AND {condition}")
-        key, matches = "f.rowid", _tier_expressions(full_text, _tiers(texts, text_expression))
+        key, matches = "f.rowid", _tier_expressions(full_text, _tiers(texts, compiler.text_expression))
     keys: list[int] = []
     for match in matches:
         if len(keys) < needed:
@@ -306,6 +301,6 @@ def _hit(row: Any, texts: list[str]) -> SearchHit:
     """A result row as a hit, its titles highlighted and a snippet of the body around the first match."""
     return SearchHit(
         card_id=row.id, deck=row.deck, title_en=highlight(row.title_en, texts),
-        title_zh=highlight(row.title_zh, texts), snippet=snippet(row.body, texts), state=row.state,
+        title_zh=highlight(row.title_zh, texts), snippet=snippet(unpack_body(row.body), texts), state=row.state,
         due=row.due, stability=row.stability, lapses=row.lapses, suspended=bool(row.suspended),
         leech=bool(row.leech), demo=row.demo)

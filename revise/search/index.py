@@ -1,8 +1,8 @@
-"""The search index: each card's text, folded, in an SQLite FTS5 trigram table that sync keeps in step with the cards.
+"""The search index: each card's words, folded, in an SQLite FTS5 table that sync keeps in step with the cards.
 
-The trigram tokenizer finds any substring of three or more characters, CJK included. Shorter queries are found
-through marks written after each column's text: the first two characters of each word and each CJK character
-and pair (see `folding.word_starts`), so one table answers every query and ranks it in one pass.
+Words are runs of letters and digits, each CJK character a word of its own (see `folding.words`), so a Chinese
+text is found as the phrase of its characters. Every word indexed is also kept in `search_terms`, the vocabulary
+through which a search finds text inside words (see `search.words`).
 The table is keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the table itself is
 contentless, keeping no copy of the text, so a card is taken out by indexing its shown text again as a
 deletion (see `_remove`). Keys follow course order
@@ -20,12 +20,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
 from revise.demo_engine.link import parse_demo_link
-from revise.search.folding import fold, squeeze, word_starts
+from revise.search.folding import squeeze, words
+from revise.search.packing import pack_body, unpack_body
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
 from revise.store.schema import Card, CardTag, SearchDoc, Setting
@@ -33,7 +34,7 @@ from revise.text.cloze import show_cloze, split_item_id
 from revise.text.math_markdown import ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 # Keys leave this much room between neighbours, so that a card added between two others takes a key between
@@ -43,6 +44,8 @@ _INSERT = text("INSERT INTO card_search (rowid, title, keywords, body) VALUES (:
 # A contentless table forgets a row through the text it indexed for it, given in full.
 _DELETE = text("INSERT INTO card_search (card_search, rowid, title, keywords, body) "
                "VALUES ('delete', :key, :title, :keywords, :body)")
+
+_ADD_TERM = text("INSERT OR IGNORE INTO search_terms (term) VALUES (:term)")
 
 _MARKUP = re.compile(r"\*\*|__|`|^#+\s|^\s*[-*]\s", re.MULTILINE)
 
@@ -94,22 +97,25 @@ def index_cards(session: Session, cards: Iterable[CardText], replace: bool = Tru
     fresh = itertools.count((session.scalar(select(func.max(SearchDoc.id))) or 0) + KEY_GAP, KEY_GAP)
     docs = {held[card.id] if card.id in held else next(fresh): document(card) for card in cards}
     session.execute(insert(SearchDoc.__table__), [{"id": key, "card_id": doc.card_id, "title": doc.title,
-                                         "keywords": doc.keywords, "body": doc.body} for key, doc in docs.items()])
-    session.execute(_INSERT, [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()])
+                                                   "keywords": doc.keywords, "body": pack_body(doc.body)}
+                                                  for key, doc in docs.items()])
+    entries = [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()]
+    session.execute(_INSERT, entries)
+    terms = {term for entry in entries for column in COLUMNS for term in entry[column].split()}
+    session.execute(_ADD_TERM, [{"term": term} for term in sorted(terms)])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags}]
     if tags:
         session.execute(insert(CardTag.__table__), tags)
 
 
-def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, object]:
+def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, Any]:
     """The parameters of `_INSERT` or `_DELETE` for a card's shown text: its key and each column as indexed."""
     return {"key": key, "title": _indexed(title), "keywords": _indexed(keywords), "body": _indexed(body)}
 
 
 def _indexed(shown: str) -> str:
-    """A column's text as the index holds it: folded, then the marks that find its words by one or two letters."""
-    folded = fold(shown)
-    return f"{folded} {word_starts(folded)}"
+    """A column's text as the index holds it: its words, one space apart."""
+    return " ".join(words(shown))
 
 
 def unindex_cards(session: Session, card_ids: list[str]) -> None:
@@ -133,11 +139,12 @@ def _remove(session: Session, keys: dict[str, int]) -> None:
     session.execute(text("DELETE FROM card_tags WHERE card_id IN (SELECT value FROM json_each(:ids))"), parameters)
 
 
-def _unindex(session: Session, keys: list[int]) -> list[Row[Any]]:
+def _unindex(session: Session, keys: list[int]) -> list[tuple[int, str, str, str]]:
     """Takes the entries at these keys out of the full-text table; returns their shown text from search_docs,
     as (key, title, keywords, body) rows."""
     shown = text("SELECT id, title, keywords, body FROM search_docs WHERE id IN (SELECT value FROM json_each(:keys))")
-    rows = list(session.execute(shown, {"keys": json.dumps(keys)}))
+    rows = [(key, title, keywords, unpack_body(body))
+            for key, title, keywords, body in session.execute(shown, {"keys": json.dumps(keys)})]
     if rows:
         session.execute(_DELETE, [_entry(*row) for row in rows])
     return rows
@@ -215,7 +222,7 @@ def clear_if_stale(session: Session) -> bool:
     if stored is not None and stored.value == INDEX_VERSION:
         return False
     session.execute(text("INSERT INTO card_search (card_search) VALUES ('delete-all')"))
-    for table in ("search_docs", "card_tags"):
+    for table in ("search_docs", "card_tags", "search_terms"):
         session.execute(text(f"DELETE FROM {table}"))
     session.merge(Setting(key=INDEX_VERSION_KEY, value=INDEX_VERSION))
     return True

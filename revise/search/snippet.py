@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from revise.search.folding import CJK_RUN, fold
+from revise.search.folding import CJK, WORD, fold, is_cjk
 from revise.search.symbols import symbol_glyph
+from revise.search.words import MIN_INSIDE
 
 SNIPPET_WIDTH = 160
 SIDE_BREAK = " · "  # between the question and answer texts in the index's body (see `index.document`)
@@ -21,9 +22,17 @@ class Highlighted:
 
 
 def _pattern(value: str) -> str:
-    """A regex finding a searched text as the index does: short Latin text only where a word starts."""
-    escaped = re.escape(value)
-    return escaped if len(value) >= 3 or CJK_RUN.fullmatch(value) else rf"(?<![^\W_]){escaped}"
+    """A regex finding a searched text as the index does (see `search.words`): its words with any punctuation between
+    them, a first word shorter than MIN_INSIDE only where a word starts; punctuation alone as it is."""
+    found = WORD.findall(value.lower())
+    if not found:
+        return re.escape(value)
+    pattern = "" if len(found[0]) >= MIN_INSIDE or is_cjk(found[0]) else f"(?<![^\\W_{CJK}])"
+    for before, word in zip([None, *found], found):
+        if before is not None:  # Latin words need something between them; CJK characters need nothing
+            pattern += r"[\W_]*" if is_cjk(before) or is_cjk(word) else r"[\W_]+"
+        pattern += re.escape(word)
+    return pattern
 
 
 def highlight(text: str, searched: list[str]) -> Highlighted:

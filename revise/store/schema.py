@@ -8,7 +8,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -85,6 +85,7 @@ class CardTag(Base):
     """One of a card's tags, lower case, so that `tag:` searches use an index; sync keeps it in step."""
 
     __tablename__ = "card_tags"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     tag: Mapped[str] = mapped_column(String, primary_key=True)
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), primary_key=True, index=True)
@@ -92,7 +93,8 @@ class CardTag(Base):
 
 class SearchDoc(Base):
     """A card's row in the full-text index: `id` is the rowid of its entries there; `title`, `keywords` and `body`
-    its text as shown, from which the (contentless) index's text is made (see `search.index`)."""
+    its text as shown (the body compressed: see `search.packing`), from which the (contentless) index's text is made
+    (see `search.index`)."""
 
     __tablename__ = "search_docs"
 
@@ -100,7 +102,20 @@ class SearchDoc(Base):
     card_id: Mapped[str] = mapped_column(ForeignKey("cards.id"), unique=True)
     title: Mapped[str] = mapped_column(Text)
     keywords: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchTerm(Base):
+    """A word the search index holds, or once held: the vocabulary a search looks up the words holding a part in.
+
+    Ids only grow (AUTOINCREMENT), so that a copy kept in memory can take only the words added since it was read.
+    """
+
+    __tablename__ = "search_terms"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String, unique=True)
 
 
 class CardSchedule(Base):

@@ -1,0 +1,91 @@
+"""A searched text as an FTS5 expression over the word index, finding it as a substring of the cards' text would.
+
+The index holds whole words (see `folding.words`), so a text is found as the words it holds, in order, with
+whatever punctuation and spaces between them (`y=wx+b` finds "y = wx + b"). Its first and last words may be parts
+of longer words when the text cuts them: `radient` finds gradient, `gradient desc` finds "gradient descent" and
+`ient desc` too. A part found at a word's start is an FTS5 prefix query; a part found inside words becomes the OR
+of every indexed word holding it, looked up in the index's vocabulary (`search_terms`), which is kept in memory
+and read again only for the words added since. Parts of one or two letters are found only where a word starts, as
+each would be inside most words.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from revise.search.folding import WORD, is_cjk, words
+
+# A part of a word this long or longer is found inside words too; a shorter one only where a word starts.
+MIN_INSIDE = 3
+
+
+@dataclass
+class _Vocabulary:
+    """The words of one database's index as last read, and the id of the newest of them."""
+
+    newest: int = 0
+    terms: list[str] = field(default_factory=list)
+
+
+# Per database engine, so that each keystroke reads only the words indexed since the last one.
+_VOCABULARIES: weakref.WeakKeyDictionary[object, _Vocabulary] = weakref.WeakKeyDictionary()
+
+
+def vocabulary(session: Session) -> list[str]:
+    """Every word the session's index holds (and maybe some it no longer does, which find nothing)."""
+    newest = session.scalar(text("SELECT max(id) FROM search_terms")) or 0
+    engine = session.get_bind()
+    known = _VOCABULARIES.get(engine)
+    if known is None or newest < known.newest:  # first read, or the vocabulary was emptied and begun again
+        known = _VOCABULARIES[engine] = _Vocabulary()
+    if newest > known.newest:
+        known.terms += session.scalars(text("SELECT term FROM search_terms WHERE id > :after"), {"after": known.newest})
+        known.newest = newest
+    return known.terms
+
+
+class WordMatcher:
+    """Turns searched texts into FTS5 expressions, reading the vocabulary the first time a part inside words needs it."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._terms: list[str] | None = None
+        self._expressions: dict[tuple[str, bool], str | None] = {}  # a search asks for each text in every tier
+
+    def _holding(self, part: str, at_end: bool) -> list[str]:
+        """The indexed words other than the part itself that hold it: at their end, or anywhere but at their start."""
+        if self._terms is None:
+            self._terms = vocabulary(self.session)
+        if at_end:
+            return [term for term in self._terms if term.endswith(part) and term != part]
+        return [term for term in self._terms if part in term and not term.startswith(part)]
+
+    def expression(self, form: str, word_start_only: bool = False) -> str | None:
+        """The FTS5 expression finding a searched form (folded), or None when it holds no word (punctuation alone).
+
+        With `word_start_only` the form is found only where a word starts (a short name such as PPL, which is not
+        to be found inside "applied").
+        """
+        if (form, word_start_only) not in self._expressions:
+            self._expressions[form, word_start_only] = self._expression(form.lower(), word_start_only)
+        return self._expressions[form, word_start_only]
+
+    def _expression(self, lowered: str, word_start_only: bool) -> str | None:
+        """`expression` of a form in lower case, worked out."""
+        found = words(lowered)
+        if not found:
+            return None
+        cut_first = WORD.match(lowered) is not None and not word_start_only  # the text may begin inside a word
+        cut_last = WORD.search(lowered[-1]) is not None and not is_cjk(found[-1])  # … and end inside one
+        first, rest = found[0], " ".join(found[1:])
+        inside = cut_first and len(first) >= MIN_INSIDE and not is_cjk(first)
+        star = "*" if cut_last else ""
+        if rest:
+            firsts = [first, *(self._holding(first, at_end=True) if inside else [])]
+            return " OR ".join(f'"{word} {rest}"{star}' for word in firsts)
+        holding = self._holding(first, at_end=not cut_last) if inside else []
+        return " OR ".join([f'"{first}"{star}', *(f'"{term}"' for term in holding)])
