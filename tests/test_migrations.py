@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
+from revise.collection import Collection
 from revise.errors import ReviseError
 from revise.store import migrations
 from revise.store.database import open_engine
@@ -129,3 +130,27 @@ def test_reviews_logged_before_event_ids_get_their_own_and_this_devices(tmp_path
         rows = conn.execute("SELECT event_id, device FROM review_log").fetchall()
     assert len(device) == 16 and len({event for event, _ in rows}) == 2 and all(len(event) == 32 for event, _ in rows)
     assert {owner for _, owner in rows} == {device}
+
+
+def test_a_database_indexed_by_trigrams_is_searched_by_words_after_its_next_sync(
+        tmp_path: Path, cards_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "old.db"
+    monkeypatch.setattr(migrations, "MIGRATIONS", [entry for entry in migrations.MIGRATIONS if entry[0] < "0011"])
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:  # a card as the trigram revise indexed it
+        conn.execute("INSERT INTO cards VALUES ('old', 'd', 'd.md', 1, 'Old', '旧', 'q', 'q', 'a', 'a', '', NULL, "
+                     "NULL, 'h', '2026-01-01', '2026-01-01', NULL, NULL)")
+        conn.execute("INSERT INTO search_docs VALUES (1024, 'old', 'Old · 旧', '', 'q · a')")
+        conn.execute("INSERT INTO card_search (rowid, title, keywords, body) VALUES (1024, 'old · 旧', '', 'q · a')")
+        conn.execute("INSERT INTO card_tags VALUES ('t', 'old')")
+        conn.execute("INSERT INTO settings VALUES ('search_index_version', '5')")
+    monkeypatch.undo()
+    assert "0011_word_search" in migrations.migrate(db)
+    collection = Collection(db, cards_dir)
+    try:
+        collection.sync()
+        [hit] = collection.search("omentu").hits  # inside a word
+        assert hit.card_id == "momentum"
+        assert [hit.card_id for hit in collection.search("old").hits] == []
+    finally:
+        collection.close()

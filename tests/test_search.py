@@ -165,6 +165,58 @@ def test_longer_chinese_text_is_found_only_where_it_occurs_whole(library: Collec
     assert found(library, query) == expected
 
 
+# Parts of words
+
+
+@pytest.mark.parametrize("query, expected, piece", [
+    ("radient", ["vanishing", "gradient-descent", "momentum"], "radient"),
+    ("omentu", ["momentum", "adam", "lr-schedule"], "omentu"),
+    ("ultipli", ["vanishing"], "ultipli"),
+    ('"gradient desc"', ["gradient-descent"], "gradient desc"),
+    ('"ient desc"', ["gradient-descent"], "ient desc"),
+])
+def test_a_part_of_a_word_is_found_inside_longer_words_and_highlighted(library: Collection, query: str,
+                                                                      expected: list[str], piece: str) -> None:
+    hits = library.search(query, now=NOW).hits
+    assert [hit.card_id for hit in hits] == expected
+    assert all(marked(hit.snippet) or marked(hit.title_en) for hit in hits if hit.card_id != "adam")
+    assert {part.lower() for hit in hits for part in [*marked(hit.snippet), *marked(hit.title_en)]} == {piece}
+
+
+@pytest.mark.parametrize("query, expected", [("ad", ["adam"]), ("ra", ["lr-schedule", "gradient-descent", "adam"])])
+def test_one_or_two_letters_are_found_where_a_word_starts_only(library: Collection, query: str,
+                                                               expected: list[str]) -> None:
+    assert found(library, query) == expected  # not "gradient", "vanishing" nor "naive"
+
+
+def test_a_part_cut_at_one_end_only_is_found_at_that_end_of_a_word(library: Collection) -> None:
+    assert found(library, '"radient)"') == ["gradient-descent", "vanishing"], "not momentum's \"gradients\""
+    assert found(library, '"radien)"') == []
+    assert found(library, '"(mentum"') == []
+    assert found(library, '"(momentu"') == ["momentum", "adam", "lr-schedule"]
+
+
+def test_punctuation_between_words_is_passed_over(col: Collection, notes: Path) -> None:
+    (notes / "03-more.md").write_text(deck("More | 更多", card(
+        "linear", "Linear model | 线性模型", "Write a linear model.", "写出线性模型。",
+        "$y = wx + b$, one weight per feature.", "每个特征一个权重。")), encoding="utf-8")
+    col.sync(NOW)
+    [hit] = col.search("y=wx+b", now=NOW).hits
+    assert hit.card_id == "linear" and marked(hit.snippet) == ["y = wx + b"]
+    assert found(col, '"weight-per feature"') == ["linear"]
+    assert found(col, '"per weight"') == []
+
+
+def test_a_word_indexed_after_a_search_is_found_by_its_parts(col: Collection, notes: Path) -> None:
+    assert found(col, "ropou") == []
+    (notes / "03-more.md").write_text(deck("More | 更多", card(
+        "dropout", "Dropout | 随机失活", "What does dropout do?", "随机失活做什么?",
+        "Zeroes random units in training.", "训练时随机把单元置零。")), encoding="utf-8")
+    col.sync(NOW)
+    assert found(col, "ropou") == ["dropout"]
+    assert found(col, '"eroes rand"') == ["dropout"]
+
+
 @pytest.mark.parametrize("query", ["GRADIENT DESCENT", "Gradient Descent", "gRaDiEnT dEsCeNt"])
 def test_search_ignores_case(library: Collection, query: str) -> None:
     assert found(library, query) == found(library, "gradient descent") == ["gradient-descent"]
@@ -664,12 +716,24 @@ def test_an_index_from_an_older_version_is_rebuilt_on_the_next_sync(db_path: Pat
         assert found(reopened, "momentum") == [], "the emptied index finds nothing until sync"
         reopened.sync(NOW)
         assert found(reopened, "momentum") == ["momentum", "adam", "lr-schedule"]
+        assert found(reopened, "omentu") == ["momentum", "adam", "lr-schedule"]
         assert found(reopened, "tag:deep-nets") == ["vanishing", "batch-norm"]
         assert found(reopened, "") == ALL_IDS
         reopened.sync(NOW)
         assert found(reopened, "") == ALL_IDS, "a second sync does not index the cards twice"
     finally:
         reopened.close()
+
+
+def test_a_collection_rebuilding_its_index_finds_parts_of_words_by_the_new_one(col: Collection, db_path: Path,
+                                                                               notes: Path) -> None:
+    assert found(col, "omentu")[0] == "momentum"
+    stale_index(db_path, INDEX_VERSION - 1)
+    col.sync(NOW)
+    rewrite(notes / "02-optimisation.md", "The recent gradients", "The recent subgradients")
+    col.sync(NOW)
+    assert found(col, "omentu")[0] == "momentum"
+    assert found(col, "ubgradien") == ["momentum"]
 
 
 def test_an_index_of_the_current_version_is_kept(db_path: Path, notes: Path) -> None:

@@ -25,8 +25,9 @@ MIN_INSIDE = 3
 
 @dataclass
 class _Vocabulary:
-    """The words of one database's index as last read, and the id of the newest of them."""
+    """The words of one database's index as last read, and the ids of the oldest and newest of them."""
 
+    oldest: int = 0
     newest: int = 0
     terms: list[str] = field(default_factory=list)
 
@@ -37,11 +38,12 @@ _VOCABULARIES: weakref.WeakKeyDictionary[object, _Vocabulary] = weakref.WeakKeyD
 
 def vocabulary(session: Session) -> list[str]:
     """Every word the session's index holds (and maybe some it no longer does, which find nothing)."""
-    newest = session.scalar(text("SELECT max(id) FROM search_terms")) or 0
+    ends = text("SELECT (SELECT min(id) FROM search_terms), (SELECT max(id) FROM search_terms)")
+    oldest, newest = (end or 0 for end in session.execute(ends).one())
     engine = session.get_bind()
     known = _VOCABULARIES.get(engine)
-    if known is None or newest < known.newest:  # first read, or the vocabulary was emptied and begun again
-        known = _VOCABULARIES[engine] = _Vocabulary()
+    if known is None or oldest != known.oldest:  # first read, or the vocabulary was emptied (ids are never reused)
+        known = _VOCABULARIES[engine] = _Vocabulary(oldest)
     if newest > known.newest:
         known.terms += session.scalars(text("SELECT term FROM search_terms WHERE id > :after"), {"after": known.newest})
         known.newest = newest
