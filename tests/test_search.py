@@ -207,6 +207,15 @@ def test_punctuation_between_words_is_passed_over(col: Collection, notes: Path) 
     assert found(col, '"per weight"') == []
 
 
+def test_punctuation_alone_is_found_in_its_full_width_form_too(col: Collection, notes: Path) -> None:
+    (notes / "03-more.md").write_text(deck("More | 更多", card(
+        "sum", "Sums | 求和", "Add two numbers.", "两数相加。", "a plus b", "写作 ａ＋ｂ。")), encoding="utf-8")
+    col.sync(NOW)
+    assert found(col, "+") == ["adam", "sum"]
+    [hit] = col.search("ａ＋ｂ", now=NOW).hits
+    assert hit.card_id == "sum" and marked(hit.snippet) == ["ａ＋ｂ"]
+
+
 def test_a_word_indexed_after_a_search_is_found_by_its_parts(col: Collection, notes: Path) -> None:
     assert found(col, "ropou") == []
     (notes / "03-more.md").write_text(deck("More | 更多", card(

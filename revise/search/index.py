@@ -1,7 +1,8 @@
 """The search index: each card's words, folded, in an SQLite FTS5 table that sync keeps in step with the cards.
 
 Words are runs of letters and digits, each CJK character a word of its own (see `folding.words`), so a Chinese
-text is found as the phrase of its characters. Every word indexed is also kept in `search_terms`, the vocabulary
+text is found as the phrase of its characters; after them come marks of their first letters, through which one
+letter finds the words starting with it (see `folding.first_letters`). Every word indexed is also kept in `search_terms`, the vocabulary
 through which a search finds text inside words (see `search.words`).
 The table is keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the table itself is
 contentless, keeping no copy of the text, so a card is taken out by indexing its shown text again as a
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from revise.cards.model import CardText
 from revise.demo_engine.link import parse_demo_link
-from revise.search.folding import squeeze, words
+from revise.search.folding import WORD_START, first_letters, squeeze, words
 from revise.search.packing import pack_body, unpack_body
 from revise.search.snippet import SIDE_BREAK
 from revise.search.symbols import symbol_names
@@ -34,7 +35,7 @@ from revise.text.cloze import show_cloze, split_item_id
 from revise.text.math_markdown import ReadMath, read_math, render_math
 
 # Bump when what goes into the index changes: sync then rebuilds it.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 INDEX_VERSION_KEY = "search_index_version"
 COLUMNS = ("title", "keywords", "body")
 # Keys leave this much room between neighbours, so that a card added between two others takes a key between
@@ -101,7 +102,8 @@ def index_cards(session: Session, cards: Iterable[CardText], replace: bool = Tru
                                                   for key, doc in docs.items()])
     entries = [_entry(key, doc.title, doc.keywords, doc.body) for key, doc in docs.items()]
     session.execute(_INSERT, entries)
-    terms = {term for entry in entries for column in COLUMNS for term in entry[column].split()}
+    terms = {term for entry in entries for column in COLUMNS for term in entry[column].split()
+             if not term.startswith(WORD_START)}
     session.execute(_ADD_TERM, [{"term": term} for term in sorted(terms)])
     tags = [{"card_id": card.id, "tag": tag} for card in cards for tag in {tag.lower() for tag in card.tags}]
     if tags:
@@ -114,8 +116,9 @@ def _entry(key: int, title: str, keywords: str, body: str) -> dict[str, Any]:
 
 
 def _indexed(shown: str) -> str:
-    """A column's text as the index holds it: its words, one space apart."""
-    return " ".join(words(shown))
+    """A column's text as the index holds it: its words, then the marks of their first letters, one space apart."""
+    found = words(shown)
+    return " ".join([*found, *first_letters(found)])
 
 
 def unindex_cards(session: Session, card_ids: list[str]) -> None:

@@ -31,12 +31,12 @@ def _set_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def _add_functions(dbapi_connection: Any, connection_record: Any) -> None:
-    """Gives SQL the search's `fold` and `unpack_body`, so that a search the index cannot answer scans the text as the
-    index holds it."""
-    from revise.search.folding import fold
+    """Gives SQL the search's `holds_folded` and `unpack_body`, so that a search the index cannot answer scans the text
+    as the index holds it."""
+    from revise.search.folding import holds_folded
     from revise.search.packing import unpack_body
 
-    dbapi_connection.create_function("fold", 1, fold, deterministic=True)
+    dbapi_connection.create_function("holds_folded", 2, holds_folded, deterministic=True)
     dbapi_connection.create_function("unpack_body", 1, unpack_body, deterministic=True)
 
 
