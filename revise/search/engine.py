@@ -98,12 +98,11 @@ def _glob(pattern: str) -> str:
 
 
 class _Compiler:
-    """Turns a query tree into a SQL condition on `c` (cards) and `s` (card_schedules), collecting parameters;
-    `read_in_order` when the matches are read in key order up to a limit (see `words.WordMatcher`)."""
+    """Turns a query tree into a SQL condition on `c` (cards) and `s` (card_schedules), collecting parameters."""
 
-    def __init__(self, session: Session, day_end: datetime, filtered: bool, read_in_order: bool = False) -> None:
+    def __init__(self, session: Session, day_end: datetime, filtered: bool) -> None:
         self.day_end, self.filtered = day_end, filtered
-        self.words = WordMatcher(session, read_in_order)
+        self.words = WordMatcher(session)
         self.params: dict[str, Any] = {}
         self.typed: list[BindParameter[Any]] = []
 
@@ -222,10 +221,9 @@ def search(session: Session, text_query: str, day_end: datetime, limit: int = 50
     searched text is found in any of its spellings and, with a `glossary`, by any name of the concept it names.
     """
     query = with_other_forms(parse(text_query), glossary)
-    streamed = None if sort is not None else _streamed(
-        session, query, _Compiler(session, day_end, query.has_filters(), read_in_order=True), limit + offset)
-    keys, total = streamed or _ranked(session, query, _Compiler(session, day_end, query.has_filters()),
-                                      limit + offset, sort, descending)
+    compiler = _Compiler(session, day_end, query.has_filters())
+    streamed = _streamed(session, query, compiler, limit + offset) if sort is None else None
+    keys, total = streamed or _ranked(session, query, compiler, limit + offset, sort, descending)
     keys = keys[offset:]
     shown = text(
         "SELECT d.id AS key, c.id, c.deck, c.title_en, c.title_zh, c.demo, s.state, s.due, s.stability, s.lapses, "

@@ -5,8 +5,7 @@ whatever punctuation and spaces between them (`y=wx+b` finds "y = wx + b"). Its 
 of longer words when the text cuts them: `radient` finds gradient, `"gradient desc"` finds "gradient descent" and
 `"ient desc"` too. A part found inside words becomes the OR of every indexed word holding it, looked up in the
 index's vocabulary (`search_terms`), which is kept in memory and read again only for the words added since; a part
-at a word's start is an FTS5 prefix query, or the OR of the few words it starts, or for one letter its mark (see
-`folding.first_letters`). Parts of one or two letters are found only where a word starts, as each would be inside
+at a word's start is an FTS5 prefix query, or for one letter its mark (see `folding.first_letters`). Parts of one or two letters are found only where a word starts, as each would be inside
 most words.
 """
 
@@ -22,9 +21,6 @@ from revise.search.folding import WORD, first_letters, is_cjk, words
 
 # A part of a word this long or longer is found inside words too; a shorter one only where a word starts.
 MIN_INSIDE = 3
-# Up to this many words starting with a part are read one by one (an OR) rather than as a prefix, when the matches
-# are read in order up to a limit: a two-letter search of 50,000 cards takes a third of the time.
-NAMED_WORDS = 500
 
 
 @dataclass
@@ -55,14 +51,10 @@ def vocabulary(session: Session) -> list[str]:
 
 
 class WordMatcher:
-    """Turns searched texts into FTS5 expressions, reading the vocabulary the first time a part inside words needs it.
+    """Turns searched texts into FTS5 expressions, reading the vocabulary the first time a part inside words needs it."""
 
-    `read_in_order` says the matches are read in key order and only up to a limit, which FTS5 does lazily for an OR
-    of words but not for a prefix query: it gathers every match of a prefix first.
-    """
-
-    def __init__(self, session: Session, read_in_order: bool = False) -> None:
-        self.session, self.read_in_order = session, read_in_order
+    def __init__(self, session: Session) -> None:
+        self.session = session
         self._terms: list[str] | None = None
         self._expressions: dict[tuple[str, bool], str | None] = {}  # a search asks for each text in every tier
 
@@ -77,14 +69,6 @@ class WordMatcher:
         if at_end:
             return [term for term in self._vocabulary() if term.endswith(part) and term != part]
         return [term for term in self._vocabulary() if part in term and not term.startswith(part)]
-
-    def _starting(self, part: str) -> str:
-        """The FTS5 expression of the words starting with a part: a prefix query, or when read in order and there are
-        few such words, each word named."""
-        if not self.read_in_order:
-            return f'"{part}"*'
-        starting = [term for term in self._vocabulary() if term.startswith(part)]
-        return " OR ".join(f'"{term}"' for term in starting) if 0 < len(starting) <= NAMED_WORDS else f'"{part}"*'
 
     def expression(self, form: str, word_start_only: bool = False) -> str | None:
         """The FTS5 expression finding a searched form (folded), or None when it holds no word (punctuation alone).
@@ -102,7 +86,10 @@ class WordMatcher:
         if not found:
             return None
         cut_first = WORD.match(lowered) is not None and not word_start_only  # the text may begin inside a word
-        cut_last = WORD.search(lowered[-1]) is not None and not is_cjk(found[-1])  # … and end inside one
+        # … and end inside one; but a phrase's last word of one letter is taken whole, as FTS5 would gather every word
+        # starting with it, for a text typed on its way to a longer one (`is:d`)
+        cut_last = WORD.search(lowered[-1]) is not None and not is_cjk(found[-1]) \
+            and (len(found) == 1 or len(found[-1]) > 1)
         first, rest = found[0], " ".join(found[1:])
         inside = cut_first and len(first) >= MIN_INSIDE and not is_cjk(first)
         star = "*" if cut_last else ""
@@ -112,4 +99,4 @@ class WordMatcher:
         if cut_last and len(first) == 1:
             return f'"{first_letters([first])[0]}"'  # words starting with a letter, through its mark
         holding = self._holding(first, at_end=not cut_last) if inside else []
-        return " OR ".join([self._starting(first) if cut_last else f'"{first}"', *(f'"{term}"' for term in holding)])
+        return " OR ".join([f'"{first}"{star}', *(f'"{term}"' for term in holding)])
