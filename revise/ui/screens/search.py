@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from revise.search.engine import SearchHit, SearchResults
     from revise.search.snippet import Highlighted
 
-RESULT_LIMIT = 50
+# The best this many are listed (a few screens); the browser (Ctrl+B) lists every match. Laying out the list is most
+# of what a keystroke costs the UI thread, so it is kept short enough to follow typing over 50,000 cards.
+RESULT_LIMIT = 30
 HINT = ('Type to search titles, questions, answers and formula symbols, in English or 中文. '
         'Filters: tag:cnn deck:optimisation is:due is:new is:learn is:review is:suspended is:leech has:demo; '
         '"exact phrase", -word to exclude, a or b.')
