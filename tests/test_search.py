@@ -196,6 +196,13 @@ def test_a_part_cut_at_one_end_only_is_found_at_that_end_of_a_word(library: Coll
     assert found(library, '"(momentu"') == ["momentum", "adam", "lr-schedule"]
 
 
+def test_a_phrase_ending_in_one_letter_takes_that_letter_as_a_whole_word(library: Collection) -> None:
+    assert found(library, '"rate of l"') == []  # on the way to "rate of learning", found from the next letter
+    assert found(library, '"rate of le"') == ["gradient-descent"]
+    assert found(library, '"factor below o"') == []
+    assert found(library, "factor below o") == ["vanishing"]  # three words, each found on its own
+
+
 def test_punctuation_between_words_is_passed_over(col: Collection, notes: Path) -> None:
     (notes / "03-more.md").write_text(deck("More | 更多", card(
         "linear", "Linear model | 线性模型", "Write a linear model.", "写出线性模型。",

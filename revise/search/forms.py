@@ -143,6 +143,6 @@ def _named(value: str, glossary: Glossary | None) -> Text:
 
 
 def is_short_name(form: str) -> bool:
-    """Whether a form is a few Latin letters alone (PPL, GRU, ReLU), which a substring search also finds inside
-    other words (`ppl` in "applied"): as another form of what was typed, it must start a word (see the engine)."""
+    """Whether a form is a few Latin letters alone (PPL, GRU, ReLU), which a search for parts of words also finds
+    inside other words (`ppl` in "applied"): as another form of what was typed, it must start a word (see the engine)."""
     return len(form) <= SHORT_NAME and form.isascii() and form.isalpha()

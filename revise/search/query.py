@@ -21,7 +21,7 @@ _FILTER = re.compile(r"(?i)^(tag|deck|is|has):(.*)$", re.DOTALL)
 
 @dataclass(frozen=True)
 class Text:
-    """Text to find in a card: a word (a substring) or a phrase (its words in order); already folded. A card holding
+    """Text to find in a card: a word (or part of one) or a phrase (its words in order); already folded. A card holding
     any of its other `forms` (other spellings, other names of its concept: see `forms.with_other_forms`) matches too."""
 
     value: str

@@ -1,12 +1,13 @@
-"""A searched text as an FTS5 expression over the word index, finding it as a substring of the cards' text would.
+"""A searched text as an FTS5 expression over the word index, finding it where a substring search would, but for
+the punctuation between words.
 
 The index holds whole words (see `folding.words`), so a text is found as the words it holds, in order, with
 whatever punctuation and spaces between them (`y=wx+b` finds "y = wx + b"). Its first and last words may be parts
 of longer words when the text cuts them: `radient` finds gradient, `"gradient desc"` finds "gradient descent" and
 `"ient desc"` too. A part found inside words becomes the OR of every indexed word holding it, looked up in the
 index's vocabulary (`search_terms`), which is kept in memory and read again only for the words added since; a part
-at a word's start is an FTS5 prefix query, or for one letter its mark (see `folding.first_letters`). Parts of one or two letters are found only where a word starts, as each would be inside
-most words.
+at a word's start is an FTS5 prefix query, or for one letter its mark (see `folding.first_letters`). Parts of one
+or two letters are found only where a word starts, as each would be inside most words.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def vocabulary(session: Session) -> list[str]:
 
 
 class WordMatcher:
-    """Turns searched texts into FTS5 expressions, reading the vocabulary the first time a part inside words needs it."""
+    """Turns searched texts into FTS5 expressions, reading the vocabulary when a part inside words first needs it."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

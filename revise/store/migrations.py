@@ -204,7 +204,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         )
         """,
     ),
-    # The index holds words instead of trigrams, a seventh of the size, and its vocabulary, through which a search
+    # The index holds words instead of trigrams, a sixth of the size, and its vocabulary, through which a search
     # finds text inside words; the shown body is kept compressed, and tags without rowids. The index is rebuilt on the
     # next sync (search index version 7).
     (
