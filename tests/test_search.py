@@ -183,6 +183,23 @@ def test_a_part_of_a_word_is_found_inside_longer_words_and_highlighted(library: 
     assert {part.lower() for hit in hits for part in [*marked(hit.snippet), *marked(hit.title_en)]} == {piece}
 
 
+def test_a_part_typed_letter_by_letter_finds_what_it_finds_typed_at_once(db_path: Path, notes: Path) -> None:
+    typed = ["rad", "radi", "radie", "radien", "radient", "radients", "rada", "ayer", "ayers", "layer"]
+    letter_by_letter = open_synced(db_path, notes)
+    try:
+        found_typing = [found(letter_by_letter, query) for query in typed]
+    finally:
+        letter_by_letter.close()
+    for query, expected in zip(typed, found_typing):
+        fresh = Collection(db_path, notes)  # a new database engine: its vocabulary read afresh
+        try:
+            assert found(fresh, query) == expected, query
+        finally:
+            fresh.close()
+    assert found_typing[4] == ["vanishing", "gradient-descent", "momentum"] and found_typing[6] == []
+    assert found_typing[5] == ["vanishing", "momentum"]
+
+
 @pytest.mark.parametrize("query, expected", [("ad", ["adam"]), ("ra", ["lr-schedule", "gradient-descent", "adam"])])
 def test_one_or_two_letters_are_found_where_a_word_starts_only(library: Collection, query: str,
                                                                expected: list[str]) -> None:

@@ -22,33 +22,54 @@ from revise.search.folding import WORD, first_letters, is_cjk, words
 
 # A part of a word this long or longer is found inside words too; a shorter one only where a word starts.
 MIN_INSIDE = 3
+# The words holding this many parts are kept for the next keystrokes (see `Vocabulary.holding`).
+KEPT_PARTS = 256
 
 
 @dataclass
-class _Vocabulary:
-    """The words of one database's index as last read, and the ids of the oldest and newest of them."""
+class Vocabulary:
+    """The words of one database's index as last read, the ids of the oldest and newest of them, and the words
+    holding the parts searched lately."""
 
     oldest: int = 0
     newest: int = 0
     terms: list[str] = field(default_factory=list)
+    _holding: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, terms: list[str], newest: int) -> None:
+        """Takes the words indexed since the last read, up to the id `newest`."""
+        self.terms += terms
+        self.newest = newest
+        self._holding.clear()
+
+    def holding(self, part: str) -> list[str]:
+        """The words holding a part. Typing narrows a part one letter at a time, and every word holding `gradi` holds
+        `grad`, so the words of the longest part already looked up that begins this one are the only ones read."""
+        if part not in self._holding:
+            if len(self._holding) >= KEPT_PARTS:
+                self._holding.clear()
+            shorter = next((self._holding[part[:end]] for end in range(len(part) - 1, 0, -1)
+                            if part[:end] in self._holding), self.terms)
+            self._holding[part] = [term for term in shorter if part in term]
+        return self._holding[part]
 
 
 # Per database engine, so that each keystroke reads only the words indexed since the last one.
-_VOCABULARIES: weakref.WeakKeyDictionary[object, _Vocabulary] = weakref.WeakKeyDictionary()
+_VOCABULARIES: weakref.WeakKeyDictionary[object, Vocabulary] = weakref.WeakKeyDictionary()
 
 
-def vocabulary(session: Session) -> list[str]:
+def vocabulary(session: Session) -> Vocabulary:
     """Every word the session's index holds (and maybe some it no longer does, which find nothing)."""
     ends = text("SELECT (SELECT min(id) FROM search_terms), (SELECT max(id) FROM search_terms)")
     oldest, newest = (end or 0 for end in session.execute(ends).one())
     engine = session.get_bind()
     known = _VOCABULARIES.get(engine)
     if known is None or oldest != known.oldest:  # first read, or the vocabulary was emptied (ids are never reused)
-        known = _VOCABULARIES[engine] = _Vocabulary(oldest)
+        known = _VOCABULARIES[engine] = Vocabulary(oldest)
     if newest > known.newest:
-        known.terms += session.scalars(text("SELECT term FROM search_terms WHERE id > :after"), {"after": known.newest})
-        known.newest = newest
-    return known.terms
+        added = session.scalars(text("SELECT term FROM search_terms WHERE id > :after"), {"after": known.newest})
+        known.add(list(added), newest)
+    return known
 
 
 class WordMatcher:
@@ -56,20 +77,18 @@ class WordMatcher:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._terms: list[str] | None = None
+        self._vocabulary: Vocabulary | None = None
         self._expressions: dict[tuple[str, bool], str | None] = {}  # a search asks for each text in every tier
 
-    def _vocabulary(self) -> list[str]:
-        """The index's words, read at the first need of this search."""
-        if self._terms is None:
-            self._terms = vocabulary(self.session)
-        return self._terms
-
     def _holding(self, part: str, at_end: bool) -> list[str]:
-        """The indexed words other than the part itself that hold it: at their end, or anywhere but at their start."""
+        """The indexed words other than the part itself that hold it: at their end, or anywhere but at their start.
+        The vocabulary is read at the first need of this search."""
+        if self._vocabulary is None:
+            self._vocabulary = vocabulary(self.session)
+        holding = self._vocabulary.holding(part)
         if at_end:
-            return [term for term in self._vocabulary() if term.endswith(part) and term != part]
-        return [term for term in self._vocabulary() if part in term and not term.startswith(part)]
+            return [term for term in holding if term.endswith(part) and term != part]
+        return [term for term in holding if not term.startswith(part)]
 
     def expression(self, form: str, word_start_only: bool = False) -> str | None:
         """The FTS5 expression finding a searched form (folded), or None when it holds no word (punctuation alone).
