@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import platform
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,13 +14,14 @@ BENCHMARKS = ("startup", "demo_rerun", "search", "stats", "remote", "adam", "ble
 
 
 def main() -> None:
-    """Runs the benchmarks in turn, printing each row as it comes, and saves a Markdown table."""
+    """Runs the benchmarks in turn, each in a process of its own (so that what one leaves loaded, such as Numba and
+    every demo, does not slow the next), printing each row as it comes, and saves a Markdown table."""
     header = [
         "# Benchmark results",
         "",
         f"Measured {date.today()} on {platform.machine()} ({platform.python_implementation()} "
-        f"{platform.python_version()}), 2 cores; medians; each reference runs in the same process. "
-        "Run `make bench` to measure again.",
+        f"{platform.python_version()}), 2 cores; medians; each benchmark in a fresh process, its reference in the "
+        "same one. Run `make bench` to measure again.",
         "",
         "| what | revise | reference (same run) | ratio | aim |",
         "| --- | --- | --- | --- | --- |",
@@ -27,8 +29,9 @@ def main() -> None:
     print("\n".join(header))
     rows = []
     for name in BENCHMARKS:
-        module = importlib.import_module(f"bench.{name}")
-        row = module.report(module.measure())
+        measured = subprocess.run([sys.executable, "-c", f"import bench.{name} as b; print(b.report(b.measure()))"],
+                                  stdout=subprocess.PIPE, text=True, check=True)
+        row = measured.stdout.strip()
         print(row, flush=True)
         rows.append(row)
     RESULTS.write_text("\n".join([*header, *rows, ""]), encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -155,7 +156,8 @@ def measure() -> dict[str, dict[str, float]]:
             _, times = asyncio.run(_panel_times(folder, name))
             panel, bare = statistics.median(times), _bare_seconds(name)
             results[name] = {"panel_s": panel, "bare_s": bare, "cold_s": cold, "ratio": panel / bare}
-            print(f"  {name}: {panel * 1000:.0f} ms (bare {bare * 1000:.0f} ms, cold compile {cold:.1f} s)", flush=True)
+            print(f"  {name}: {panel * 1000:.0f} ms (bare {bare * 1000:.0f} ms, cold compile {cold:.1f} s)",
+                  file=sys.stderr, flush=True)  # stderr, so that the table on stdout stays clean
     return results
 
 
