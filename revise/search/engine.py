@@ -138,6 +138,8 @@ class _Compiler:
         kept = [expression for expression in (
             self.words.expression(form, word_start_only=form != node.value.lower() and is_short_name(form))
             for form in _needed_forms(node)) if expression is not None]
+        if not kept:
+            return None
         expression = kept[0] if len(kept) == 1 else " OR ".join(f"({form})" for form in kept)
         return f"{{{columns}}} : ({expression})" if columns else f"({expression})"
 

@@ -3,7 +3,7 @@
 A search for `regularization` also finds "regularisation", `"mini batch"` finds "mini-batch", `n元语法` finds
 "n 元语法", and with a glossary (see `revise.cards.glossary`) `BN` finds 批量归一化 and `暂退法` finds dropout. The query
 is expanded, not the index, so that the index stays as it is and a glossary edit needs no reindexing: each searched
-text becomes an OR of its forms in the FTS5 expression (see `engine.text_expression`), at the cost of a few regular
+text becomes an OR of its forms in the FTS5 expression (see the engine's `text_expression`), at the cost of a few regular
 expressions per searched word (kept for the next keystroke) and a dictionary lookup per form.
 """
 
