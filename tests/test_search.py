@@ -213,6 +213,14 @@ def test_a_part_cut_at_one_end_only_is_found_at_that_end_of_a_word(library: Coll
     assert found(library, '"(momentu"') == ["momentum", "adam", "lr-schedule"]
 
 
+def test_a_part_cut_at_one_end_is_highlighted_only_at_that_end_of_a_word(library: Collection) -> None:
+    [_, vanishing] = library.search('"radient)"', now=NOW).hits
+    assert marked(vanishing.title_en) == [], "the title says \"gradients\", where the part does not end a word"
+    assert marked(vanishing.snippet) == ["radient"]
+    [momentum, *_] = library.search('"(momentu"', now=NOW).hits
+    assert marked(momentum.title_en) == ["Momentu"]
+
+
 def test_a_phrase_ending_in_one_letter_takes_that_letter_as_a_whole_word(library: Collection) -> None:
     assert found(library, '"rate of l"') == []  # on the way to "rate of learning", found from the next letter
     assert found(library, '"rate of le"') == ["gradient-descent"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from revise.search.folding import CJK, WORD, fold, is_cjk
 from revise.search.symbols import symbol_glyph
-from revise.search.words import MIN_INSIDE
+from revise.search.words import MIN_INSIDE, cut_ends
 
 SNIPPET_WIDTH = 160
 SIDE_BREAK = " · "  # between the question and answer texts in the index's body (see `index.document`)
@@ -23,16 +23,20 @@ class Highlighted:
 
 def _pattern(value: str) -> str:
     """A regex finding a searched text as the index does (see `search.words`): its words with any punctuation between
-    them, a first word shorter than MIN_INSIDE only where a word starts; punctuation alone as it is."""
-    found = WORD.findall(value.lower())
+    them, the first found inside a word only when the text may begin inside one and it is MIN_INSIDE long, the last
+    only when the text may end inside one (see `cut_ends`); punctuation alone as it is."""
+    lowered = value.lower()
+    found = WORD.findall(lowered)
     if not found:
         return re.escape(value)
-    pattern = "" if len(found[0]) >= MIN_INSIDE or is_cjk(found[0]) else f"(?<![^\\W_{CJK}])"
+    cut_first, cut_last = cut_ends(lowered, found)
+    inside = is_cjk(found[0]) or cut_first and len(found[0]) >= MIN_INSIDE
+    pattern = "" if inside else f"(?<![^\\W_{CJK}])"
     for before, word in zip([None, *found], found):
         if before is not None:  # Latin words need something between them; CJK characters need nothing
             pattern += r"[\W_]*" if is_cjk(before) or is_cjk(word) else r"[\W_]+"
         pattern += re.escape(word)
-    return pattern
+    return pattern if cut_last or is_cjk(found[-1]) else f"{pattern}(?![^\\W_{CJK}])"
 
 
 def highlight(text: str, searched: list[str]) -> Highlighted:

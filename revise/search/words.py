@@ -54,6 +54,16 @@ class Vocabulary:
         return self._holding[part]
 
 
+def cut_ends(lowered: str, found: list[str]) -> tuple[bool, bool]:
+    """Whether a searched form (in lower case, holding the words `found`) may begin inside a word, and end inside
+    one: where it begins or ends with a letter or digit. A CJK character is a word whole, and a phrase's last word of
+    one letter is taken whole too, as FTS5 would gather every word starting with it, for a text typed on its way to a
+    longer one (`is:d`)."""
+    cut_first = WORD.match(lowered) is not None
+    cut_last = WORD.match(lowered[-1]) is not None and not is_cjk(found[-1]) and (len(found) == 1 or len(found[-1]) > 1)
+    return cut_first, cut_last
+
+
 # Per database engine, so that each keystroke reads only the words indexed since the last one.
 _VOCABULARIES: weakref.WeakKeyDictionary[object, Vocabulary] = weakref.WeakKeyDictionary()
 
@@ -105,13 +115,9 @@ class WordMatcher:
         found = words(lowered)
         if not found:
             return None
-        cut_first = WORD.match(lowered) is not None and not word_start_only  # the text may begin inside a word
-        # … and end inside one; but a phrase's last word of one letter is taken whole, as FTS5 would gather every word
-        # starting with it, for a text typed on its way to a longer one (`is:d`)
-        cut_last = WORD.search(lowered[-1]) is not None and not is_cjk(found[-1]) \
-            and (len(found) == 1 or len(found[-1]) > 1)
+        cut_first, cut_last = cut_ends(lowered, found)
         first, rest = found[0], " ".join(found[1:])
-        inside = cut_first and len(first) >= MIN_INSIDE and not is_cjk(first)
+        inside = cut_first and not word_start_only and len(first) >= MIN_INSIDE and not is_cjk(first)
         star = "*" if cut_last else ""
         if rest:
             firsts = [first, *(self._holding(first, at_end=True) if inside else [])]
