@@ -2,8 +2,8 @@
 
 Words are runs of letters and digits, each CJK character a word of its own (see `folding.words`), so a Chinese
 text is found as the phrase of its characters; after them come marks of their first letters, through which one
-letter finds the words starting with it (see `folding.first_letters`). Every word indexed is also kept in `search_terms`, the vocabulary
-through which a search finds text inside words (see `search.words`).
+letter finds the words starting with it (see `folding.first_letters`). Every word indexed is also kept in
+`search_terms`, the vocabulary through which a search finds text inside words (see `search.words`).
 The table is keyed by `search_docs.id`, which also keeps the text as shown (in snippets); the table itself is
 contentless, keeping no copy of the text, so a card is taken out by indexing its shown text again as a
 deletion (see `_remove`). Keys follow course order
