@@ -87,13 +87,18 @@ def test_formulas_are_shown_in_the_texts_ink_at_its_size_as_sent(sixel_app: Term
     sixel_app.keys("ctrl+f")
     sixel_app.type("adam update")
     sixel_app.wait_until_still("the search results")
+    formulas = {latex: formula_image(latex, INK, BACKGROUND, CELL, COLUMNS) for latex in adam_formulas()}
+    sent = {latex: png_pixels(drawn.png) for latex, drawn in formulas.items() if drawn is not None}
     sixel_app.keys("Return")
-    shot = sixel_app.wait_until_still("the card and its formulas")
-    for latex in adam_formulas():
-        drawn = formula_image(latex, INK, BACKGROUND, CELL, COLUMNS)
+    # Until every formula is there as sent: the images are drawn in a worker, which a busy machine can keep past any
+    # pause of the screen (waiting for the screen to be still once took the card before its formulas); a formula
+    # never shown as sent fails the wait.
+    shot = sixel_app.wait_for_pixels(lambda shot: all(find_image(shot, image)[0] < AS_SENT for image in sent.values()),
+                                     "the card and its formulas, each shown as drawn, unclipped")
+    for latex, drawn in formulas.items():
         assert drawn is not None and drawn.rows <= (4 if r"\frac" in latex else 2), \
             "drawn at the text's size: a line or two, up to four for a fraction over a square root"
-        difference, shown = find_image(shot, png_pixels(drawn.png))
+        difference, shown = find_image(shot, sent[latex])
         assert difference < AS_SENT, f"{latex} is shown as drawn, unclipped (differs by {difference:.1f} at best)"
         colours = shown.reshape(-1, 3)
         assert (colours == 0).all(axis=1).mean() > 0.5, "on the app's black background, no box of another colour"
